@@ -1,0 +1,28 @@
+"""Test set-up shared by every app: the real reference data and a named cast of users."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the real reference data once per test database; tests roll back on top of it."""
+    from minefree.core.audit import SYSTEM
+    from minefree.registry.services import reference_load
+
+    with django_db_blocker.unblock():
+        reference_load(actor=SYSTEM, directory=settings.REFERENCE_DATA_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _clear_page_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,221 @@
+"""Granting, delegating, handing over and ending memberships (all audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from minefree.accounts.models import ACTOR_ROLES, COMMITTEE_ROLES, Membership, Role
+from minefree.accounts.selectors import active_memberships, require
+from minefree.core.audit import audit_record, service, snapshot
+from minefree.registry.models import Actor, Committee
+
+
+@service
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    email: str = "",
+    full_name: str = "",
+    staff_site: bool = False,
+) -> Any:
+    """ISU staff (or the console) create a sign-in account.
+
+    ``staff_site`` opens the Django admin, whose actions go through these services too.
+    """
+    require(actor, "user.create")
+    model = get_user_model()
+    if model.objects.filter(username=username).exists():
+        raise ValidationError(_("A user with that name already exists."))
+    first, _sep, last = full_name.partition(" ")
+    user = model(
+        username=username, email=email, first_name=first, last_name=last, is_staff=staff_site
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.created",
+        obj=user,
+        after={"username": username, "email": email, "is_staff": staff_site},
+    )
+    return user
+
+
+def _state_code(membership: Membership) -> str:
+    return (membership.actor.iso3 or "") if membership.actor else ""
+
+
+@service
+def membership_grant(
+    *,
+    actor: Any,
+    user: Any,
+    role: str,
+    scope_actor: Actor | None = None,
+    committee: Committee | None = None,
+    starts_on: dt.date | None = None,
+    note: str = "",
+) -> Membership:
+    """ISU staff give a user a role for a state, organisation or committee."""
+    require(actor, "membership.grant")
+    if role in ACTOR_ROLES and scope_actor is None:
+        raise ValidationError(_("This role needs a state or organisation."))
+    if role in COMMITTEE_ROLES and committee is None:
+        raise ValidationError(_("This role needs a committee."))
+    membership = Membership(
+        user=user,
+        role=role,
+        actor=scope_actor if role in ACTOR_ROLES else None,
+        committee=committee if role in COMMITTEE_ROLES else None,
+        starts_on=starts_on or dt.date.today(),
+        note=note,
+    )
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action="membership.granted",
+        obj=membership,
+        after=snapshot(membership),
+        state_code=_state_code(membership),
+    )
+    return membership
+
+
+@service
+def membership_end(*, actor: Any, membership: Membership, ends_on: dt.date | None = None) -> None:
+    """End a membership; it stays as history. Delegations derived from it end too."""
+    require(actor, "membership.end")
+    _end(actor, membership, ends_on or dt.date.today())
+
+
+def _end(actor: Any, membership: Membership, day: dt.date) -> None:
+    if membership.ends_on is not None and membership.ends_on <= day:
+        raise ValidationError(_("This membership has already ended."))
+    if day < membership.starts_on:
+        raise ValidationError(_("A membership cannot end before it starts."))
+    before = snapshot(membership, ["ends_on"])
+    membership.ends_on = day
+    membership.save(update_fields=["ends_on"])
+    audit_record(
+        actor=actor,
+        action="membership.ended",
+        obj=membership,
+        before=before,
+        after=snapshot(membership, ["ends_on"]),
+        state_code=_state_code(membership),
+    )
+    for delegation in membership.delegations.filter(ends_on__isnull=True):
+        _end(actor, delegation, max(day, delegation.starts_on))
+
+
+def _focal_point_membership(state: Actor, by: Any) -> Membership:
+    membership = (
+        active_memberships(by).filter(actor=state, role=Role.STATE_FOCAL_POINT).first()
+        or Membership.objects.filter(
+            actor=state, role=Role.STATE_FOCAL_POINT, ends_on__isnull=True
+        ).first()
+    )
+    if membership is None:
+        raise ValidationError(_("This state has no focal point to act for."))
+    return membership
+
+
+@service
+def focal_point_delegate(
+    *, actor: Any, state: Actor, colleague_username: str, note: str = ""
+) -> Membership:
+    """A focal point lets a colleague draft for their state; the grant points back to them."""
+    require(actor, "focal_point.delegate", state)
+    colleague = get_user_model().objects.filter(username=colleague_username).first()
+    if colleague is None:
+        raise ValidationError(_("No user with that name."))
+    if active_memberships(colleague).filter(actor=state, role=Role.STATE_DELEGATE).exists():
+        raise ValidationError(_("This colleague is already a delegate for this state."))
+    source = _focal_point_membership(state, actor)
+    membership = Membership(
+        user=colleague,
+        role=Role.STATE_DELEGATE,
+        actor=state,
+        starts_on=dt.date.today(),
+        delegated_by=source,
+        note=note,
+    )
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action="focal_point.delegated",
+        obj=membership,
+        after=snapshot(membership),
+        state_code=state.iso3 or "",
+    )
+    return membership
+
+
+@service
+def focal_point_hand_over(
+    *, actor: Any, state: Actor, successor_username: str, note: str = ""
+) -> Membership:
+    """Staff change: the successor becomes focal point; the old membership ends as history.
+
+    The predecessor's delegations move to the successor so colleagues keep drafting.
+    """
+    require(actor, "focal_point.hand_over", state)
+    successor = get_user_model().objects.filter(username=successor_username).first()
+    if successor is None:
+        raise ValidationError(_("No user with that name."))
+    current = _focal_point_membership(state, actor)
+    if current.user_id == successor.pk:
+        raise ValidationError(_("This user already is the focal point."))
+    today = dt.date.today()
+    delegations = list(current.delegations.filter(ends_on__isnull=True))
+    before = snapshot(current, ["ends_on"])
+    current.ends_on = today
+    current.save(update_fields=["ends_on"])
+    audit_record(
+        actor=actor,
+        action="focal_point.handed_over",
+        obj=current,
+        before=before,
+        after=snapshot(current, ["ends_on"]),
+        state_code=state.iso3 or "",
+    )
+    new = Membership(
+        user=successor,
+        role=Role.STATE_FOCAL_POINT,
+        actor=state,
+        starts_on=today,
+        succeeded=current,
+        note=note,
+    )
+    new.full_clean()
+    new.save()
+    audit_record(
+        actor=actor,
+        action="focal_point.took_over",
+        obj=new,
+        after=snapshot(new),
+        state_code=state.iso3 or "",
+    )
+    for delegation in delegations:
+        before = snapshot(delegation, ["delegated_by"])
+        delegation.delegated_by = new
+        delegation.save(update_fields=["delegated_by"])
+        audit_record(
+            actor=actor,
+            action="focal_point.delegation_moved",
+            obj=delegation,
+            before=before,
+            after=snapshot(delegation, ["delegated_by"]),
+            state_code=state.iso3 or "",
+        )
+    return new

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from minefree.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("states/<str:iso3>/delegate/", views.delegate, name="delegate"),
+    path("states/<str:iso3>/hand-over/", views.hand_over, name="hand_over"),
+]

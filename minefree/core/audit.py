@@ -1,0 +1,199 @@
+"""The audit spine: every write goes through a ``@service`` that records AuditEvents.
+
+``@service`` wraps a function in a transaction and watches the SQL it runs. If
+the function changed any table but wrote no audit event, the transaction is
+rolled back and ``UnauditedWriteError`` is raised: a service cannot forget the
+audit log, and the meta-test in ``core/tests`` checks every service is wrapped.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, models, transaction
+from django.db.models import F
+
+from minefree.core.models import AuditEvent, ContentVersion
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+SHARED_VERSION_KEY = "shared"
+ALL_VERSION_KEY = "all"
+SERVICES: dict[str, Callable[..., Any]] = {}
+
+
+class _System:
+    """The operator at the console (management commands): acts with full rights."""
+
+    is_authenticated = True
+    is_superuser = True
+    pk = None
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = _System()
+
+
+class UnauditedWriteError(RuntimeError):
+    """A service changed data without recording an audit event."""
+
+
+@dataclass
+class _Frame:
+    name: str
+    writes: int = 0
+    audits: int = 0
+    touched: set[str] = field(default_factory=set)
+
+
+_frames: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar(
+    "service_frames", default=()
+)
+
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
+_AUDIT_TABLE = AuditEvent._meta.db_table
+_VERSION_TABLE = ContentVersion._meta.db_table
+
+
+def _watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    head = sql.lstrip()[:7].upper()
+    if head.startswith(_WRITE_VERBS):
+        for frame in _frames.get():
+            if _AUDIT_TABLE in sql:
+                frame.audits += 1
+            elif _VERSION_TABLE not in sql:
+                frame.writes += 1
+    return execute(sql, params, many, context)
+
+
+def service(func: Callable[P, R]) -> Callable[P, R]:
+    """Make ``func`` an audited, atomic write."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        frame = _Frame(func.__qualname__)
+        token = _frames.set((*_frames.get(), frame))
+        try:
+            with transaction.atomic(), connection.execute_wrapper(_watch):
+                result = func(*args, **kwargs)
+                if frame.writes and not frame.audits:
+                    raise UnauditedWriteError(
+                        f"{func.__module__}.{func.__qualname__} wrote without an audit event"
+                    )
+                return result
+        finally:
+            _frames.reset(token)
+
+    wrapper.__minefree_service__ = True  # type: ignore[attr-defined]
+    SERVICES[f"{func.__module__}.{func.__qualname__}"] = wrapper
+    return wrapper
+
+
+def new_request_id(prefix: str = "") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:16]}"
+
+
+@contextmanager
+def request_context(request_id: str) -> Iterator[None]:
+    """Tag audit events written inside the block (commands and tasks use this)."""
+    token = request_id_var.set(request_id)
+    try:
+        yield
+    finally:
+        request_id_var.reset(token)
+
+
+def _actor_fields(actor: Any) -> tuple[Any, str]:
+    if actor is None or actor is SYSTEM:
+        return None, "system"
+    if isinstance(actor, AnonymousUser):
+        return None, "anonymous"
+    if isinstance(actor, AbstractBaseUser):
+        return actor, actor.get_username()
+    return None, str(actor)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """JSON-safe copy of a model's concrete field values, for before/after."""
+    data: dict[str, Any] = {}
+    for f in instance._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        value = f.value_from_object(instance)
+        data[f.attname if f.is_relation else f.name] = (
+            value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+        )
+    return data
+
+
+def audit_events(
+    *,
+    actor: Any,
+    action: str,
+    changes: Iterable[tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None, str]],
+) -> int:
+    """Record many audit events at once: (object, before, after, state_code) each."""
+    user, label = _actor_fields(actor)
+    rid = request_id_var.get()
+    rows = [
+        AuditEvent(
+            actor=user,
+            actor_label=label,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            state_code=state_code,
+            before=before,
+            after=after,
+            request_id=rid,
+        )
+        for obj, before, after, state_code in changes
+    ]
+    if not rows:
+        return 0
+    AuditEvent.objects.bulk_create(rows, batch_size=500)
+    bump_versions({row.state_code for row in rows})
+    return len(rows)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    state_code: str = "",
+) -> None:
+    """Record one audit event; call it inside the service that made the change."""
+    audit_events(actor=actor, action=action, changes=[(obj, before, after, state_code)])
+
+
+def bump_versions(state_codes: Iterable[str]) -> None:
+    """Invalidate cached pages that depend on the changed states (or on shared data)."""
+    keys = {ALL_VERSION_KEY}
+    for code in state_codes:
+        keys.add(f"state:{code}" if code else SHARED_VERSION_KEY)
+    for key in sorted(keys):
+        updated = ContentVersion.objects.filter(key=key).update(version=F("version") + 1)
+        if not updated:
+            ContentVersion.objects.get_or_create(key=key, defaults={"version": 1})
+
+
+def current_versions(keys: Iterable[str]) -> dict[str, int]:
+    wanted = list(keys)
+    found = dict(ContentVersion.objects.filter(key__in=wanted).values_list("key", "version"))
+    return {key: found.get(key, 0) for key in wanted}

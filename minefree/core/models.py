@@ -1,0 +1,107 @@
+"""Cross-cutting records: sources of facts, the audit log, cache versions."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Origin(models.TextChoices):
+    """Where a value comes from; synthetic data never mixes silently with real data."""
+
+    REFERENCE = "reference", _("reference data")
+    REPORTED = "reported", _("reported by a state")
+    ENTERED = "entered", _("entered by staff")
+    SYNTHETIC = "synthetic", _("synthetic demo data")
+
+
+class Source(models.Model):
+    """A document or page a fact was taken from, with the edition where sources revise."""
+
+    url = models.CharField(
+        _("address"),
+        max_length=1000,
+        blank=True,
+        help_text=_("One address, or several separated by ' ; ' when a fact rests on several."),
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    edition = models.CharField(_("edition"), max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["url", "title", "edition"], name="source_unique")
+        ]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def urls(self) -> list[str]:
+        return [u.strip() for u in self.url.split(" ; ") if u.strip()]
+
+    @property
+    def label(self) -> str:
+        if self.title:
+            return f"{self.title} ({self.edition})" if self.edition else self.title
+        first = self.urls[0] if self.urls else ""
+        return urlparse(first).netloc.removeprefix("www.") or first
+
+
+class AuditEvent(models.Model):
+    """One change made through a service. Append-only: rows are never edited or deleted."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor label"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    state_code = models.CharField(_("state"), max_length=3, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events are append-only.")
+
+
+class ContentVersion(models.Model):
+    """A counter bumped whenever data behind cached pages changes.
+
+    Page caches are keyed by these counters, so a change is visible in every
+    worker at once (exact invalidation without a shared cache server).
+    """
+
+    key = models.CharField(max_length=40, primary_key=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.version}"

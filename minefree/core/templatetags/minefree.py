@@ -1,0 +1,133 @@
+"""Template helpers for honest data: unknown values, partial dates, sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+
+from minefree.core.dates import DateInterval, PartialDate
+from minefree.core.models import Source
+
+register = template.Library()
+
+
+@register.filter
+def or_unknown(value: Any) -> Any:
+    """Show "unknown" for a value no source gives (never a blank or a guess)."""
+    if value is None or value == "":
+        return format_html('<span class="unknown">{}</span>', _("unknown"))
+    return value
+
+
+@register.simple_tag
+def source_link(source: Source | None) -> SafeString:
+    """Links to every address behind a fact, labelled by its source."""
+    if source is None:
+        return format_html('<span class="source unknown">{}</span>', _("source not recorded"))
+    urls = source.urls
+    if not urls:
+        return format_html('<span class="source">{}</span>', source.label)
+    label = source.title or None
+    links = format_html_join(
+        ", ",
+        '<a href="{}" rel="noopener" target="_blank">{}</a>',
+        ((url, label or Source(url=url).label) for url in urls),
+    )
+    return format_html('<span class="source">{}: {}</span>', _("source"), links)
+
+
+@register.filter
+def intcomma_plain(value: Any) -> str:
+    """Thousands separated with a thin space, whatever the language."""
+    if value is None:
+        return ""
+    return f"{int(value):,}".replace(",", "\u202f")
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context: template.Context, language: str) -> str:
+    """The current page in another language (URL prefixes; no form, so pages cache)."""
+    from django.urls import translate_url
+
+    request = context.get("request")
+    if request is None:
+        return "/"
+    url = translate_url(request.path, language)
+    query = request.GET.urlencode()
+    return f"{url}?{query}" if query else url
+
+
+PRECISION_NOTE = {"year": _lazy("year only"), "month": _lazy("month only")}
+
+
+@register.filter
+def pdate(value: Any) -> Any:
+    """A partial date or interval with its precision made visible."""
+    if value is None:
+        return or_unknown(None)
+    if isinstance(value, DateInterval):
+        if value.is_exact:
+            return format_html('<time datetime="{}">{}</time>', value.iso(), str(value))
+        return format_html(
+            '<span class="interval" data-earliest="{}" data-latest="{}">{}</span>',
+            value.earliest.isoformat(),
+            value.latest.isoformat(),
+            _("between %(first)s and %(last)s")
+            % {
+                "first": formats.date_format(value.earliest, "DATE_FORMAT"),
+                "last": formats.date_format(value.latest, "DATE_FORMAT"),
+            },
+        )
+    if isinstance(value, PartialDate):
+        note = PRECISION_NOTE.get(value.precision)
+        if note:
+            return format_html(
+                '<time datetime="{}" data-precision="{}">{}</time> <small>({})</small>',
+                value.iso(),
+                value.precision,
+                str(value),
+                note,
+            )
+        return format_html('<time datetime="{}">{}</time>', value.iso(), str(value))
+    return value
+
+
+@register.simple_tag
+def deadline_status(deadline: PartialDate | None, today: dt.date) -> str:
+    """Days left to a deadline known to the day; what can honestly be said otherwise."""
+    if deadline is None:
+        return ""
+    if deadline.precision != "day":
+        if deadline.latest < today:
+            return _("deadline passed")
+        return _("deadline at the latest at the end of %(period)s") % {"period": str(deadline)}
+    days = (deadline.value - today).days
+    if days > 0:
+        return ngettext("%(n)s day left", "%(n)s days left", days) % {"n": days}
+    if days == 0:
+        return _("deadline is today")
+    return ngettext("passed %(n)s day ago", "passed %(n)s days ago", -days) % {"n": -days}
+
+
+@register.simple_tag
+def also_reported(profile: Any, kind: str, field: str, *parts: Any) -> SafeString:
+    """Values other sources give for the same fact, each with its source."""
+    code = profile.actor.iso3 or ""
+    key = ":".join([kind, code, *(str(p) for p in parts), field])
+    alternatives = profile.alt(key)
+    if not alternatives:
+        return SafeString("")
+    items = format_html_join(
+        "; ",
+        "<strong>{}</strong> ({})",
+        ((alt.value, source_link(alt.source)) for alt in alternatives),
+    )
+    return format_html('<span class="conflict">{} {}</span>', _("Another source gives:"), items)

@@ -1,0 +1,244 @@
+"""Reads of the registry: the public states list, country profiles, parties per year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from minefree.core.models import Source
+from minefree.registry.models import (
+    Actor,
+    ActorAlias,
+    ActorKind,
+    AlternativeValue,
+    Committee,
+    CommitteeSeat,
+    DeadlineEvent,
+    Meeting,
+    Obligation,
+    ObligationStatus,
+    PartyPeriod,
+    TreatyStatus,
+)
+from minefree.registry.services import normalize_name
+
+SORTS = {
+    "name": ("name_en",),
+    "-name": ("-name_en",),
+    "region": ("region", "name_en"),
+    "eif": ("adherence__eif_earliest", "name_en"),
+    "-eif": ("-adherence__eif_earliest", "name_en"),
+}
+TREATY_STATES = (
+    TreatyStatus.PARTY,
+    TreatyStatus.WITHDRAWAL_PENDING,
+    TreatyStatus.WITHDRAWN,
+    TreatyStatus.PARTY_UNVERIFIED,
+)
+
+
+@dataclass(frozen=True)
+class StateFilters:
+    q: str = ""
+    region: str = ""
+    status: str = ""
+    open_article: int | None = None
+    deadline_year: int | None = None
+    sort: str = "name"
+
+
+def states_list(filters: StateFilters) -> QuerySet[Actor]:
+    """States with a treaty status (or, with status=not_party, those without)."""
+    qs = Actor.objects.filter(kind=ActorKind.STATE).select_related("adherence")
+    if filters.status == TreatyStatus.NOT_PARTY:
+        qs = qs.filter(adherence__isnull=True)
+    elif filters.status:
+        qs = qs.filter(adherence__status=filters.status)
+    else:
+        qs = qs.filter(adherence__status__in=TREATY_STATES)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.open_article in (4, 5):
+        qs = qs.filter(
+            Exists(
+                Obligation.objects.filter(
+                    actor=OuterRef("pk"),
+                    article=filters.open_article,
+                    status=ObligationStatus.OPEN,
+                )
+            )
+        )
+    if filters.deadline_year:
+        qs = qs.filter(
+            Exists(
+                Obligation.objects.filter(
+                    actor=OuterRef("pk"), current_deadline__year=filters.deadline_year
+                )
+            )
+        )
+    if filters.q.strip():
+        needle = normalize_name(filters.q)
+        qs = qs.filter(
+            Q(iso3__iexact=filters.q.strip())
+            | Exists(ActorAlias.objects.filter(actor=OuterRef("pk"), normalized__contains=needle))
+        )
+    qs = qs.annotate(
+        art5_deadline=Subquery(
+            Obligation.objects.filter(actor=OuterRef("pk"), article=5).values("current_deadline")[
+                :1
+            ]
+        )
+    )
+    if filters.sort in ("deadline", "-deadline"):
+        deadline = F("art5_deadline")
+        first = (
+            deadline.asc(nulls_last=True)
+            if filters.sort == "deadline"
+            else deadline.desc(nulls_last=True)
+        )
+        qs = qs.order_by(first, "name_en")
+    else:
+        qs = qs.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    return qs.prefetch_related(
+        Prefetch("obligations", queryset=Obligation.objects.order_by("article"))
+    )
+
+
+def regions() -> list[str]:
+    return list(
+        Actor.objects.filter(kind=ActorKind.STATE)
+        .exclude(region="")
+        .values_list("region", flat=True)
+        .distinct()
+        .order_by("region")
+    )
+
+
+def parties_on(day: dt.date, *, include_unverified: bool = False) -> QuerySet[Actor]:
+    """States bound by the Convention on ``day`` (entry into force certainly reached)."""
+    periods = PartyPeriod.objects.filter(
+        Q(end__isnull=True) | Q(end__gt=day), start_latest__lte=day
+    )
+    if not include_unverified:
+        periods = periods.filter(verified=True)
+    return Actor.objects.filter(pk__in=periods.values("actor_id")).order_by("name_en")
+
+
+def parties_in_year(year: int, *, include_unverified: bool = False) -> QuerySet[Actor]:
+    """States that were party at some point in ``year``.
+
+    A state whose entry into force is known only as an interval counts once the
+    interval's latest date falls in the year; a state with no known date is
+    left out (see ``parties_with_unknown_start``).
+    """
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    periods = PartyPeriod.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=first), start_latest__lte=last
+    )
+    if not include_unverified:
+        periods = periods.filter(verified=True)
+    return Actor.objects.filter(pk__in=periods.values("actor_id")).order_by("name_en")
+
+
+def parties_with_unknown_start() -> QuerySet[Actor]:
+    return Actor.objects.filter(
+        party_periods__start_latest__isnull=True, party_periods__end__isnull=True
+    ).order_by("name_en")
+
+
+def get_state(iso3: str) -> Actor | None:
+    return (
+        Actor.objects.filter(iso3__iexact=iso3, kind=ActorKind.STATE)
+        .select_related("adherence", "source")
+        .first()
+    )
+
+
+@dataclass
+class CountryProfile:
+    actor: Actor
+    obligations: dict[int, Obligation]
+    seats: list[CommitteeSeat]
+    alternatives: dict[str, list[AlternativeValue]] = field(default_factory=dict)
+    bodies: list[Actor] = field(default_factory=list)
+
+    def alt(self, key: str) -> list[AlternativeValue]:
+        return self.alternatives.get(key, [])
+
+
+def country_profile(iso3: str) -> CountryProfile | None:
+    """Everything a country page shows, in a fixed number of queries."""
+    actor = (
+        Actor.objects.filter(iso3__iexact=iso3, kind__in=[ActorKind.STATE, ActorKind.OTHER_AREA])
+        .select_related(
+            "adherence",
+            "adherence__dates_source",
+            "adherence__consent_year_source",
+            "adherence__withdrawal_source",
+            "source",
+        )
+        .first()
+    )
+    if actor is None:
+        return None
+    obligations = {
+        o.article: o
+        for o in Obligation.objects.filter(actor=actor)
+        .select_related("source")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=DeadlineEvent.objects.select_related("meeting", "source").order_by("seq"),
+            )
+        )
+    }
+    seats = list(
+        CommitteeSeat.objects.filter(actor=actor).select_related(
+            "committee", "term_start_meeting", "term_end_meeting", "source"
+        )
+    )
+    alternatives: dict[str, list[AlternativeValue]] = {}
+    code = actor.iso3 or ""
+    for alt in AlternativeValue.objects.filter(
+        Q(object_key=code) | Q(object_key__startswith=f"{code}:")
+    ).select_related("source"):
+        alternatives.setdefault(f"{alt.object_type}:{alt.object_key}:{alt.field}", []).append(alt)
+    bodies = list(Actor.objects.filter(parent=actor).order_by("name_en"))
+    return CountryProfile(actor, obligations, seats, alternatives, bodies)
+
+
+def meetings_list(kind: str = "") -> QuerySet[Meeting]:
+    qs = Meeting.objects.select_related("president_state", "source")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("start_date", "code")
+
+
+def committees_list() -> QuerySet[Committee]:
+    return Committee.objects.prefetch_related(
+        Prefetch(
+            "seats",
+            queryset=CommitteeSeat.objects.select_related(
+                "actor", "term_start_meeting", "term_end_meeting", "source"
+            ),
+        )
+    ).order_by("name_en")
+
+
+def source_list(ids: list[int]) -> list[Source]:
+    return list(Source.objects.filter(pk__in=ids))
+
+
+def resolve_actor(name: str) -> Actor | None:
+    """Match a name as a state writes it (any language, alias) to one registry actor."""
+    normalized = normalize_name(name)
+    if not normalized:
+        return None
+    matches = list(Actor.objects.filter(aliases__normalized=normalized).distinct()[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def days_until(day: dt.date, today: dt.date | None = None) -> int:
+    return (day - (today or dt.date.today())).days

@@ -1,0 +1,581 @@
+"""Writes to the registry. Every function is an audited ``@service``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pycountry
+from babel import Locale
+from django.db import models
+
+from minefree.core.audit import audit_events, service, snapshot
+from minefree.core.dates import PartialDate, Precision
+from minefree.core.models import Origin, Source
+from minefree.registry import reference as ref
+from minefree.registry.models import (
+    Actor,
+    ActorAlias,
+    ActorKind,
+    AlternativeValue,
+    Committee,
+    CommitteeSeat,
+    DeadlineEvent,
+    Meeting,
+    Obligation,
+    PartyPeriod,
+    StateAdherence,
+    TreatyStatus,
+)
+
+M = TypeVar("M", bound=models.Model)
+Progress = Callable[[str, int, int], None]
+
+
+def normalize_name(name: str) -> str:
+    """Lower-case, accent-free, punctuation-light form used to match names."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    cleaned = "".join(c if c.isalnum() else " " for c in plain.casefold())
+    return " ".join(cleaned.split())
+
+
+@dataclass
+class LoadSummary:
+    """What a reference load changed, per kind of record."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, label: str, outcome: str) -> None:
+        self.counts.setdefault(label, Counter())[outcome] += 1
+
+    @property
+    def changed(self) -> int:
+        return sum(c["created"] + c["updated"] + c["deleted"] for c in self.counts.values())
+
+
+class _Sync:
+    """Applies desired rows to one model, keyed by a natural key, collecting audit rows."""
+
+    def __init__(self, summary: LoadSummary, actor: Any) -> None:
+        self.summary = summary
+        self.actor = actor
+        self.changes: dict[str, list[tuple[models.Model, Any, Any, str]]] = {}
+
+    def _log(self, action: str, obj: models.Model, before: Any, after: Any, state: str) -> None:
+        self.changes.setdefault(action, []).append((obj, before, after, state))
+        self.summary.add(obj._meta.verbose_name_plural.__str__(), action.rsplit(".", 1)[-1])
+
+    def upsert(
+        self,
+        existing: dict[Any, M],
+        key: Any,
+        model: type[M],
+        values: dict[str, Any],
+        state: str = "",
+    ) -> M:
+        obj = existing.get(key)
+        label = str(model._meta.verbose_name_plural)
+        if obj is None:
+            obj = model(**values)
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.save()
+            existing[key] = obj
+            self._log("reference.created", obj, None, snapshot(obj, values.keys()), state)
+            return obj
+        before = snapshot(obj, values.keys())
+        for name, value in values.items():
+            setattr(obj, name, value)
+        after = snapshot(obj, values.keys())
+        if before != after:
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.save(update_fields=list(values.keys()))
+            diff_before = {k: v for k, v in before.items() if after.get(k) != v}
+            diff_after = {k: after[k] for k in diff_before}
+            self._log("reference.updated", obj, diff_before, diff_after, state)
+        else:
+            self.summary.add(label, "unchanged")
+        return obj
+
+    def delete_missing(
+        self, existing: dict[Any, M], keep: set[Any], state_of: Callable[[M], str]
+    ) -> None:
+        for key, obj in list(existing.items()):
+            if key not in keep:
+                before = snapshot(obj)
+                self._log("reference.deleted", obj, before, None, state_of(obj))
+                obj.delete()
+                del existing[key]
+
+    def flush(self) -> int:
+        total = 0
+        for action, rows in self.changes.items():
+            total += audit_events(actor=self.actor, action=action, changes=rows)
+        self.changes.clear()
+        return total
+
+
+class _Sources:
+    def __init__(self, sync: _Sync) -> None:
+        self.sync = sync
+        self.cache: dict[tuple[str, str, str], Source] = {
+            (s.url, s.title, s.edition): s for s in Source.objects.all()
+        }
+
+    def get(self, url: str, title: str = "", edition: str = "") -> Source | None:
+        url, title, edition = url.strip()[:1000], title.strip()[:300], edition.strip()[:120]
+        if not (url or title):
+            return None
+        return self.sync.upsert(
+            self.cache,
+            (url, title, edition),
+            Source,
+            {"url": url, "title": title, "edition": edition},
+        )
+
+
+def _date_fields(prefix: str, value: PartialDate | None) -> dict[str, Any]:
+    return {
+        prefix: value.value if value else None,
+        f"{prefix}_precision": value.precision if value else Precision.DAY,
+    }
+
+
+def _localized_names(iso2: str, fallback: str) -> dict[str, str]:
+    names = {"name_en": fallback, "name_fr": "", "name_es": ""}
+    for lang in ("fr", "es"):
+        territory = Locale.parse(lang).territories.get(iso2.upper()) if iso2 else None
+        names[f"name_{lang}"] = territory or fallback
+    return names
+
+
+def _country_aliases(iso3: str, iso2: str) -> set[tuple[str, str]]:
+    aliases: set[tuple[str, str]] = set()
+    country = pycountry.countries.get(alpha_3=iso3) if iso3 else None
+    if country is not None:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                aliases.add((value, "en"))
+    if iso2:
+        for lang in ("en", "fr", "es"):
+            territory = Locale.parse(lang).territories.get(iso2.upper())
+            if territory:
+                aliases.add((territory, lang))
+    return aliases
+
+
+@service
+def reference_load(*, actor: Any, directory: Path, progress: Progress | None = None) -> LoadSummary:
+    """Load the reference CSV files; idempotent and all-or-nothing.
+
+    A second run with the same files changes nothing. A changed row updates its
+    record and is audited with before/after; rows gone from a file are deleted.
+    """
+    report: Progress = progress or (lambda step, done, total: None)
+    summary = LoadSummary()
+    sync = _Sync(summary, actor)
+    sources = _Sources(sync)
+
+    states = ref.parse_states(directory / "states_parties.csv")
+    art4 = ref.parse_article4(directory / "article4.csv")
+    art5 = ref.parse_article5(directory / "article5.csv", directory / "article5_summary.csv")
+
+    actors = {a.iso3 or f"key:{a.slug}": a for a in Actor.objects.all()}
+    _load_states(sync, sources, states, actors, report)
+    _load_other_actors(sync, sources, directory, actors, report)
+    _load_aliases(sync, directory, actors, report)
+    meetings = _load_meetings(sync, sources, directory, actors, report)
+    _load_obligations(sync, sources, art4 + art5, actors, meetings, report)
+    _load_committees(sync, sources, directory, actors, meetings, report)
+    _load_alternatives(sync, sources, directory, summary, report)
+    sync.flush()
+    return summary
+
+
+def _state_name_rows(rows: Iterable[ref.StateRow]) -> list[ref.StateRow]:
+    return sorted(rows, key=lambda r: r.iso3)
+
+
+def _load_states(
+    sync: _Sync,
+    sources: _Sources,
+    states: list[ref.StateRow],
+    actors: dict[str, Actor],
+    report: Progress,
+) -> None:
+    adherences = {a.actor_id: a for a in StateAdherence.objects.all()}
+    periods = {(p.actor_id, p.start_earliest): p for p in PartyPeriod.objects.all()}
+    keep_periods: set[Any] = set()
+    total = len(states)
+    for done, row in enumerate(_state_name_rows(states), start=1):
+        dates_source = sources.get(row.dates_sources)
+        actor = sync.upsert(
+            actors,
+            row.iso3,
+            Actor,
+            {
+                "kind": ActorKind.STATE,
+                "iso3": row.iso3,
+                "iso2": row.iso2,
+                "slug": row.iso3.lower(),
+                **_localized_names(row.iso2, row.name_en),
+                "region": row.region,
+                "subregion": row.subregion,
+                "parent": None,
+                "origin": Origin.REFERENCE,
+                "source": dates_source,
+            },
+            row.iso3,
+        )
+        year_source = sources.get(row.year_source) if row.consent_from_year else None
+        values = {
+            "actor": actor,
+            "status": row.status,
+            **_date_fields("signature_date", row.signature),
+            "signature_precision": row.signature.precision if row.signature else Precision.DAY,
+            "consent_date": row.consent.value if row.consent else None,
+            "consent_precision": row.consent.precision if row.consent else Precision.DAY,
+            "consent_type": row.consent_type,
+            "dates_source": dates_source,
+            "consent_year_source": year_source,
+            "eif_earliest": row.eif.earliest if row.eif else None,
+            "eif_latest": row.eif.latest if row.eif else None,
+            "eif_basis": row.eif_basis,
+            "withdrawal_notified": row.withdrawal_notified,
+            "withdrawal_effective": row.withdrawal_effective,
+            "withdrawal_source": sources.get(row.withdrawal_source),
+            "notes": row.notes,
+            "origin": Origin.REFERENCE,
+        }
+        values.pop("signature_date_precision", None)
+        sync.upsert(adherences, actor.pk, StateAdherence, values, row.iso3)
+        period_key = (actor.pk, row.eif.earliest if row.eif else None)
+        keep_periods.add(period_key)
+        sync.upsert(
+            periods,
+            period_key,
+            PartyPeriod,
+            {
+                "actor": actor,
+                "start_earliest": row.eif.earliest if row.eif else None,
+                "start_latest": row.eif.latest if row.eif else None,
+                "end": row.withdrawal_effective if row.status == TreatyStatus.WITHDRAWN else None,
+                "verified": row.status != TreatyStatus.PARTY_UNVERIFIED,
+                "withdrawal_notified": row.withdrawal_notified,
+            },
+            row.iso3,
+        )
+        report("states", done, total)
+    sync.delete_missing(periods, keep_periods, lambda p: p.actor.iso3 or "")
+
+
+def _load_other_actors(
+    sync: _Sync,
+    sources: _Sources,
+    directory: Path,
+    actors: dict[str, Actor],
+    report: Progress,
+) -> None:
+    """Non-party states, other areas without a party status, organisations, national bodies."""
+    non_party = {r["iso3"]: r for _, r in ref.read_csv(directory / "non_party_states.csv")}
+    party_codes = set(StateAdherence.objects.values_list("actor__iso3", flat=True))
+    countries = list(pycountry.countries)
+    for done, country in enumerate(countries, start=1):
+        iso3 = country.alpha_3
+        if iso3 in party_codes:
+            report("other states and areas", done, len(countries))
+            continue
+        row = non_party.get(iso3)
+        name = getattr(country, "common_name", None) or country.name
+        sync.upsert(
+            actors,
+            iso3,
+            Actor,
+            {
+                "kind": ActorKind.STATE if row else ActorKind.OTHER_AREA,
+                "iso3": iso3,
+                "iso2": country.alpha_2,
+                "slug": iso3.lower(),
+                **_localized_names(country.alpha_2, row["name_en"] if row else name),
+                "region": "",
+                "subregion": "",
+                "parent": None,
+                "origin": Origin.REFERENCE,
+                "source": sources.get(row["source_url"], row["source_title"]) if row else None,
+            },
+            iso3 if row else "",
+        )
+        report("other states and areas", done, len(countries))
+    extra = list(ref.read_csv(directory / "actors_extra.csv"))
+    for done, (line, r) in enumerate(extra, start=1):
+        parent = actors.get(r["parent_iso3"]) if r["parent_iso3"] else None
+        if r["parent_iso3"] and parent is None:
+            raise ref.ReferenceDataError(
+                f"actors_extra.csv line {line}: unknown parent {r['parent_iso3']}"
+            )
+        sync.upsert(
+            actors,
+            f"key:{r['key']}",
+            Actor,
+            {
+                "kind": r["kind"],
+                "iso3": None,
+                "iso2": "",
+                "slug": r["key"],
+                "name_en": r["name_en"],
+                "name_fr": r["name_fr"] or r["name_en"],
+                "name_es": r["name_es"] or r["name_en"],
+                "region": "",
+                "subregion": "",
+                "parent": parent,
+                "origin": Origin.REFERENCE,
+                "source": sources.get(r["source_url"]),
+            },
+            r["parent_iso3"],
+        )
+        report("organisations and national bodies", done, len(extra))
+
+
+def _load_aliases(sync: _Sync, directory: Path, actors: dict[str, Actor], report: Progress) -> None:
+    existing = {(a.actor_id, a.normalized): a for a in ActorAlias.objects.all()}
+    wanted: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def want(actor: Actor, name: str, language: str) -> None:
+        normalized = normalize_name(name)
+        if normalized and (actor.pk, normalized) not in wanted:
+            wanted[(actor.pk, normalized)] = {
+                "actor": actor,
+                "name": name,
+                "normalized": normalized,
+                "language": language,
+            }
+
+    for actor in actors.values():
+        want(actor, actor.name_en, "en")
+        want(actor, actor.name_fr, "fr")
+        want(actor, actor.name_es, "es")
+        for name, lang in sorted(_country_aliases(actor.iso3 or "", actor.iso2)):
+            want(actor, name, lang)
+    for line, r in ref.read_csv(directory / "aliases.csv"):
+        key = r["iso3_or_key"]
+        target = actors.get(key) or actors.get(f"key:{key}")
+        if target is None:
+            raise ref.ReferenceDataError(f"aliases.csv line {line}: unknown actor {key!r}")
+        want(target, r["alias"], r["language"])
+    total = len(wanted)
+    for done, (key, values) in enumerate(sorted(wanted.items(), key=lambda kv: kv[0]), start=1):
+        sync.upsert(existing, key, ActorAlias, values, values["actor"].iso3 or "")
+        if done % 200 == 0 or done == total:
+            report("names and aliases", done, total)
+    sync.delete_missing(existing, set(wanted), lambda a: a.actor.iso3 or "")
+
+
+def _load_meetings(
+    sync: _Sync,
+    sources: _Sources,
+    directory: Path,
+    actors: dict[str, Actor],
+    report: Progress,
+) -> dict[str, Meeting]:
+    existing = {m.code: m for m in Meeting.objects.all()}
+    rows = list(ref.read_csv(directory / "meetings.csv"))
+    for done, (line, r) in enumerate(rows, start=1):
+        where = f"meetings.csv line {line}"
+        start, _ = ref.parse_partial(r["start_date"], where)
+        end, _ = ref.parse_partial(r["end_date"], where)
+        president = actors.get(r["president_state_iso3"]) if r["president_state_iso3"] else None
+        sync.upsert(
+            existing,
+            r["code"],
+            Meeting,
+            {
+                "code": r["code"],
+                "kind": r["kind"],
+                "number": int(r["number"]) if r["number"] else None,
+                "name_en": r["name_en"],
+                "place": r["place"],
+                "start_date": start.value if start else None,
+                "end_date": end.value if end else None,
+                "date_precision": (start.precision if start else Precision.DAY),
+                "president_state": president,
+                "president_name": r["president_name"],
+                "source": sources.get(r["source_url"]),
+                "notes": r["notes"],
+            },
+        )
+        report("meetings", done, len(rows))
+    return existing
+
+
+def _load_obligations(
+    sync: _Sync,
+    sources: _Sources,
+    rows: list[ref.ObligationRow],
+    actors: dict[str, Actor],
+    meetings: dict[str, Meeting],
+    report: Progress,
+) -> None:
+    existing = {(o.actor_id, o.article): o for o in Obligation.objects.all()}
+    events = {(e.obligation_id, e.seq): e for e in DeadlineEvent.objects.all()}
+    keep_obligations: set[Any] = set()
+    keep_events: set[Any] = set()
+    for done, row in enumerate(rows, start=1):
+        actor = actors.get(row.iso3)
+        if actor is None:
+            raise ref.ReferenceDataError(f"Article {row.article}: unknown state {row.iso3}")
+        key = (actor.pk, row.article)
+        keep_obligations.add(key)
+        obligation = sync.upsert(
+            existing,
+            key,
+            Obligation,
+            {
+                "actor": actor,
+                "article": row.article,
+                "status": row.status,
+                "status_detail": row.status_detail,
+                **_date_fields("original_deadline", row.original),
+                "original_deadline_basis": row.original_basis[:120],
+                **_date_fields("current_deadline", row.current),
+                "completion_date": row.completion.value if row.completion else None,
+                "completion_precision": row.completion.precision if row.completion else "day",
+                "total_destroyed": row.total_destroyed,
+                "total_destroyed_qualifier": row.total_destroyed_qualifier,
+                "retained": row.retained,
+                "retained_as_of": row.retained_as_of.value if row.retained_as_of else None,
+                "retained_as_of_precision": (
+                    row.retained_as_of.precision if row.retained_as_of else "day"
+                ),
+                "pending_request": row.pending_request[:120],
+                "source": sources.get(row.source_url),
+                "notes": row.notes,
+                "origin": Origin.REFERENCE,
+            },
+            row.iso3,
+        )
+        for event in row.events:
+            event_key = (obligation.pk, event.seq)
+            keep_events.add(event_key)
+            code = ref.meeting_code(event.meeting_label)
+            sync.upsert(
+                events,
+                event_key,
+                DeadlineEvent,
+                {
+                    "obligation": obligation,
+                    "seq": event.seq,
+                    "kind": event.kind,
+                    **_date_fields("request_submitted", event.submitted),
+                    "request_submitted_note": event.submitted_note[:80],
+                    "meeting": meetings.get(code) if code else None,
+                    "meeting_label": event.meeting_label[:120],
+                    **_date_fields("deadline", event.deadline),
+                    "completion_date": event.completion.value if event.completion else None,
+                    "completion_precision": event.completion.precision
+                    if event.completion
+                    else "day",
+                    "date_basis": event.date_basis[:120],
+                    "source": sources.get(event.source_url),
+                    "notes": event.notes,
+                },
+                row.iso3,
+            )
+        report("Article 4 and 5 obligations", done, len(rows))
+    sync.delete_missing(events, keep_events, lambda e: e.obligation.actor.iso3 or "")
+    sync.delete_missing(existing, keep_obligations, lambda o: o.actor.iso3 or "")
+
+
+def _load_committees(
+    sync: _Sync,
+    sources: _Sources,
+    directory: Path,
+    actors: dict[str, Actor],
+    meetings: dict[str, Meeting],
+    report: Progress,
+) -> None:
+    committees = {c.code: c for c in Committee.objects.all()}
+    seats = {
+        (s.committee_id, s.actor_id, s.term_start_year, s.role): s
+        for s in CommitteeSeat.objects.all()
+    }
+    keep: set[Any] = set()
+    rows = list(ref.read_csv(directory / "committee_seats.csv"))
+    for done, (line, r) in enumerate(rows, start=1):
+        where = f"committee_seats.csv line {line}"
+        committee = sync.upsert(
+            committees,
+            r["committee_code"],
+            Committee,
+            {"code": r["committee_code"], "name_en": r["committee_name_en"]},
+        )
+        state = actors.get(r["state_iso3"])
+        if state is None:
+            raise ref.ReferenceDataError(f"{where}: unknown state {r['state_iso3']!r}")
+        for column in ("term_start_meeting", "term_end_meeting"):
+            if r[column] and r[column] not in meetings:
+                raise ref.ReferenceDataError(f"{where}: unknown meeting {r[column]!r}")
+        start_year = int(r["term_start_year"])
+        key = (committee.pk, state.pk, start_year, r["role"])
+        keep.add(key)
+        sync.upsert(
+            seats,
+            key,
+            CommitteeSeat,
+            {
+                "committee": committee,
+                "actor": state,
+                "role": r["role"],
+                "term_start_meeting": meetings.get(r["term_start_meeting"]),
+                "term_end_meeting": meetings.get(r["term_end_meeting"]),
+                "term_start_year": start_year,
+                "term_end_year": int(r["term_end_year"]) if r["term_end_year"] else None,
+                "source": sources.get(r["source_url"]),
+                "notes": r["notes"],
+            },
+            state.iso3 or "",
+        )
+        report("committee seats", done, len(rows))
+    sync.delete_missing(seats, keep, lambda s: s.actor.iso3 or "")
+
+
+def _load_alternatives(
+    sync: _Sync, sources: _Sources, directory: Path, summary: LoadSummary, report: Progress
+) -> None:
+    existing = {
+        (a.object_type, a.object_key, a.field, a.value, a.source_id): a
+        for a in AlternativeValue.objects.all()
+    }
+    keep: set[Any] = set()
+    rows = list(ref.read_csv(directory / "conflicts.csv"))
+    for done, (_line, r) in enumerate(rows, start=1):
+        source = sources.get(r["source_url"], r["source_title"])
+        assert source is not None
+        key = (r["object_type"], r["object_key"], r["field"], r["value"], source.pk)
+        keep.add(key)
+        sync.upsert(
+            existing,
+            key,
+            AlternativeValue,
+            {
+                "object_type": r["object_type"],
+                "object_key": r["object_key"],
+                "field": r["field"],
+                "value": r["value"],
+                "source": source,
+                "notes": r["notes"],
+            },
+            r["object_key"].split(":")[0],
+        )
+        report("conflicting values", done, len(rows))
+    sync.delete_missing(existing, keep, lambda a: a.object_key.split(":")[0])
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from minefree.site import views
+
+app_name = "site"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("states/", views.states, name="states"),
+    path("states/<str:iso3>/", views.country, name="country"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("committees/", views.committees, name="committees"),
+]

@@ -1,0 +1,69 @@
+"""Public pages. Thin: parse input, read through selectors, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
+from minefree.registry import selectors
+from minefree.registry.models import MeetingKind, TreatyStatus
+from minefree.site.cache import cached_public_page
+from minefree.site.forms import StateFilterForm
+
+PAGE_SIZE = 50
+
+
+@cached_public_page(lambda: [ALL_VERSION_KEY])
+def home(request: HttpRequest) -> HttpResponse:
+    today = dt.date.today()
+    parties = selectors.parties_on(today)
+    context = {
+        "party_count": parties.count(),
+        "open_art5": selectors.states_list(selectors.StateFilters(open_article=5)).count(),
+        "open_art4": selectors.states_list(selectors.StateFilters(open_article=4)).count(),
+        "today": today,
+    }
+    return render(request, "site/home.html", context)
+
+
+@cached_public_page(lambda: [ALL_VERSION_KEY])
+def states(request: HttpRequest) -> HttpResponse:
+    form = StateFilterForm(request.GET or None, regions=selectors.regions())
+    filters = form.filters() if form.is_valid() else selectors.StateFilters()
+    page = Paginator(selectors.states_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "today": dt.date.today(),
+        "statuses": TreatyStatus,
+    }
+    template = "site/_states_results.html" if request.htmx else "site/states.html"
+    return render(request, template, context)
+
+
+@cached_public_page(lambda iso3: [f"state:{iso3.upper()}", SHARED_VERSION_KEY])
+def country(request: HttpRequest, iso3: str) -> HttpResponse:
+    profile = selectors.country_profile(iso3)
+    if profile is None:
+        raise Http404(_("No state or area with this code."))
+    context = {"profile": profile, "actor": profile.actor, "today": dt.date.today()}
+    return render(request, "site/country.html", context)
+
+
+@cached_public_page(lambda: [SHARED_VERSION_KEY])
+def meetings(request: HttpRequest) -> HttpResponse:
+    context = {"meetings": selectors.meetings_list(), "kinds": MeetingKind}
+    return render(request, "site/meetings.html", context)
+
+
+@cached_public_page(lambda: [ALL_VERSION_KEY])
+def committees(request: HttpRequest) -> HttpResponse:
+    return render(request, "site/committees.html", {"committees": selectors.committees_list()})

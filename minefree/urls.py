@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from minefree.api.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("minefree.site.urls")),
+    path("account/", include("minefree.accounts.urls")),
+    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
