@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router
+from ninja.responses import Status
 from ninja.security import django_auth
 
 from minefree.accounts import selectors, services
@@ -53,33 +54,33 @@ def list_memberships(request: HttpRequest) -> list[MembershipOut]:
 @router.post(
     "/delegations", response={201: MembershipOut, **ERRORS}, summary="Delegate to a colleague"
 )
-def delegate(request: HttpRequest, payload: DelegateIn) -> tuple[int, MembershipOut]:
+def delegate(request: HttpRequest, payload: DelegateIn) -> Status[MembershipOut]:
     membership = services.focal_point_delegate(
         actor=request.user,
         state=_state(payload.state),
         colleague_username=payload.colleague,
         note=payload.note,
     )
-    return 201, _out(membership)
+    return Status(201, _out(membership))
 
 
 @router.post(
     "/hand-overs", response={201: MembershipOut, **ERRORS}, summary="Hand over to a successor"
 )
-def hand_over(request: HttpRequest, payload: HandOverIn) -> tuple[int, MembershipOut]:
+def hand_over(request: HttpRequest, payload: HandOverIn) -> Status[MembershipOut]:
     membership = services.focal_point_hand_over(
         actor=request.user,
         state=_state(payload.state),
         successor_username=payload.successor,
         note=payload.note,
     )
-    return 201, _out(membership)
+    return Status(201, _out(membership))
 
 
 @router.post(
     "/memberships", response={201: MembershipOut, **ERRORS}, summary="Grant a role (ISU staff)"
 )
-def grant(request: HttpRequest, payload: MembershipGrantIn) -> tuple[int, MembershipOut]:
+def grant(request: HttpRequest, payload: MembershipGrantIn) -> Status[MembershipOut]:
     selectors.require(request.user, "membership.grant")
     if payload.role not in Role.values:
         raise ValidationError(f"role must be one of {', '.join(Role.values)}")
@@ -108,7 +109,7 @@ def grant(request: HttpRequest, payload: MembershipGrantIn) -> tuple[int, Member
         starts_on=payload.starts_on,
         note=payload.note,
     )
-    return 201, _out(membership)
+    return Status(201, _out(membership))
 
 
 @router.post(

@@ -6,3 +6,9 @@ class AccountsConfig(AppConfig):
     name = "minefree.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from minefree.accounts import selectors
+        from minefree.core import permissions
+
+        permissions.install(selectors.can, selectors.is_staff_member)

@@ -18,7 +18,8 @@ class HandOverForm(forms.Form):
         label=_("Successor's user name"),
         max_length=150,
         help_text=_(
-            "The successor becomes focal point today; your membership ends and stays in the history."
+            "The successor becomes focal point today; your membership ends and stays "
+            "in the history."
         ),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

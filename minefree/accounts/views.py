@@ -19,7 +19,7 @@ from minefree.registry.selectors import get_state
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     context = {
-        "memberships": selectors.memberships_for(request.user).filter(user=request.user),
+        "memberships": selectors.memberships_for(request.user).filter(user_id=request.user.pk or 0),
         "states": [
             {
                 "state": state,

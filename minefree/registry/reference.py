@@ -40,10 +40,13 @@ def read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 _DATE_TOKEN = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
-def parse_partial(text: str, where: str = "") -> tuple[PartialDate | None, str]:
+def parse_partial(
+    text: str, where: str = "", *, allow_note: bool = True
+) -> tuple[PartialDate | None, str]:
     """Read a date that may carry a note ("by 2027-03", "2009-01-01 (as listed by LM)").
 
-    Returns the date (or None when blank) and whatever text surrounded it.
+    Returns the date (or None when blank) and whatever text surrounded it. With
+    ``allow_note=False`` any text around the date is an error.
     """
     text = (text or "").strip()
     if not text:
@@ -56,7 +59,16 @@ def parse_partial(text: str, where: str = "") -> tuple[PartialDate | None, str]:
     except ValueError as exc:
         raise ReferenceDataError(f"{where}: {exc}") from exc
     note = (text[: match.start()] + text[match.end() :]).strip(" ()")
+    if note and not allow_note:
+        raise ReferenceDataError(
+            f"{where}: expected a date (YYYY, YYYY-MM or YYYY-MM-DD), not {text!r}"
+        )
     return value, note
+
+
+def parse_date(text: str, where: str) -> PartialDate | None:
+    """A date column that must hold nothing but a date."""
+    return parse_partial(text, where, allow_note=False)[0]
 
 
 def split_urls(text: str) -> list[str]:
@@ -107,8 +119,8 @@ def parse_states(path: Path) -> list[StateRow]:
         where = f"{path.name} line {line}"
         if r["status"] not in STATUS_MAP:
             raise ReferenceDataError(f"{where}: unknown status {r['status']!r}")
-        signature, _ = parse_partial(r["signature_date"], where)
-        consent, _ = parse_partial(r["consent_date"], where)
+        signature = parse_date(r["signature_date"], where)
+        consent = parse_date(r["consent_date"], where)
         from_year = False
         if consent is None and r["untc_consent_year"]:
             consent = PartialDate.parse(r["untc_consent_year"])
@@ -116,7 +128,7 @@ def parse_states(path: Path) -> list[StateRow]:
         eif: DateInterval | None = None
         basis = ""
         if r["entry_into_force_date"]:
-            given, _ = parse_partial(r["entry_into_force_date"], where)
+            given = parse_date(r["entry_into_force_date"], where)
             assert given is not None
             eif = given.interval()
             basis = EIF_BASIS_MAP.get(r["eif_basis"], EifBasis.SOURCE)
@@ -127,8 +139,8 @@ def parse_states(path: Path) -> list[StateRow]:
         elif consent is not None:
             eif = entry_into_force_interval(consent)
             basis = EifBasis.COMPUTED_ART17 if eif.is_exact else EifBasis.COMPUTED_FROM_YEAR
-        notified, _ = parse_partial(r["withdrawal_notification_date"], where)
-        effective, _ = parse_partial(r["withdrawal_effective_date"], where)
+        notified = parse_date(r["withdrawal_notification_date"], where)
+        effective = parse_date(r["withdrawal_effective_date"], where)
         rows.append(
             StateRow(
                 line=line,
@@ -224,10 +236,10 @@ def parse_article4(path: Path) -> list[ObligationRow]:
         where = f"{path.name} line {line}"
         status = ART4_STATUS.get(r["status"], ObligationStatus.UNKNOWN)
         deadline, _ = parse_partial(r["art4_deadline"], where)
-        completion, _ = parse_partial(r["completion_date"], where)
+        completion = parse_date(r["completion_date"], where)
         destroyed, qualifier = _int(r["total_destroyed"], where)
         retained, _ = _int(r["retained_art3"], where)
-        retained_as_of, _ = parse_partial(r["retained_as_of"], where)
+        retained_as_of = parse_date(r["retained_as_of"], where)
         rows.append(
             ObligationRow(
                 iso3=r["iso3"],
@@ -276,8 +288,8 @@ def parse_article5(events_path: Path, summary_path: Path) -> list[ObligationRow]
         if obligation is None:
             raise ReferenceDataError(f"{where}: {r['iso3']} has events but no summary row")
         submitted, submitted_note = parse_partial(r["request_submitted"], where)
-        deadline, _ = parse_partial(r["deadline"], where)
-        completion, _ = parse_partial(r["completion_date"], where)
+        deadline = parse_date(r["deadline"], where)
+        completion = parse_date(r["completion_date"], where)
         seq, _ = _int(r["seq"], where)
         if seq is None:
             raise ReferenceDataError(f"{where}: seq is required")

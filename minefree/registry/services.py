@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import unicodedata
 from collections import Counter
@@ -14,9 +15,10 @@ import pycountry
 from babel import Locale
 from django.db import models
 
-from minefree.core.audit import audit_events, service, snapshot
+from minefree.core.audit import audit_events, audit_record, service, snapshot
 from minefree.core.dates import PartialDate, Precision
 from minefree.core.models import Origin, Source
+from minefree.core.permissions import require
 from minefree.registry import reference as ref
 from minefree.registry.models import (
     Actor,
@@ -199,6 +201,17 @@ def reference_load(*, actor: Any, directory: Path, progress: Progress | None = N
     return summary
 
 
+def withdrawal_notified_by(effective: dt.date | None) -> dt.date | None:
+    """Article 20(2): a withdrawal takes effect six months after notification, so the
+    notification (and party status) came at the latest six months before."""
+    if effective is None:
+        return None
+    months = effective.year * 12 + effective.month - 1 - 6
+    year, month = divmod(months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(effective.day, last_day))
+
+
 def _state_name_rows(rows: Iterable[ref.StateRow]) -> list[ref.StateRow]:
     return sorted(rows, key=lambda r: r.iso3)
 
@@ -265,7 +278,11 @@ def _load_states(
             {
                 "actor": actor,
                 "start_earliest": row.eif.earliest if row.eif else None,
-                "start_latest": row.eif.latest if row.eif else None,
+                # Entry into force unknown: a state that notified withdrawal was certainly
+                # a party by then, which is a bound a source gives, not an invented date.
+                "start_latest": row.eif.latest
+                if row.eif
+                else (row.withdrawal_notified or withdrawal_notified_by(row.withdrawal_effective)),
                 "end": row.withdrawal_effective if row.status == TreatyStatus.WITHDRAWN else None,
                 "verified": row.status != TreatyStatus.PARTY_UNVERIFIED,
                 "withdrawal_notified": row.withdrawal_notified,
@@ -370,8 +387,9 @@ def _load_aliases(sync: _Sync, directory: Path, actors: dict[str, Actor], report
             raise ref.ReferenceDataError(f"aliases.csv line {line}: unknown actor {key!r}")
         want(target, r["alias"], r["language"])
     total = len(wanted)
-    for done, (key, values) in enumerate(sorted(wanted.items(), key=lambda kv: kv[0]), start=1):
-        sync.upsert(existing, key, ActorAlias, values, values["actor"].iso3 or "")
+    ordered = sorted(wanted.items(), key=lambda kv: kv[0])
+    for done, (alias_key, values) in enumerate(ordered, start=1):
+        sync.upsert(existing, alias_key, ActorAlias, values, values["actor"].iso3 or "")
         if done % 200 == 0 or done == total:
             report("names and aliases", done, total)
     sync.delete_missing(existing, set(wanted), lambda a: a.actor.iso3 or "")
@@ -388,8 +406,8 @@ def _load_meetings(
     rows = list(ref.read_csv(directory / "meetings.csv"))
     for done, (line, r) in enumerate(rows, start=1):
         where = f"meetings.csv line {line}"
-        start, _ = ref.parse_partial(r["start_date"], where)
-        end, _ = ref.parse_partial(r["end_date"], where)
+        start = ref.parse_date(r["start_date"], where)
+        end = ref.parse_date(r["end_date"], where)
         president = actors.get(r["president_state_iso3"]) if r["president_state_iso3"] else None
         sync.upsert(
             existing,
@@ -579,3 +597,41 @@ def _load_alternatives(
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+EDITABLE_MODELS = (Actor, Meeting, Committee, CommitteeSeat, Obligation, DeadlineEvent)
+
+
+def _state_of(record: models.Model) -> str:
+    if isinstance(record, Actor):
+        return record.iso3 or ""
+    for path in ("actor", "obligation"):
+        related = getattr(record, path, None)
+        if isinstance(related, Actor):
+            return related.iso3 or ""
+        if isinstance(related, Obligation):
+            return related.actor.iso3 or ""
+    return ""
+
+
+@service
+def registry_record_save(*, actor: Any, record: models.Model, fields: list[str]) -> models.Model:
+    """ISU staff correct a registry record (the admin calls this); before/after are audited."""
+    require(actor, "registry.edit")
+    if not isinstance(record, EDITABLE_MODELS):
+        raise TypeError(f"{type(record).__name__} is not edited through the registry")
+    model = type(record)
+    creating = record.pk is None or not model.objects.filter(pk=record.pk).exists()
+    before = None if creating else snapshot(model.objects.get(pk=record.pk), fields or None)
+    record.full_clean()
+    record.save()
+    after = snapshot(record, fields or None)
+    audit_record(
+        actor=actor,
+        action=f"registry.{'created' if creating else 'updated'}",
+        obj=record,
+        before=before,
+        after=after,
+        state_code=_state_of(record),
+    )
+    return record

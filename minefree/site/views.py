@@ -45,7 +45,8 @@ def states(request: HttpRequest) -> HttpResponse:
         "today": dt.date.today(),
         "statuses": TreatyStatus,
     }
-    template = "site/_states_results.html" if request.htmx else "site/states.html"
+    partial = bool(getattr(request, "htmx", False))
+    template = "site/_states_results.html" if partial else "site/states.html"
     return render(request, template, context)
 
 

@@ -29,6 +29,8 @@ def make_user(
     return user
 
 
+STAFF_SITE_ROLES = {Role.ISU_STAFF, Role.ADMINISTRATOR}
+
 CAST: dict[str, tuple[str | None, str, str]] = {
     "anonymous": (None, "", ""),
     "no_role": (None, "", ""),
@@ -47,5 +49,10 @@ def make_cast() -> dict[str, Any]:
     for name, (role, scope, committee) in CAST.items():
         if name == "anonymous":
             continue
-        users[name] = make_user(name, role, scope=scope, committee=committee)
+        users[name] = make_user(
+            name, role, scope=scope, committee=committee, is_staff=role in STAFF_SITE_ROLES
+        )
+    Membership.objects.filter(user=users["delegate_peru"]).update(
+        delegated_by=Membership.objects.get(user=users["focal_point_peru"])
+    )
     return users
