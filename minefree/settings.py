@@ -99,6 +99,7 @@ LOGOUT_REDIRECT_URL = "site:home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["minefree.formats"]
 TIME_ZONE = "Europe/Zurich"  # Geneva time decides the timeliness of reports
 USE_I18N = True
 USE_TZ = True

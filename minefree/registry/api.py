@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 
 from minefree.core.schemas import IntervalOut, PartialDateOut, SourceOut
 from minefree.registry import selectors
@@ -76,13 +76,13 @@ def _list_item(actor: Actor) -> StateListItem:
 @router.get("/states", response=StateListOut, summary="States, filtered and paginated")
 def list_states(request: HttpRequest, query: Query[StateQuery]) -> StateListOut:
     if not 1 <= query.limit <= MAX_LIMIT:
-        raise HttpError(422, f"limit must be between 1 and {MAX_LIMIT}")
+        raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}")
     if query.offset < 0:
-        raise HttpError(422, "offset must not be negative")
+        raise ValidationError("offset must not be negative")
     if query.status and query.status not in TreatyStatus.values:
-        raise HttpError(422, f"status must be one of {', '.join(TreatyStatus.values)}")
+        raise ValidationError(f"status must be one of {', '.join(TreatyStatus.values)}")
     if query.open_article not in (None, 4, 5):
-        raise HttpError(422, "open_article must be 4 or 5")
+        raise ValidationError("open_article must be 4 or 5")
     filters = selectors.StateFilters(
         q=query.q,
         region=query.region,
@@ -234,7 +234,8 @@ def list_meetings(request: HttpRequest, kind: str = "") -> list[MeetingOut]:
             code=m.code,
             kind=m.kind,
             number=m.number,
-            name=m.name_en,
+            name=m.name,
+            name_en=m.name_en,
             place=m.place,
             start=PartialDateOut.of(m.start),
             end=PartialDateOut.of(m.end),

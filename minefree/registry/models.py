@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from minefree.core.dates import DateInterval, PartialDate, Precision
@@ -17,6 +18,19 @@ INITIAL_REPORT_DAYS = 180
 
 def _partial(value: dt.date | None, precision: str) -> PartialDate | None:
     return PartialDate.from_fields(value, precision)
+
+
+def ordinal(number: int) -> str:
+    """1st / 1er / 1.º style ordinal numbers for meeting names."""
+    lang = (translation.get_language() or "en")[:2]
+    if lang == "fr":
+        return f"{number}{'re' if number == 1 else 'e'}"
+    if lang == "es":
+        return f"{number}.ª"
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
 
 
 class ActorKind(models.TextChoices):
@@ -328,6 +342,19 @@ class Meeting(models.Model):
         verbose_name_plural = _("meetings")
 
     def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        """The meeting's name in the active language (``name_en`` is the English record)."""
+        if self.number and self.kind == MeetingKind.MSP:
+            return gettext_now("%(ordinal)s Meeting of the States Parties") % {
+                "ordinal": ordinal(self.number)
+            }
+        if self.number and self.kind == MeetingKind.REVIEW_CONFERENCE:
+            return gettext_now("%(ordinal)s Review Conference") % {"ordinal": ordinal(self.number)}
+        if self.kind == MeetingKind.INTERSESSIONAL and self.start_date:
+            return gettext_now("Intersessional Meetings %(year)s") % {"year": self.start_date.year}
         return self.name_en
 
     @property

@@ -121,6 +121,7 @@ class MeetingOut(Schema):
     kind: str
     number: int | None
     name: str
+    name_en: str
     place: str
     start: PartialDateOut | None
     end: PartialDateOut | None

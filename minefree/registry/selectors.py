@@ -85,11 +85,13 @@ def states_list(filters: StateFilters) -> QuerySet[Actor]:
             | Exists(ActorAlias.objects.filter(actor=OuterRef("pk"), normalized__contains=needle))
         )
     qs = qs.annotate(
+        has_art4=Exists(Obligation.objects.filter(actor=OuterRef("pk"), article=4)),
+        has_art5=Exists(Obligation.objects.filter(actor=OuterRef("pk"), article=5)),
         art5_deadline=Subquery(
             Obligation.objects.filter(actor=OuterRef("pk"), article=5).values("current_deadline")[
                 :1
             ]
-        )
+        ),
     )
     if filters.sort in ("deadline", "-deadline"):
         deadline = F("art5_deadline")

@@ -180,6 +180,7 @@ def reference_load(*, actor: Any, directory: Path, progress: Progress | None = N
     A second run with the same files changes nothing. A changed row updates its
     record and is audited with before/after; rows gone from a file are deleted.
     """
+    require(actor, "reference.load")
     report: Progress = progress or (lambda step, done, total: None)
     summary = LoadSummary()
     sync = _Sync(summary, actor)
@@ -247,7 +248,11 @@ def _load_states(
             },
             row.iso3,
         )
-        year_source = sources.get(row.year_source) if row.consent_from_year else None
+        year_source = (
+            sources.get(row.year_source, "UN Treaty Collection (year, as scraped by mondiale)")
+            if row.consent_from_year
+            else None
+        )
         values = {
             "actor": actor,
             "status": row.status,

@@ -6,12 +6,17 @@ fails on any empty or fuzzy entry or on a catalogue older than the source string
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 LANGUAGES = ("fr", "es")
 
@@ -35,12 +40,50 @@ def missing_translations(locale_dir: Path, language: str) -> list[str]:
     return problems
 
 
+def _ids(path: Path, language: str) -> set[str]:
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+def stale_catalogues(base_dir: Path) -> list[str]:
+    """Extract the strings from the code again (into a scratch folder) and compare."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        scratch_locale = root / "locale"
+        shutil.copytree(base_dir / "locale", scratch_locale)
+        shutil.copytree(
+            base_dir / "minefree", root / "minefree", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        cwd = Path.cwd()
+        try:
+            os.chdir(root)
+            with override_settings(LOCALE_PATHS=[scratch_locale]):
+                call_command("makemessages", locale=list(LANGUAGES), no_location=True, verbosity=0)
+        finally:
+            os.chdir(cwd)
+        problems = []
+        for language in LANGUAGES:
+            relative = Path(language) / "LC_MESSAGES" / "django.po"
+            fresh = _ids(scratch_locale / relative, language)
+            committed = _ids(base_dir / "locale" / relative, language)
+            problems += [
+                f"{language}: not in the catalogue: {i!r}" for i in sorted(fresh - committed)
+            ]
+        return problems
+
+
 class Command(BaseCommand):
-    help = "Fail if a French or Spanish UI string is missing or fuzzy."
+    help = (
+        "Fail if a French or Spanish UI string is missing, fuzzy, or if the catalogues "
+        "are older than the strings in the code (run makemessages, then translate)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        locale_dir = Path(settings.BASE_DIR) / "locale"
+        base_dir = Path(settings.BASE_DIR)
+        locale_dir = base_dir / "locale"
         problems = [p for lang in LANGUAGES for p in missing_translations(locale_dir, lang)]
+        problems += stale_catalogues(base_dir)
         if problems:
             raise CommandError("\n".join(problems[:50]) + f"\n{len(problems)} problems")
         self.stdout.write("French and Spanish catalogues are complete.")

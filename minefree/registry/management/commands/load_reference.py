@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from minefree.core.audit import new_request_id, request_context
+from minefree.core.audit import SYSTEM, new_request_id, request_context
 from minefree.registry.reference import ReferenceDataError
 from minefree.registry.services import LoadSummary, reference_load
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Loading reference data from {directory}")
         try:
             with request_context(new_request_id("cli-")):
-                summary = reference_load(actor=None, directory=directory, progress=progress)
+                summary = reference_load(actor=SYSTEM, directory=directory, progress=progress)
         except ReferenceDataError as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from exc
         self._print_summary(summary)

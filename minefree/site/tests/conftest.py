@@ -1,0 +1,52 @@
+"""Fixtures of the browser tests: a real server, Debian's Chromium, a fresh page per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from minefree.site.tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def live_url() -> Iterator[str]:
+    """Base URL of ``minefree runserver`` on a database of its own (no pytest-django db)."""
+    with live_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def js_errors() -> list[str]:
+    """Uncaught exceptions and console errors of the test's page, as they happen."""
+    return []
+
+
+@pytest.fixture
+def browser_page(chromium_browser: Browser, live_url: str, js_errors: list[str]) -> Iterator[Page]:
+    context = chromium_browser.new_context(base_url=live_url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            js_errors.append(f"console error on {page.url}: {message.text}")
+
+    page.on("pageerror", lambda exc: js_errors.append(f"page error on {page.url}: {exc}"))
+    page.on("console", on_console)
+    yield page
+    context.close()
