@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils import translation
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minefree.core.dates import DateInterval, PartialDate, Precision
@@ -348,13 +348,13 @@ class Meeting(models.Model):
     def name(self) -> str:
         """The meeting's name in the active language (``name_en`` is the English record)."""
         if self.number and self.kind == MeetingKind.MSP:
-            return gettext_now("%(ordinal)s Meeting of the States Parties") % {
+            return gettext("%(ordinal)s Meeting of the States Parties") % {
                 "ordinal": ordinal(self.number)
             }
         if self.number and self.kind == MeetingKind.REVIEW_CONFERENCE:
-            return gettext_now("%(ordinal)s Review Conference") % {"ordinal": ordinal(self.number)}
+            return gettext("%(ordinal)s Review Conference") % {"ordinal": ordinal(self.number)}
         if self.kind == MeetingKind.INTERSESSIONAL and self.start_date:
-            return gettext_now("Intersessional Meetings %(year)s") % {"year": self.start_date.year}
+            return gettext("Intersessional Meetings %(year)s") % {"year": self.start_date.year}
         return self.name_en
 
     @property

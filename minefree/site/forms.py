@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core.templatetags.minefree import localized_region
 from minefree.registry.models import TreatyStatus
 from minefree.registry.selectors import StateFilters
 
@@ -56,7 +57,10 @@ class StateFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         region_field = self.fields["region"]
         assert isinstance(region_field, forms.ChoiceField)
-        region_field.choices = [("", _("All regions")), *((r, r) for r in regions)]
+        region_field.choices = [
+            ("", _("All regions")),
+            *((r, localized_region(r)) for r in regions),
+        ]
 
     def filters(self) -> StateFilters:
         data = self.cleaned_data

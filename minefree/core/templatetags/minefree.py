@@ -10,8 +10,7 @@ from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from minefree.core.dates import DateInterval, PartialDate
 from minefree.core.models import Source
@@ -65,7 +64,7 @@ def language_url(context: template.Context, language: str) -> str:
     return f"{url}?{query}" if query else url
 
 
-PRECISION_NOTE = {"year": _lazy("year only"), "month": _lazy("month only")}
+PRECISION_NOTE = {"year": gettext_lazy("year only"), "month": gettext_lazy("month only")}
 
 
 @register.filter
@@ -131,3 +130,33 @@ def also_reported(profile: Any, kind: str, field: str, *parts: Any) -> SafeStrin
         ((alt.value, source_link(alt.source)) for alt in alternatives),
     )
     return format_html('<span class="conflict">{} {}</span>', _("Another source gives:"), items)
+
+
+# UN M49 codes of the regions the reference data names, so Babel (CLDR) can name them.
+M49 = {
+    "Africa": "002", "Americas": "019", "Asia": "142", "Europe": "150", "Oceania": "009",
+    "Northern Africa": "015", "Sub-Saharan Africa": "202",
+    "Latin America and the Caribbean": "419", "Northern America": "021",
+    "Central Asia": "143", "Eastern Asia": "030", "South-eastern Asia": "035",
+    "Southern Asia": "034", "Western Asia": "145", "Eastern Europe": "151",
+    "Northern Europe": "154", "Southern Europe": "039", "Western Europe": "155",
+    "Australia and New Zealand": "053", "Melanesia": "054", "Micronesia": "057",
+    "Polynesia": "061",
+}  # fmt: skip
+
+
+@register.filter
+def region_name(name: str) -> str:
+    """A UN M49 region in the active language (English keeps the UN's own wording)."""
+    return localized_region(name)
+
+
+def localized_region(name: str) -> str:
+    from babel import Locale
+    from django.utils import translation
+
+    lang = (translation.get_language() or "en")[:2]
+    code = M49.get(name)
+    if lang == "en" or code is None:
+        return name
+    return str(Locale.parse(lang).territories.get(code, name))
