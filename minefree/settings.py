@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "minefree.core",
     "minefree.registry",
     "minefree.accounts",
+    "minefree.reporting",
     "minefree.site",
     "minefree.api",
 ]

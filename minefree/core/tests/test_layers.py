@@ -1,4 +1,4 @@
-"""Apps import only apps below them (DESIGN.md): core → registry → accounts → site, api."""
+"""Apps import only apps below them (DESIGN.md): core → registry → accounts → reporting → site, api."""
 
 import ast
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 
 import minefree
 
-ORDER = ["core", "registry", "accounts", "site", "api"]
+ORDER = ["core", "registry", "accounts", "reporting", "site", "api"]
 ROOT = Path(minefree.__file__).parent
 
 

@@ -1,0 +1,479 @@
+"""Writes to Article 7 reports: open a draft, fill forms, explain warnings, submit,
+ask for and answer clarifications, amend. Every function is an audited ``@service``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minefree.accounts.models import Role
+from minefree.accounts.selectors import active_memberships, is_staff_member
+from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.models import Origin
+from minefree.registry.models import Actor
+from minefree.registry.selectors import resolve_actor
+from minefree.reporting import selectors
+from minefree.reporting.content import coerce, load_content
+from minefree.reporting.models import (
+    Article7Report,
+    Clarification,
+    FormEntry,
+    FormRow,
+    FormStatus,
+    ReportKind,
+    ReportVersion,
+    VersionStatus,
+    WarningExplanation,
+)
+from minefree.reporting.schema import ACTOR, FORMS
+from minefree.reporting.validation import unexplained, validate
+
+
+def _code(version: ReportVersion) -> str:
+    return version.report.state.iso3 or ""
+
+
+def _require_drafter(actor: Any, state: Actor) -> None:
+    if state.pk not in selectors.drafting_state_ids(actor):
+        raise PermissionDenied("Only the state's focal point and delegates draft its reports.")
+
+
+def _require_draft(actor: Any, version: ReportVersion) -> None:
+    _require_drafter(actor, version.report.state)
+    if not version.is_draft:
+        raise PermissionDenied("A submitted report cannot be changed; amend it instead.")
+
+
+def _period(state: Actor, year: int, kind: str) -> tuple[dt.date, dt.date, dt.date]:
+    if kind == ReportKind.ANNUAL:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), Article7Report.annual_due_date(year)
+    adherence = getattr(state, "adherence", None)
+    eif = adherence.entry_into_force if adherence else None
+    if eif is None or not eif.is_exact:
+        raise ValidationError(
+            _("The initial report needs a known entry into force; it is unknown for this state.")
+        )
+    due = adherence.initial_report_due if adherence else None
+    assert due is not None
+    return eif.earliest, dt.date(year, 12, 31), due.earliest
+
+
+def _copy_from(source: ReportVersion | None, target: ReportVersion, *, all_tables: bool) -> None:
+    """Pre-fill ``target`` from ``source``: stock tables for a new year, everything for an amendment."""
+    source_entries = (
+        {e.letter: e for e in FormEntry.objects.filter(version=source)} if source else {}
+    )
+    rows = list(FormRow.objects.filter(version=source)) if source else []
+    entries = []
+    for letter, form in FORMS.items():
+        previous = source_entries.get(letter)
+        carried = {t.code for t in form.tables if all_tables or t.carry_over}
+        status: str = FormStatus.CHANGED
+        since: int | None = None
+        if source is not None and previous is not None:
+            if all_tables:
+                status, since = previous.status, previous.unchanged_since
+            elif previous.status == FormStatus.NOT_APPLICABLE:
+                status = FormStatus.NOT_APPLICABLE
+            elif carried == {t.code for t in form.tables}:
+                status = FormStatus.UNCHANGED
+                since = previous.unchanged_since or source.report.year
+        entries.append(
+            FormEntry(
+                version=target,
+                letter=letter,
+                status=status,
+                unchanged_since=since,
+                narratives=dict(previous.narratives) if previous and all_tables else {},
+                declared_totals=dict(previous.declared_totals) if previous and all_tables else {},
+            )
+        )
+    FormEntry.objects.bulk_create(entries)
+    FormRow.objects.bulk_create(
+        [
+            FormRow(
+                version=target,
+                letter=r.letter,
+                table=r.table,
+                position=r.position,
+                data=dict(r.data),
+                counterpart=r.counterpart,
+            )
+            for r in rows
+            if all_tables or FORMS[r.letter].table(r.table).carry_over
+        ]
+    )
+
+
+@service
+def report_open(
+    *, actor: Any, state: Actor, year: int, kind: str = ReportKind.ANNUAL
+) -> ReportVersion:
+    """Open (or return) the draft of a state's report for a year, pre-filled from the last one."""
+    _require_drafter(actor, state)
+    this_year = timezone.localdate().year
+    if not 1999 <= year <= this_year:
+        raise ValidationError(_("Reports cover a year from 1999 to this year."))
+    report = Article7Report.objects.filter(state=state, year=year, kind=kind).first()
+    if report is None:
+        start, end, due = _period(state, year, kind)
+        report = Article7Report(
+            state=state,
+            year=year,
+            kind=kind,
+            period_start=start,
+            period_end=end,
+            due_date=due,
+            origin=Origin.REPORTED,
+        )
+        report.full_clean()
+        report.save()
+        audit_record(
+            actor=actor,
+            action="report.created",
+            obj=report,
+            after=snapshot(report),
+            state_code=state.iso3 or "",
+        )
+    draft = report.versions.filter(status=VersionStatus.DRAFT).first()
+    if draft is not None:
+        return draft
+    if report.versions.exists():
+        raise ValidationError(_("This report has been submitted. To change it, open an amendment."))
+    source = selectors.previous_submitted(report)
+    version = ReportVersion.objects.create(
+        report=report, number=1, based_on=source, created_by=_user(actor)
+    )
+    _copy_from(source, version, all_tables=False)
+    audit_record(
+        actor=actor,
+        action="report.draft_opened",
+        obj=version,
+        after={"based_on": source.pk if source else None},
+        state_code=state.iso3 or "",
+    )
+    return version
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _entry(version: ReportVersion, letter: str) -> FormEntry:
+    if letter not in FORMS:
+        raise ValidationError(_("Unknown form."))
+    entry, _created = FormEntry.objects.get_or_create(version=version, letter=letter)
+    return entry
+
+
+def _mark_changed(entry: FormEntry) -> None:
+    if entry.status != FormStatus.CHANGED:
+        entry.status, entry.unchanged_since = FormStatus.CHANGED, None
+        entry.save(update_fields=["status", "unchanged_since"])
+
+
+@service
+def form_status_set(*, actor: Any, version: ReportVersion, letter: str, status: str) -> FormEntry:
+    """Mark a form changed, unchanged since the last report (its rows are restored), or not applicable."""
+    _require_draft(actor, version)
+    entry = _entry(version, letter)
+    before = snapshot(entry, ["status", "unchanged_since"])
+    if status == FormStatus.UNCHANGED:
+        source = version.based_on
+        source_entry = (
+            FormEntry.objects.filter(version=source, letter=letter).first() if source else None
+        )
+        if source is None or source_entry is None:
+            raise ValidationError(_("There is no earlier report to keep this form from."))
+        FormRow.objects.filter(version=version, letter=letter).delete()
+        FormRow.objects.bulk_create(
+            [
+                FormRow(
+                    version=version,
+                    letter=letter,
+                    table=r.table,
+                    position=r.position,
+                    data=dict(r.data),
+                    counterpart=r.counterpart,
+                )
+                for r in FormRow.objects.filter(version=source, letter=letter)
+            ]
+        )
+        entry.narratives = dict(source_entry.narratives)
+        entry.declared_totals = dict(source_entry.declared_totals)
+        entry.unchanged_since = source_entry.unchanged_since or source.report.year
+    elif status in (FormStatus.CHANGED, FormStatus.NOT_APPLICABLE):
+        entry.unchanged_since = None
+    else:
+        raise ValidationError(_("Unknown form status."))
+    entry.status = status
+    entry.save()
+    audit_record(
+        actor=actor,
+        action="report.form_marked",
+        obj=entry,
+        before=before,
+        after=snapshot(entry, ["status", "unchanged_since"]),
+        state_code=_code(version),
+    )
+    return entry
+
+
+@service
+def row_save(
+    *,
+    actor: Any,
+    version: ReportVersion,
+    letter: str,
+    table: str,
+    values: dict[str, Any],
+    row: FormRow | None = None,
+) -> FormRow:
+    """Add or change one row. Values are kept as typed; validation reports what is wrong."""
+    _require_draft(actor, version)
+    if letter not in FORMS or table not in {t.code for t in FORMS[letter].tables}:
+        raise ValidationError(_("Unknown form or table."))
+    spec = FORMS[letter].table(table)
+    data = {f.name: coerce(f, values.get(f.name)) for f in spec.fields}
+    data = {k: v for k, v in data.items() if v is not None}
+    counterpart = None
+    for f in spec.fields:
+        if f.kind == ACTOR and data.get(f.name):
+            counterpart = resolve_actor(str(data[f.name]))
+    if row is None:
+        position = (
+            FormRow.objects.filter(version=version, letter=letter, table=table).aggregate(
+                Max("position")
+            )["position__max"]
+            or 0
+        ) + 1
+        row = FormRow(version=version, letter=letter, table=table, position=position)
+        before = None
+    else:
+        if row.version_id != version.pk or (row.letter, row.table) != (letter, table):
+            raise ValidationError(_("This row belongs to another form."))
+        before = dict(row.data)
+    row.data = data
+    row.counterpart = counterpart
+    row.save()
+    _mark_changed(_entry(version, letter))
+    audit_record(
+        actor=actor,
+        action="report.row_saved",
+        obj=row,
+        before=before,
+        after=data,
+        state_code=_code(version),
+    )
+    return row
+
+
+@service
+def row_delete(*, actor: Any, row: FormRow) -> None:
+    version = row.version
+    _require_draft(actor, version)
+    before = dict(row.data)
+    audit_record(
+        actor=actor, action="report.row_deleted", obj=row, before=before, state_code=_code(version)
+    )
+    row.delete()
+    _mark_changed(_entry(version, row.letter))
+
+
+@service
+def form_entry_save(
+    *,
+    actor: Any,
+    version: ReportVersion,
+    letter: str,
+    narratives: dict[str, str] | None = None,
+    declared_totals: dict[str, Any] | None = None,
+) -> FormEntry:
+    """Save a form's narratives and declared totals."""
+    _require_draft(actor, version)
+    entry = _entry(version, letter)
+    before = snapshot(entry, ["narratives", "declared_totals"])
+    form = FORMS[letter]
+    if narratives is not None:
+        allowed = {f.name for f in form.narratives}
+        entry.narratives = {
+            k: v.strip() for k, v in narratives.items() if k in allowed and v.strip()
+        }
+    if declared_totals is not None:
+        totals = {t.code: t for t in form.tables if t.total_of}
+        entry.declared_totals = {
+            code: coerce(totals[code].field(totals[code].total_of), value)
+            for code, value in declared_totals.items()
+            if code in totals and str(value).strip() != ""
+        }
+    entry.save()
+    _mark_changed(entry)
+    audit_record(
+        actor=actor,
+        action="report.form_saved",
+        obj=entry,
+        before=before,
+        after=snapshot(entry, ["narratives", "declared_totals"]),
+        state_code=_code(version),
+    )
+    return entry
+
+
+@service
+def warning_explain(
+    *, actor: Any, version: ReportVersion, code: str, target: str, text: str
+) -> WarningExplanation:
+    """The state's explanation of a warning; published with the report."""
+    _require_draft(actor, version)
+    if not text.strip():
+        raise ValidationError(_("Please write an explanation."))
+    explanation, _created = WarningExplanation.objects.update_or_create(
+        version=version, code=code, target=target, defaults={"text": text.strip()}
+    )
+    audit_record(
+        actor=actor,
+        action="report.warning_explained",
+        obj=explanation,
+        after={"code": code, "target": target, "text": text.strip()},
+        state_code=_code(version),
+    )
+    return explanation
+
+
+@service
+def report_submit(*, actor: Any, version: ReportVersion) -> ReportVersion:
+    """The state's sovereign act: the submitted version is official and public at once."""
+    if (
+        not active_memberships(actor)
+        .filter(
+            actor_id=version.report.state_id, role__in=[Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE]
+        )
+        .exists()
+    ):
+        raise PermissionDenied("Only the state's focal point or delegates submit its report.")
+    if not version.is_draft:
+        raise ValidationError(_("This version has already been submitted."))
+    if version.number > 1 and not version.amendment_reason.strip():
+        raise ValidationError(_("An amendment needs a reason."))
+    issues = validate(load_content(version), selectors.validation_context(version))
+    errors = [i for i in issues if i.is_error]
+    if errors:
+        raise ValidationError(
+            [
+                _("Form %(letter)s: %(message)s") % {"letter": i.letter, "message": i.message}
+                for i in errors
+            ]
+        )
+    explained = set(version.explanations.values_list("code", "target"))
+    missing = unexplained(issues, explained)
+    if missing:
+        raise ValidationError(
+            [_("Please explain: %(message)s") % {"message": i.message} for i in missing]
+        )
+    before = snapshot(version, ["status", "submitted_at"])
+    version.status = VersionStatus.SUBMITTED
+    version.submitted_at = timezone.now()
+    version.submitted_by = _user(actor)
+    version.save(update_fields=["status", "submitted_at", "submitted_by"])
+    audit_record(
+        actor=actor,
+        action="report.submitted",
+        obj=version,
+        before=before,
+        after=snapshot(version, ["status", "submitted_at", "submitted_by"]),
+        state_code=_code(version),
+    )
+    return version
+
+
+@service
+def clarification_request(
+    *, actor: Any, version: ReportVersion, letter: str, question: str
+) -> Clarification:
+    """ISU staff ask the state about one form of a submitted version."""
+    if not is_staff_member(actor):
+        raise PermissionDenied("Only ISU staff ask for clarifications.")
+    if version.is_draft:
+        raise ValidationError(_("Only a submitted report can be queried."))
+    if letter not in FORMS or not question.strip():
+        raise ValidationError(_("Choose a form and write the question."))
+    clarification = Clarification.objects.create(
+        version=version, letter=letter, question=question.strip(), asked_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="report.clarification_requested",
+        obj=clarification,
+        after={"letter": letter, "question": question.strip()},
+        state_code=_code(version),
+    )
+    return clarification
+
+
+@service
+def clarification_answer(*, actor: Any, clarification: Clarification, answer: str) -> Clarification:
+    """The state answers a question with a comment."""
+    _require_drafter(actor, clarification.version.report.state)
+    if not clarification.is_open:
+        raise ValidationError(_("This question has already been answered."))
+    if not answer.strip():
+        raise ValidationError(_("Please write the answer."))
+    clarification.answer = answer.strip()
+    clarification.answered_by = actor
+    clarification.answered_at = timezone.now()
+    clarification.save(update_fields=["answer", "answered_by", "answered_at"])
+    audit_record(
+        actor=actor,
+        action="report.clarification_answered",
+        obj=clarification,
+        after={"answer": clarification.answer},
+        state_code=_code(clarification.version),
+    )
+    return clarification
+
+
+@service
+def amendment_open(
+    *, actor: Any, report: Article7Report, reason: str, answers: Clarification | None = None
+) -> ReportVersion:
+    """A new draft version copied from the latest submitted one; old versions stay as they are."""
+    _require_drafter(actor, report.state)
+    if not reason.strip():
+        raise ValidationError(_("An amendment needs a reason."))
+    if report.versions.filter(status=VersionStatus.DRAFT).exists():
+        raise ValidationError(_("An amendment is already being drafted."))
+    latest = selectors.latest_submitted(report)
+    if latest is None:
+        raise ValidationError(_("Only a submitted report can be amended."))
+    version = ReportVersion.objects.create(
+        report=report,
+        number=latest.number + 1,
+        based_on=latest,
+        amendment_reason=reason.strip(),
+        created_by=_user(actor),
+        contact_name=latest.contact_name,
+        contact_organisation=latest.contact_organisation,
+        contact_email=latest.contact_email,
+        contact_phone=latest.contact_phone,
+    )
+    _copy_from(latest, version, all_tables=True)
+    for explanation in latest.explanations.all():
+        WarningExplanation.objects.create(
+            version=version, code=explanation.code, target=explanation.target, text=explanation.text
+        )
+    if answers is not None and answers.version.report_id == report.pk:
+        answers.amendment = version
+        answers.save(update_fields=["amendment"])
+    audit_record(
+        actor=actor,
+        action="report.amendment_opened",
+        obj=version,
+        after={"based_on": latest.pk, "reason": reason.strip()},
+        state_code=report.state.iso3 or "",
+    )
+    return version
