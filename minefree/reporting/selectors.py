@@ -6,18 +6,21 @@ delegates and to ISU staff; only the state's focal point and delegates edit them
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from minefree.accounts.models import Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
+from minefree.registry.models import Actor, Obligation, ObligationStatus
 from minefree.registry.models import Article as ObligationArticle
-from minefree.registry.models import Obligation, ObligationStatus
-from minefree.reporting.content import Content, load_content
-from minefree.reporting.models import Article7Report, ReportVersion, VersionStatus
+from minefree.reporting.content import Content, as_number, load_content
+from minefree.reporting.models import Article7Report, FormRow, ReportVersion, VersionStatus
 from minefree.reporting.validation import Context
 
 DRAFTING_ROLES = {Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE}
@@ -88,3 +91,103 @@ def validation_context(version: ReportVersion) -> Context:
         open_article5=ObligationArticle.MINED_AREAS in open_articles,
         previous=prior,
     )
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """One line of a state's reporting history."""
+
+    year: int
+    due: dt.date
+    status: str  # on_time, late, not_submitted, not_yet_due
+    report: Article7Report | None
+    versions: tuple[ReportVersion, ...]
+
+
+def reporting_history(state: Actor, today: dt.date | None = None) -> list[YearStatus]:
+    """Each year's annual report: on time, late, not submitted, or not yet due.
+
+    Years run from the first full year after entry into force (when that is known
+    to the day) to last year; years with a report are always listed.
+    """
+    day = today or dt.date.today()
+    reports = {
+        r.year: r
+        for r in Article7Report.objects.filter(state=state, kind="annual").prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ReportVersion.objects.filter(status=VersionStatus.SUBMITTED).order_by(
+                    "number"
+                ),
+                to_attr="submitted_versions",
+            )
+        )
+    }
+    adherence = getattr(state, "adherence", None)
+    eif = adherence.entry_into_force if adherence else None
+    first = eif.latest.year if eif else min(reports, default=day.year)
+    years = set(range(first, day.year)) | set(reports)
+    history = []
+    for year in sorted(years, reverse=True):
+        report = reports.get(year)
+        versions: tuple[ReportVersion, ...] = tuple(getattr(report, "submitted_versions", ()))
+        due = Article7Report.annual_due_date(year)
+        if versions:
+            status = "on_time" if versions[0].on_time else "late"
+        elif due >= day:
+            status = "not_yet_due"
+        else:
+            status = "not_submitted"
+        history.append(YearStatus(year, due, status, report, versions))
+    return history
+
+
+@dataclass(frozen=True)
+class Series:
+    """Yearly figures from each year's latest submitted report (None where not reported)."""
+
+    stockpile: dict[int, Decimal]
+    remaining_m2: dict[int, Decimal]
+    released_m2: dict[str, dict[int, Decimal]]
+    synthetic: bool
+
+
+def state_series(state: Actor) -> Series:
+    """Stockpile, remaining contamination and land release by method, per year (2 queries)."""
+    latest = (
+        ReportVersion.objects.filter(
+            report__state=state, report__kind="annual", status=VersionStatus.SUBMITTED
+        )
+        .order_by("report__year", "-number")
+        .values_list("id", "report__year", "report__origin")
+    )
+    chosen: dict[int, int] = {}
+    synthetic = False
+    for version_id, year, origin in latest:
+        if year not in chosen:
+            chosen[year] = version_id
+            synthetic = synthetic or origin == "synthetic"
+    year_of = {v: y for y, v in chosen.items()}
+    stockpile: dict[int, Decimal] = {}
+    remaining: dict[int, Decimal] = {}
+    released: dict[str, dict[int, Decimal]] = {"cancelled": {}, "reduced": {}, "cleared": {}}
+    rows = FormRow.objects.filter(
+        version_id__in=list(chosen.values()),
+        table__in=["stockpile", "mined_areas", "land_release"],
+    ).values_list("version_id", "table", "data")
+    for version_id, table, data in rows:
+        year = year_of[version_id]
+        if table == "stockpile":
+            value = as_number(data.get("quantity"))
+            if value is not None:
+                stockpile[year] = stockpile.get(year, Decimal(0)) + value
+        elif table == "mined_areas":
+            value = as_number(data.get("area_m2"))
+            if value is not None:
+                remaining[year] = remaining.get(year, Decimal(0)) + value
+        else:
+            value = as_number(data.get("area_m2"))
+            method = str(data.get("method") or "")
+            if value is not None and method in released:
+                released[method][year] = released[method].get(year, Decimal(0)) + value
+    return Series(stockpile, remaining, released, synthetic)
