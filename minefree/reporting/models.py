@@ -239,3 +239,32 @@ class Clarification(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.answer and self.amendment_id is None
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    report = instance.version.report
+    return f"reports/{report.state_id}/{report.year}/{instance.version_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A document or photograph attached to a form (legislation, Form H photographs)."""
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.PROTECT, related_name="attachments")
+    letter = models.CharField(_("form"), max_length=1)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=10)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "letter", "uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.version} Form {self.letter}: {self.name}"

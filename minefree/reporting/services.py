@@ -4,9 +4,11 @@ ask for and answer clarifications, amend. Every function is an audited ``@servic
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +17,14 @@ from minefree.accounts.models import Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.models import Origin
+from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
 from minefree.registry.models import Actor
 from minefree.registry.selectors import resolve_actor
 from minefree.reporting import selectors
 from minefree.reporting.content import coerce, load_content
 from minefree.reporting.models import (
     Article7Report,
+    Attachment,
     Clarification,
     FormEntry,
     FormRow,
@@ -462,6 +466,21 @@ def amendment_open(
         contact_phone=latest.contact_phone,
     )
     _copy_from(latest, version, all_tables=True)
+    Attachment.objects.bulk_create(
+        [
+            Attachment(
+                version=version,
+                letter=a.letter,
+                file=a.file.name,
+                name=a.name,
+                kind=a.kind,
+                size=a.size,
+                description=a.description,
+                uploaded_by=a.uploaded_by,
+            )
+            for a in latest.attachments.all()
+        ]
+    )
     for explanation in latest.explanations.all():
         WarningExplanation.objects.create(
             version=version, code=explanation.code, target=explanation.target, text=explanation.text
@@ -477,3 +496,57 @@ def amendment_open(
         state_code=report.state.iso3 or "",
     )
     return version
+
+
+ATTACHMENT_KINDS = (PDF, PNG, JPEG, DOCX, ODT, TEXT)
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@service
+def attachment_add(
+    *, actor: Any, version: ReportVersion, letter: str, file: Any, name: str, description: str = ""
+) -> Attachment:
+    """Attach a checked file to a form of a draft: size-limited, type decided by its content."""
+    _require_draft(actor, version)
+    if letter not in FORMS:
+        raise ValidationError(_("Unknown form."))
+    clean_name = Path(name).name[:200]
+    kind = check_upload(
+        file, name=clean_name, allowed=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES
+    )
+    file.seek(0, 2)
+    size = file.tell()
+    file.seek(0)
+    attachment = Attachment(
+        version=version,
+        letter=letter,
+        name=clean_name,
+        kind=kind.name,
+        size=size,
+        description=description.strip()[:300],
+        uploaded_by=_user(actor),
+    )
+    attachment.file.save(clean_name, File(file, name=clean_name), save=False)
+    attachment.save()
+    audit_record(
+        actor=actor,
+        action="report.attachment_added",
+        obj=attachment,
+        after={"letter": letter, "name": clean_name, "kind": kind.name, "size": size},
+        state_code=_code(version),
+    )
+    return attachment
+
+
+@service
+def attachment_remove(*, actor: Any, attachment: Attachment) -> None:
+    """Remove an attachment from a draft (the file stays if an earlier version uses it)."""
+    _require_draft(actor, attachment.version)
+    audit_record(
+        actor=actor,
+        action="report.attachment_removed",
+        obj=attachment,
+        before={"letter": attachment.letter, "name": attachment.name},
+        state_code=_code(attachment.version),
+    )
+    attachment.delete()
