@@ -316,16 +316,49 @@ def form_entry_save(
             if code in totals and str(value).strip() != ""
         }
     entry.save()
-    _mark_changed(entry)
+    after = snapshot(entry, ["narratives", "declared_totals"])
+    if after != before:
+        _mark_changed(entry)
     audit_record(
         actor=actor,
         action="report.form_saved",
         obj=entry,
         before=before,
-        after=snapshot(entry, ["narratives", "declared_totals"]),
+        after=after,
         state_code=_code(version),
     )
     return entry
+
+
+@service
+def version_contact_save(
+    *,
+    actor: Any,
+    version: ReportVersion,
+    name: str,
+    organisation: str = "",
+    email: str = "",
+    phone: str = "",
+) -> ReportVersion:
+    """The cover page's point of contact (for clarification only; shown to signed-in users)."""
+    _require_draft(actor, version)
+    fields = ["contact_name", "contact_organisation", "contact_email", "contact_phone"]
+    before = snapshot(version, fields)
+    version.contact_name = name.strip()
+    version.contact_organisation = organisation.strip()
+    version.contact_email = email.strip()
+    version.contact_phone = phone.strip()
+    version.full_clean()
+    version.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="report.contact_saved",
+        obj=version,
+        before=before,
+        after=snapshot(version, fields),
+        state_code=_code(version),
+    )
+    return version
 
 
 @service

@@ -14,6 +14,7 @@ from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
 from minefree.site.cache import cached_public_page
 from minefree.site.forms import StateFilterForm
+from minefree.site.reporting_section import reporting_section
 
 PAGE_SIZE = 50
 
@@ -55,7 +56,12 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
     profile = selectors.country_profile(iso3)
     if profile is None:
         raise Http404(_("No state or area with this code."))
-    context = {"profile": profile, "actor": profile.actor, "today": dt.date.today()}
+    context = {
+        "profile": profile,
+        "actor": profile.actor,
+        "today": dt.date.today(),
+        **reporting_section(profile.actor),
+    }
     return render(request, "site/country.html", context)
 
 

@@ -1,0 +1,30 @@
+"""Differences between two versions of a report, or between two years, for anyone who may see both."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from minefree.reporting import selectors
+from minefree.reporting.content import load_content
+from minefree.reporting.diff import diff_contents
+
+
+def compare(request: HttpRequest) -> HttpResponse:
+    """``?from=<version id>&to=<version id>``: same report (versions) or same state (years)."""
+    try:
+        old_id, new_id = int(request.GET.get("from", "")), int(request.GET.get("to", ""))
+    except ValueError as exc:
+        raise Http404(_("Give two versions to compare.")) from exc
+    old = selectors.get_version_for(request.user, old_id)
+    new = selectors.get_version_for(request.user, new_id)
+    if old.report.state_id != new.report.state_id:
+        raise Http404(_("Only reports of the same state are compared."))
+    context = {
+        "old": old,
+        "new": new,
+        "forms": diff_contents(load_content(old), load_content(new)),
+        "same_report": old.report_id == new.report_id,
+    }
+    return render(request, "reporting/compare.html", context)

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from minefree.reporting import cover_views, diff_views, views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("open/", views.open_report, name="open"),
+    path("compare/", diff_views.compare, name="compare"),
+    path("v/<int:pk>/", views.version_detail, name="version"),
+    path("v/<int:pk>/explain/", views.warning_explain, name="explain"),
+    path("v/<int:pk>/contact/", cover_views.contact, name="contact"),
+    path("v/<int:pk>/submit/", views.submit, name="submit"),
+    path("v/<int:pk>/clarifications/", views.clarification_request, name="clarify"),
+    path(
+        "v/<int:pk>/clarifications/<int:clarification_id>/answer/",
+        views.clarification_answer,
+        name="answer",
+    ),
+    path("v/<int:pk>/amend/", views.amend, name="amend"),
+    path("v/<int:pk>/forms/<str:letter>/", views.form_detail, name="form"),
+    path("v/<int:pk>/forms/<str:letter>/status/", views.form_status, name="form_status"),
+    path("v/<int:pk>/forms/<str:letter>/entry/", views.form_entry, name="form_entry"),
+    path("v/<int:pk>/forms/<str:letter>/rows/", views.row_save, name="row_save"),
+    path(
+        "v/<int:pk>/forms/<str:letter>/rows/<int:row_id>/delete/",
+        views.row_delete,
+        name="row_delete",
+    ),
+]

@@ -1,0 +1,770 @@
+"""Article 7 pages: the reports list, a version's cover page and its Forms A–J.
+
+Thin: parse input, fetch through ``selectors`` (which decide who sees a draft and
+who edits it), call one service, render or redirect. The row partial comes from
+the same view as the redirect, so the forms work without JavaScript. Each page
+loads the content and the validation context once, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import BoundField
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from minefree.accounts.selectors import active_memberships, is_staff_member
+from minefree.registry.models import Actor
+from minefree.reporting import selectors, services
+from minefree.reporting.content import Content, load_content
+from minefree.reporting.forms import (
+    AmendmentForm,
+    ClarificationAnswerForm,
+    ClarificationRequestForm,
+    ContactForm,
+    FormEntryForm,
+    FormStatusForm,
+    OpenReportForm,
+    RowForm,
+    SubmittedFilterForm,
+    WarningExplanationForm,
+)
+from minefree.reporting.models import (
+    Clarification,
+    FormRow,
+    ReportVersion,
+    VersionStatus,
+    WarningExplanation,
+)
+from minefree.reporting.schema import ACTOR, CHOICE, FORMS, Field, FormSpec, Table
+from minefree.reporting.validation import Issue, validate
+
+P = ParamSpec("P")
+PAGE_SIZE = 50
+STAFF_LATEST = 50
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _denied_as_403(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """A permission error becomes a 403 page that says why, in the reader's language."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            return render(request, "reporting/denied.html", status=403)
+
+    return wrapper
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _spec(letter: str) -> FormSpec:
+    spec = FORMS.get(letter)
+    if spec is None:
+        raise Http404("No such form")
+    return spec
+
+
+def _errors_of(form: Any) -> list[str]:
+    """A bound form's errors as sentences naming their field."""
+    result = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            result.append(f"{label}: {error}" if label else str(error))
+    return result
+
+
+def _flash_errors(request: HttpRequest, errors: list[str]) -> None:
+    for error in errors:
+        messages.error(request, error)
+
+
+def _drafting_states(user: Any) -> list[Actor]:
+    states: dict[int, Actor] = {}
+    for membership in active_memberships(user).filter(role__in=selectors.DRAFTING_ROLES):
+        if membership.actor is not None:
+            states[membership.actor.pk] = membership.actor
+    return sorted(states.values(), key=lambda s: s.name)
+
+
+def _mark(content: Content, letter: str) -> tuple[str, int | None]:
+    entry = content.entries.get(letter)
+    return content.status(letter), entry.unchanged_since if entry else None
+
+
+def _form_url(version: ReportVersion, letter: str) -> str:
+    return reverse("reporting:form", args=[version.pk, letter])
+
+
+def _version_url(version: ReportVersion, anchor: str = "") -> str:
+    url = reverse("reporting:version", args=[version.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- reports list --------------------------------------------------------------------------
+
+
+@dataclass
+class ReportLine:
+    """One report of one of the user's states with its versions, oldest first."""
+
+    report: Any
+    versions: list[ReportVersion] = field(default_factory=list)
+
+
+def _state_choices(user: Any) -> list[tuple[str, str]]:
+    lang = (get_language() or "en")[:2]
+    rows = (
+        selectors.versions_for(user)
+        .filter(status=VersionStatus.SUBMITTED)
+        .order_by()
+        .values_list(
+            "report__state__iso3",
+            "report__state__name_en",
+            "report__state__name_fr",
+            "report__state__name_es",
+        )
+        .distinct()
+    )
+    names = {"en": 1, "fr": 2, "es": 3}
+    choices = {row[0]: str(row[names.get(lang, 1)] or row[1]) for row in rows if row[0]}
+    return sorted(choices.items(), key=lambda item: item[1])
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    states = _drafting_states(user)
+    own: list[ReportLine] = []
+    if states:
+        by_report: dict[int, ReportLine] = {}
+        for v in (
+            selectors.versions_for(user)
+            .filter(report__state_id__in=[s.pk for s in states])
+            .order_by("report__state__name_en", "-report__year", "report__kind", "number")
+        ):
+            by_report.setdefault(v.report_id, ReportLine(v.report)).versions.append(v)
+        own = list(by_report.values())
+    latest: list[ReportVersion] = []
+    if is_staff_member(user):
+        latest = list(selectors.versions_for(user).order_by("-created_at", "-pk")[:STAFF_LATEST])
+
+    filter_form = SubmittedFilterForm(request.GET or None, states=_state_choices(user))
+    submitted = selectors.versions_for(user).filter(status=VersionStatus.SUBMITTED)
+    if filter_form.is_valid() and filter_form.cleaned_data["state"]:
+        submitted = submitted.filter(report__state__iso3=filter_form.cleaned_data["state"])
+    submitted = submitted.order_by("-report__year", "report__state__name_en", "-number")
+    page = Paginator(submitted, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "states": states,
+        "own": own,
+        "open_form": OpenReportForm(states=states) if states else None,
+        "is_staff": is_staff_member(user),
+        "latest": latest,
+        "filter_form": filter_form,
+        "page": page,
+        "query": query.urlencode(),
+    }
+    return render(request, "reporting/home.html", context)
+
+
+@login_required
+@require_POST
+@_denied_as_403
+def open_report(request: HttpRequest) -> HttpResponse:
+    states = _drafting_states(request.user)
+    if not states:
+        raise PermissionDenied
+    form = OpenReportForm(request.POST, states=states)
+    if not form.is_valid():
+        _flash_errors(request, _errors_of(form))
+        return redirect("reporting:home")
+    state = next(s for s in states if s.pk == form.cleaned_data["state"])
+    try:
+        version = services.report_open(
+            actor=request.user,
+            state=state,
+            year=form.cleaned_data["year"],
+            kind=form.cleaned_data["kind"],
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+        return redirect("reporting:home")
+    messages.success(request, _("The draft is open."))
+    return redirect("reporting:version", version.pk)
+
+
+# --- cover page ----------------------------------------------------------------------------
+
+
+@dataclass
+class FormLine:
+    letter: str
+    spec: FormSpec
+    status: str
+    unchanged_since: int | None
+    rows: int
+
+
+@dataclass
+class WarningLine:
+    issue: Issue
+    explanation: WarningExplanation | None
+    form: WarningExplanationForm | None
+
+
+@require_GET
+@_denied_as_403
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    version = selectors.get_version_for(user, pk)
+    report = version.report
+    content = load_content(version)
+    drafter = report.state_id in selectors.drafting_state_ids(user)
+    staff = is_staff_member(user)
+    may_edit = version.is_draft and drafter
+
+    forms_list = []
+    for letter, spec in FORMS.items():
+        status, since = _mark(content, letter)
+        rows = sum(len(content.table(letter, t.code)) for t in spec.tables)
+        forms_list.append(FormLine(letter, spec, status, since, rows))
+
+    explanations = list(version.explanations.all())
+    explained = {(e.code, e.target): e for e in explanations}
+    issues: list[Issue] = []
+    if may_edit or explanations:
+        issues = validate(content, selectors.validation_context(version))
+    errors = [i for i in issues if i.is_error]
+    warnings = [
+        WarningLine(
+            issue,
+            explained.get((issue.code, issue.target)),
+            WarningExplanationForm(
+                auto_id=f"w{n}-%s",
+                initial={
+                    "code": issue.code,
+                    "target": issue.target,
+                    "text": explained[(issue.code, issue.target)].text
+                    if (issue.code, issue.target) in explained
+                    else "",
+                },
+            )
+            if may_edit
+            else None,
+        )
+        for n, issue in enumerate(i for i in issues if not i.is_error)
+    ]
+    messages_of = {(w.issue.code, w.issue.target): w.issue.message for w in warnings}
+    published = [(e, messages_of.get((e.code, e.target), "")) for e in explanations]
+
+    versions = list(selectors.versions_for(user).filter(report=report).order_by("number"))
+    draft_in_progress = next((v for v in versions if v.is_draft), None)
+    clarifications: list[Clarification] = []
+    if not version.is_draft and (staff or drafter):
+        clarifications = list(
+            version.clarifications.select_related("asked_by", "answered_by", "amendment")
+        )
+    context = {
+        "version": version,
+        "report": report,
+        "forms_list": forms_list,
+        "may_edit": may_edit,
+        "drafter": drafter,
+        "staff": staff,
+        "errors": errors,
+        "warnings": warnings,
+        "unexplained": sum(1 for w in warnings if w.explanation is None),
+        "published": published,
+        "versions": versions,
+        "contact_form": ContactForm(
+            initial={
+                "name": version.contact_name,
+                "organisation": version.contact_organisation,
+                "email": version.contact_email,
+                "phone": version.contact_phone,
+            }
+        ),
+        "version_pairs": [(v, versions[i - 1] if i else None) for i, v in enumerate(versions)],
+        "previous_year": selectors.previous_submitted(report),
+        "draft_in_progress": draft_in_progress,
+        "clarifications": [
+            (c, ClarificationAnswerForm(auto_id=f"c{c.pk}-%s") if drafter and c.is_open else None)
+            for c in clarifications
+        ],
+        "clarification_form": ClarificationRequestForm()
+        if staff and not version.is_draft
+        else None,
+        "amendment_form": AmendmentForm(auto_id="amend-%s")
+        if drafter and not version.is_draft and draft_in_progress is None
+        else None,
+        "submitted_by": version.submitted_by if user.is_authenticated else None,
+    }
+    return render(request, "reporting/version.html", context)
+
+
+@require_POST
+@_denied_as_403
+def warning_explain(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    form = WarningExplanationForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, _errors_of(form))
+        return redirect(_version_url(version, "warnings"))
+    try:
+        services.warning_explain(
+            actor=request.user,
+            version=version,
+            code=form.cleaned_data["code"],
+            target=form.cleaned_data["target"],
+            text=form.cleaned_data["text"],
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+    else:
+        messages.success(request, _("Explanation saved."))
+    return redirect(_version_url(version, "warnings"))
+
+
+@require_POST
+@_denied_as_403
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    try:
+        services.report_submit(actor=request.user, version=version)
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+        return redirect(_version_url(version, "submit"))
+    messages.success(request, _("The report is submitted: it is now official and public."))
+    return redirect(_version_url(version))
+
+
+@require_POST
+@_denied_as_403
+def clarification_request(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk)
+    form = ClarificationRequestForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, _errors_of(form))
+        return redirect(_version_url(version, "clarifications"))
+    try:
+        services.clarification_request(
+            actor=request.user,
+            version=version,
+            letter=form.cleaned_data["letter"],
+            question=form.cleaned_data["question"],
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+    else:
+        messages.success(request, _("The question has been sent to the state."))
+    return redirect(_version_url(version, "clarifications"))
+
+
+def _clarification(version: ReportVersion, clarification_id: int) -> Clarification:
+    clarification = version.clarifications.filter(pk=clarification_id).first()
+    if clarification is None:
+        raise Http404("No such question")
+    return clarification
+
+
+@require_POST
+@_denied_as_403
+def clarification_answer(request: HttpRequest, pk: int, clarification_id: int) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk)
+    clarification = _clarification(version, clarification_id)
+    form = ClarificationAnswerForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, _errors_of(form))
+        return redirect(_version_url(version, "clarifications"))
+    try:
+        services.clarification_answer(
+            actor=request.user, clarification=clarification, answer=form.cleaned_data["answer"]
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+    else:
+        messages.success(request, _("Answer sent."))
+    return redirect(_version_url(version, "clarifications"))
+
+
+@require_POST
+@_denied_as_403
+def amend(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk)
+    form = AmendmentForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, _errors_of(form))
+        return redirect(_version_url(version, "amend"))
+    answers_id = form.cleaned_data.get("answers")
+    answers = _clarification(version, answers_id) if answers_id else None
+    try:
+        draft = services.amendment_open(
+            actor=request.user,
+            report=version.report,
+            reason=form.cleaned_data["reason"],
+            answers=answers,
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+        return redirect(_version_url(version, "amend"))
+    messages.success(request, _("An amendment is open as a draft; the submitted versions stay."))
+    return redirect(_version_url(draft))
+
+
+# --- form pages ----------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    spec: Field
+    display: str
+    bound: BoundField | None
+    issues: list[Issue]
+    counterpart: str = ""
+    kept_as_written: bool = False
+
+
+@dataclass
+class RowView:
+    row: FormRow | None
+    html_form: str
+    cells: list[Cell]
+    issues: list[Issue]
+    form: RowForm | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TableView:
+    spec: Table
+    rows: list[RowView]
+    issues: list[Issue]
+    add: RowView | None
+
+    @property
+    def columns(self) -> int:
+        return len(self.spec.fields) + (2 if self.add is not None else 1)
+
+
+def _display(spec: Field, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if spec.kind == CHOICE:
+        return str(dict(spec.choices).get(str(value), value))
+    return str(value)
+
+
+def _row_view(
+    table: Table,
+    row: FormRow | None,
+    *,
+    editable: bool,
+    issues: list[Issue] | None = None,
+    form: RowForm | None = None,
+    errors: list[str] | None = None,
+) -> RowView:
+    """What the row partial shows: the row's values or inputs, with its issues beside them."""
+    data = row.data if row is not None else {}
+    html_form = f"row-form-{row.pk}" if row is not None else f"add-form-{table.code}"
+    if editable and form is None:
+        form = RowForm(table=table, html_form=html_form, values=data)
+    issues = issues or []
+    cells = []
+    for spec in table.fields:
+        cell = Cell(
+            spec=spec,
+            display=_display(spec, data.get(spec.name)),
+            bound=form[spec.name] if form is not None else None,
+            issues=[i for i in issues if i.field == spec.name],
+        )
+        if spec.kind == ACTOR and row is not None and data.get(spec.name):
+            if row.counterpart is not None:
+                cell.counterpart = row.counterpart.name
+            else:
+                cell.kept_as_written = True
+        cells.append(cell)
+    return RowView(
+        row=row,
+        html_form=html_form,
+        cells=cells,
+        issues=[i for i in issues if not i.field],
+        form=form,
+        errors=errors or [],
+    )
+
+
+def _issues_by_row(issues: list[Issue]) -> dict[int, list[Issue]]:
+    result: dict[int, list[Issue]] = {}
+    for issue in issues:
+        if issue.row_id is not None:
+            result.setdefault(issue.row_id, []).append(issue)
+    return result
+
+
+def _form_state(
+    version: ReportVersion, letter: str, content: Content, issues: list[Issue], may_edit: bool
+) -> dict[str, Any]:
+    """The parts of a form page that change with every row: mark, issue count, table issues.
+
+    The full page shows them; after an htmx row change they come back out of band.
+    """
+    spec = _spec(letter)
+    status, since = _mark(content, letter)
+    return {
+        "version": version,
+        "letter": letter,
+        "may_edit": may_edit,
+        "status": status,
+        "unchanged_since": since,
+        "status_form": FormStatusForm(initial={"status": status}) if may_edit else None,
+        "form_issues": [i for i in issues if not i.table],
+        "issue_count": len(issues),
+        "table_issues": [
+            (t.code, [i for i in issues if i.table == t.code and i.row_id is None])
+            for t in spec.tables
+        ],
+    }
+
+
+def _form_issues(version: ReportVersion, letter: str, content: Content) -> list[Issue]:
+    return [
+        i for i in validate(content, selectors.validation_context(version)) if i.letter == letter
+    ]
+
+
+@require_GET
+@_denied_as_403
+def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
+    user = request.user
+    version = selectors.get_version_for(user, pk)
+    spec = _spec(letter)
+    content = load_content(version)
+    may_edit = version.is_draft and version.report.state_id in selectors.drafting_state_ids(user)
+    issues = _form_issues(version, letter, content) if may_edit else []
+    state = _form_state(version, letter, content, issues, may_edit)
+    table_issues = dict(state["table_issues"])
+    by_row = _issues_by_row(issues)
+    tables = [
+        TableView(
+            spec=table,
+            rows=[
+                _row_view(table, row, editable=may_edit, issues=by_row.get(row.pk))
+                for row in content.table(letter, table.code)
+            ],
+            issues=table_issues[table.code],
+            add=_row_view(table, None, editable=True) if may_edit else None,
+        )
+        for table in spec.tables
+    ]
+    entry = content.entries.get(letter)
+    narratives = entry.narratives if entry else {}
+    totals = entry.declared_totals if entry else {}
+    entry_form = None
+    if may_edit:
+        entry_form = FormEntryForm(
+            spec=spec,
+            initial={
+                **{f"n_{k}": v for k, v in narratives.items()},
+                **{f"t_{k}": v for k, v in totals.items()},
+            },
+        )
+    letters = list(FORMS)
+    index = letters.index(letter)
+    context = {
+        **state,
+        "report": version.report,
+        "spec": spec,
+        "tables": tables,
+        "entry_form": entry_form if entry_form is not None and entry_form.is_useful else None,
+        "narratives": [(n, narratives.get(n.name, "")) for n in spec.narratives],
+        "totals": [(t, totals.get(t.code)) for t in spec.tables if t.total_of],
+        "previous_letter": letters[index - 1] if index > 0 else None,
+        "next_letter": letters[index + 1] if index + 1 < len(letters) else None,
+    }
+    return render(request, "reporting/form.html", context)
+
+
+@require_POST
+@_denied_as_403
+def form_status(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    _spec(letter)
+    form = FormStatusForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, _errors_of(form))
+        return redirect(_form_url(version, letter))
+    try:
+        services.form_status_set(
+            actor=request.user, version=version, letter=letter, status=form.cleaned_data["status"]
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+    else:
+        messages.success(request, _("The mark of the form is saved."))
+    return redirect(_form_url(version, letter))
+
+
+@require_POST
+@_denied_as_403
+def form_entry(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    spec = _spec(letter)
+    form = FormEntryForm(request.POST, spec=spec)
+    if not form.is_valid():
+        _flash_errors(request, _errors_of(form))
+        return redirect(_form_url(version, letter))
+    try:
+        services.form_entry_save(
+            actor=request.user,
+            version=version,
+            letter=letter,
+            narratives=form.narratives(),
+            declared_totals=form.declared_totals(),
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(_form_url(version, letter) + "#entry")
+
+
+def _table_of(spec: FormSpec, code: str) -> Table:
+    table = next((t for t in spec.tables if t.code == code), None)
+    if table is None:
+        raise Http404("No such table")
+    return table
+
+
+def _row_of(version: ReportVersion, letter: str, table: str, raw_id: str) -> FormRow:
+    row = (
+        version.rows.filter(pk=int(raw_id), letter=letter, table=table).first()
+        if raw_id.isdigit()
+        else None
+    )
+    if row is None:
+        raise Http404("No such row")
+    return row
+
+
+@require_POST
+@_denied_as_403
+def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
+    """Add or change a row: the row partial for htmx (422 if refused), else back to the form."""
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    spec = _spec(letter)
+    table = _table_of(spec, request.POST.get("_table", ""))
+    raw_id = request.POST.get("_row", "")
+    row = _row_of(version, letter, table.code, raw_id) if raw_id else None
+    html_form = f"row-form-{row.pk}" if row is not None else f"add-form-{table.code}"
+    form = RowForm(request.POST, table=table, html_form=html_form)
+    errors: list[str] = []
+    saved: FormRow | None = None
+    if form.is_valid():
+        try:
+            saved = services.row_save(
+                actor=request.user,
+                version=version,
+                letter=letter,
+                table=table.code,
+                values=form.values(),
+                row=row,
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+    else:
+        errors = _errors_of(form)
+
+    if saved is None:
+        if not _is_htmx(request):
+            _flash_errors(request, errors)
+            return redirect(_form_url(version, letter))
+        refused = _row_view(table, row, editable=True, form=form, errors=errors)
+        template = "reporting/_row.html" if row is not None else "reporting/_add_row.html"
+        response = render(
+            request,
+            template,
+            {"version": version, "letter": letter, "table": table, "rv": refused, "may_edit": True},
+            status=422,
+        )
+        if row is None:
+            response["HX-Retarget"] = f"#add-{table.code}"
+            response["HX-Reswap"] = "outerHTML"
+        return response
+
+    if not _is_htmx(request):
+        messages.success(request, _("Row saved."))
+        return redirect(_form_url(version, letter) + f"#row-{saved.pk}")
+    content = load_content(version)
+    issues = _form_issues(version, letter, content)
+    fresh = next(r for r in content.table(letter, table.code) if r.pk == saved.pk)
+    context = {
+        **_form_state(version, letter, content, issues, may_edit=True),
+        "table": table,
+        "rv": _row_view(
+            table, fresh, editable=True, issues=[i for i in issues if i.row_id == saved.pk]
+        ),
+    }
+    return render(request, "reporting/_row_response.html", context)
+
+
+@require_POST
+@_denied_as_403
+def row_delete(request: HttpRequest, pk: int, letter: str, row_id: int) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    row = version.rows.filter(pk=row_id, letter=_spec(letter).letter).first()
+    if row is None:
+        raise Http404("No such row")
+    try:
+        services.row_delete(actor=request.user, row=row)
+    except ValidationError as exc:
+        if _is_htmx(request):
+            table = _table_of(_spec(letter), row.table)
+            refused = _row_view(table, row, editable=True, errors=exc.messages)
+            return render(
+                request,
+                "reporting/_row.html",
+                {
+                    "version": version,
+                    "letter": letter,
+                    "table": table,
+                    "rv": refused,
+                    "may_edit": True,
+                },
+                status=422,
+            )
+        _flash_errors(request, exc.messages)
+        return redirect(_form_url(version, letter))
+    if _is_htmx(request):  # the row's outerHTML becomes nothing; mark and issues refresh
+        content = load_content(version)
+        issues = _form_issues(version, letter, content)
+        return render(
+            request,
+            "reporting/_row_response.html",
+            {**_form_state(version, letter, content, issues, may_edit=True), "rv": None},
+        )
+    messages.success(request, _("Row deleted."))
+    return redirect(_form_url(version, letter))
