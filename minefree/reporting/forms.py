@@ -235,3 +235,13 @@ class ContactForm(forms.Form):
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=60, required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "PDF, PNG, JPEG, DOCX, ODT or plain text; at most 10 MB. The type is checked by content."
+        ),
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minefree.reporting import cover_views, diff_views, views
+from minefree.reporting import attachment_views, cover_views, diff_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -10,6 +10,21 @@ urlpatterns = [
     path("v/<int:pk>/", views.version_detail, name="version"),
     path("v/<int:pk>/explain/", views.warning_explain, name="explain"),
     path("v/<int:pk>/contact/", cover_views.contact, name="contact"),
+    path(
+        "v/<int:pk>/forms/<str:letter>/attachments/",
+        attachment_views.upload,
+        name="attachment_upload",
+    ),
+    path(
+        "v/<int:pk>/attachments/<int:attachment_id>/remove/",
+        attachment_views.remove,
+        name="attachment_remove",
+    ),
+    path(
+        "v/<int:pk>/attachments/<int:attachment_id>/",
+        attachment_views.download,
+        name="attachment",
+    ),
     path("v/<int:pk>/submit/", views.submit, name="submit"),
     path("v/<int:pk>/clarifications/", views.clarification_request, name="clarify"),
     path(

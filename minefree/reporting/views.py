@@ -31,6 +31,7 @@ from minefree.reporting import selectors, services
 from minefree.reporting.content import Content, load_content
 from minefree.reporting.forms import (
     AmendmentForm,
+    AttachmentForm,
     ClarificationAnswerForm,
     ClarificationRequestForm,
     ContactForm,
@@ -602,6 +603,8 @@ def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
         "entry_form": entry_form if entry_form is not None and entry_form.is_useful else None,
         "narratives": [(n, narratives.get(n.name, "")) for n in spec.narratives],
         "totals": [(t, totals.get(t.code)) for t in spec.tables if t.total_of],
+        "attachments": [a for a in version.attachments.all() if a.letter == letter],
+        "attachment_form": AttachmentForm() if may_edit else None,
         "previous_letter": letters[index - 1] if index > 0 else None,
         "next_letter": letters[index + 1] if index + 1 < len(letters) else None,
     }

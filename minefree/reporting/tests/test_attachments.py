@@ -83,3 +83,27 @@ def test_amendments_keep_the_attachments(draft):
     amendment = services.amendment_open(actor=user, report=submitted.report, reason="add a decree")
     copied = amendment.attachments.get()
     assert copied.file.name == submitted.attachments.get().file.name
+
+
+def test_upload_download_and_remove_through_the_pages(draft, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user, version = draft
+    client.force_login(user)
+    url = f"/reports/v/{version.pk}/forms/A/attachments/"
+    response = client.post(url, {"file": SimpleUploadedFile("law.pdf", PDF, "application/pdf")})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    refused = client.post(
+        url, {"file": SimpleUploadedFile("photo.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 40)}
+    )
+    assert refused.status_code == 302 and Attachment.objects.count() == 1
+    page = client.get(f"/reports/v/{version.pk}/forms/A/").content.decode()
+    assert "law.pdf" in page
+    download = client.get(f"/reports/v/{version.pk}/attachments/{attachment.pk}/")
+    assert b"".join(download.streaming_content) == PDF
+    from django.test import Client
+
+    assert Client().get(f"/reports/v/{version.pk}/attachments/{attachment.pk}/").status_code == 404
+    client.post(f"/reports/v/{version.pk}/attachments/{attachment.pk}/remove/")
+    assert not Attachment.objects.exists()

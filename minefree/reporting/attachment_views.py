@@ -1,0 +1,64 @@
+"""Attachments of a form: upload to a draft, remove from it, download where the version is visible."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minefree.reporting import selectors, services
+from minefree.reporting.forms import AttachmentForm
+from minefree.reporting.models import Attachment
+from minefree.reporting.views import _denied_as_403, _errors_of, _flash_errors, _form_url
+
+
+@require_POST
+@_denied_as_403
+def upload(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _flash_errors(request, _errors_of(form))
+        return redirect(_form_url(version, letter) + "#attachments")
+    upload = form.cleaned_data["file"]
+    try:
+        services.attachment_add(
+            actor=request.user,
+            version=version,
+            letter=letter,
+            file=upload,
+            name=upload.name or "attachment",
+            description=form.cleaned_data["description"],
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+    else:
+        messages.success(request, _("File attached."))
+    return redirect(_form_url(version, letter) + "#attachments")
+
+
+@require_POST
+@_denied_as_403
+def remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    attachment = version.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    services.attachment_remove(actor=request.user, attachment=attachment)
+    messages.success(request, _("Attachment removed."))
+    return redirect(_form_url(version, attachment.letter) + "#attachments")
+
+
+def download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    version = selectors.get_version_for(request.user, pk)
+    attachment: Attachment | None = version.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
