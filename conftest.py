@@ -10,6 +10,9 @@ from django.conf import settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# One set of browser fixtures (a real server and one Chromium) for every app's browser tests.
+pytest_plugins = ["minefree.site.tests.browser_fixtures"]
+
 
 def pytest_configure(config: Any) -> None:
     # Hashing is not under test here; the slow default hasher would dominate the suite.

@@ -182,7 +182,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "states": states,
         "own": own,
-        "open_form": OpenReportForm(states=states) if states else None,
+        "open_form": OpenReportForm(states=states, auto_id="open-%s") if states else None,
         "is_staff": is_staff_member(user),
         "latest": latest,
         "filter_form": filter_form,
