@@ -222,6 +222,15 @@ def test_draft_fix_submit_publish_clarify_amend_and_compare(browser_page: Page) 
     expect(mined.get_by_label("Hazard class", exact=True)).to_have_value("CHA")
     expect(mined.get_by_label("Area (m²)", exact=True)).to_have_value("150000")
     expect(mined.locator(".issue")).to_have_count(0)
+    # Validation while typing: leaving a field saves the row and shows its problems at once.
+    mined.get_by_label("Number of areas", exact=True).fill("-3")
+    with page.expect_response(row_post("C")):
+        mined.get_by_label("Number of areas", exact=True).press("Tab")
+    expect(mined.locator(".issue.error[data-code='MF-E01']")).to_have_count(1)
+    mined.get_by_label("Number of areas", exact=True).fill("3")
+    with page.expect_response(row_post("C")):
+        mined.get_by_label("Number of areas", exact=True).press("Tab")
+    expect(mined.locator(".issue")).to_have_count(0)
 
     released = add_row(
         page,
