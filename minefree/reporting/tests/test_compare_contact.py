@@ -10,9 +10,7 @@ from minefree.accounts.tests.factories import make_user
 from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
 from minefree.reporting import services
-from minefree.reporting.content import load_content
-from minefree.reporting.selectors import validation_context
-from minefree.reporting.validation import validate
+from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +31,7 @@ def _submitted(user, year, quantity):
         row=row,
         values={"mine_type": "PMN", "quantity": quantity},
     )
-    for issue in validate(load_content(draft), validation_context(draft)):
-        services.warning_explain(
-            actor=user, version=draft, code=issue.code, target=issue.target, text="Recounted."
-        )
-    return services.report_submit(actor=user, version=draft)
+    return submit_explained(user, draft)
 
 
 def test_anyone_compares_two_submitted_versions(client: Client, user):

@@ -17,7 +17,7 @@ from minefree.reporting import selectors, services
 from minefree.reporting.content import load_content
 from minefree.reporting.diff import diff_contents
 from minefree.reporting.models import ReportVersion
-from minefree.reporting.validation import validate
+from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,7 @@ def norway() -> tuple[Any, Actor]:
 
 
 def _submit(user: Any, version: ReportVersion) -> ReportVersion:
-    for issue in validate(load_content(version), selectors.validation_context(version)):
-        services.warning_explain(
-            actor=user, version=version, code=issue.code, target=issue.target, text="ok"
-        )
-    return services.report_submit(actor=user, version=version)
+    return submit_explained(user, version)
 
 
 def _year(

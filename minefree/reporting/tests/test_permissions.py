@@ -15,7 +15,6 @@ from minefree.accounts.tests.factories import CAST, make_cast
 from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
 from minefree.reporting import services
-from minefree.reporting.content import load_content
 from minefree.reporting.models import (
     Attachment,
     Clarification,
@@ -24,8 +23,7 @@ from minefree.reporting.models import (
     ReportVersion,
     WarningExplanation,
 )
-from minefree.reporting.selectors import validation_context
-from minefree.reporting.validation import validate
+from minefree.reporting.tests.factories import explain_warnings
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +49,7 @@ def _explained_draft(user: Any, year: int) -> ReportVersion:
         table="stockpile",
         values={"mine_type": "PMN", "quantity": 5},
     )
-    for issue in validate(load_content(draft), validation_context(draft)):
-        services.warning_explain(
-            actor=user, version=draft, code=issue.code, target=issue.target, text="ok"
-        )
+    explain_warnings(user, draft, text="ok")
     return draft
 
 

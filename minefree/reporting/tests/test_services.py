@@ -17,6 +17,7 @@ from minefree.reporting import services
 from minefree.reporting.content import load_content
 from minefree.reporting.models import FormRow, FormStatus, ReportVersion, VersionStatus
 from minefree.reporting.selectors import validation_context
+from minefree.reporting.tests.factories import submit_explained
 from minefree.reporting.validation import validate
 
 pytestmark = pytest.mark.django_db
@@ -41,12 +42,7 @@ def _codes(version: ReportVersion) -> set[str]:
 
 
 def _submit_clean(user: Any, version: ReportVersion) -> ReportVersion:
-    for issue in validate(load_content(version), validation_context(version)):
-        assert not issue.is_error, issue
-        services.warning_explain(
-            actor=user, version=version, code=issue.code, target=issue.target, text="Explained."
-        )
-    return services.report_submit(actor=user, version=version)
+    return submit_explained(user, version)
 
 
 def test_opening_a_year_creates_one_draft_with_every_form(cast):
