@@ -1,0 +1,434 @@
+"""The Article 7 report as a spreadsheet: a documented template to export and re-import.
+
+States often draft their report offline with several ministries; this template
+lets them do so and upload the result. The template is described sheet by sheet
+in ``docs/article7-xlsx-template.md``. Import reads the field NAMES in row 1 of
+each table sheet (labels in row 2 are for people), so translating or rewording
+labels never breaks an upload.
+
+``parse_xlsx`` only checks the *shape* of the workbook (sheets, columns, cell
+types it cannot read). What a state wrote is kept as written, as in the web
+tool: validation flags wrong content later. Every structural problem is
+collected and raised at once so a state can fix its file in one go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from minefree.reporting.content import load_content
+from minefree.reporting.models import FormStatus, ReportKind, ReportVersion
+from minefree.reporting.schema import AMOUNT, DATE, FORMS, NUMERIC, TEXT, Table
+
+TEMPLATE_VERSION = "MINEFREE-A7-1"
+COVER = "Cover"
+NARRATIVES = "Narratives"
+TOTALS = "Totals"
+NARRATIVE_COLUMNS = ("letter", "field", "text")
+TOTAL_COLUMNS = ("letter", "table", "declared_total")
+#: Cover lines before the form marks, in order: (key, label for people).
+COVER_KEYS = (
+    ("template", "Template version (do not change)"),
+    ("state", "State (ISO 3166 alpha-3)"),
+    ("year", "Reporting year"),
+    ("kind", "Kind (annual / initial)"),
+    ("version", "Version number"),
+    ("status", "Status (draft / submitted)"),
+    ("period_start", "Period from"),
+    ("period_end", "Period to"),
+    ("submitted_at", "Submitted at (UTC)"),
+)
+FORM_KEY_PREFIX = "form."
+MARKS = {s.value for s in FormStatus}
+
+
+class StructuralError(ValidationError):
+    """The workbook is not the template: nothing of it can be imported."""
+
+
+@dataclass
+class ParsedReport:
+    state: str
+    year: int
+    kind: str
+    #: letter -> (mark, unchanged_since)
+    marks: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    #: (letter, table code) -> rows of raw values keyed by field name
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    narratives: dict[str, dict[str, str]] = field(default_factory=dict)
+    totals: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def sheet_name(letter: str, table: Table) -> str:
+    return f"{letter}.{table.code}"
+
+
+def table_sheets() -> dict[str, tuple[str, Table]]:
+    return {
+        sheet_name(letter, t): (letter, t) for letter, form in FORMS.items() for t in form.tables
+    }
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _put(ws: Any, row: int, column: int, value: Any) -> None:
+    """Write one cell; text is always text (never a formula or an error code)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _append(ws: Any, row: int, values: list[Any]) -> None:
+    for column, value in enumerate(values, start=1):
+        if value is not None and value != "":
+            _put(ws, row, column, value)
+
+
+def export_xlsx(version: ReportVersion) -> bytes:
+    """The version as the MINEFREE-A7-1 workbook."""
+    content = load_content(version)
+    report = version.report
+    wb = Workbook()
+    cover = wb.active
+    cover.title = COVER
+    submitted = (
+        version.submitted_at.astimezone(dt.UTC).isoformat(timespec="seconds")
+        if version.submitted_at
+        else ""
+    )
+    values: dict[str, Any] = {
+        "template": TEMPLATE_VERSION,
+        "state": report.state.iso3 or "",
+        "year": report.year,
+        "kind": report.kind,
+        "version": version.number,
+        "status": version.status,
+        "period_start": report.period_start.isoformat(),
+        "period_end": report.period_end.isoformat(),
+        "submitted_at": submitted,
+    }
+    line = 1
+    for key, label in COVER_KEYS:
+        _append(cover, line, [key, values[key], None, label])
+        line += 1
+    for letter, form in FORMS.items():
+        entry = content.entries.get(letter)
+        mark = entry.status if entry else FormStatus.CHANGED
+        since = entry.unchanged_since if entry else None
+        _append(cover, line, [f"{FORM_KEY_PREFIX}{letter}", mark, since, str(form.title)])
+        line += 1
+
+    for name, (letter, table) in table_sheets().items():
+        ws = wb.create_sheet(name)
+        _append(ws, 1, [f.name for f in table.fields])
+        _append(ws, 2, [str(f.label) for f in table.fields])
+        rows = sorted(content.table(letter, table.code), key=lambda r: (r.position, r.pk))
+        for i, row in enumerate(rows, start=3):
+            _append(ws, i, [row.data.get(f.name) for f in table.fields])
+
+    ws = wb.create_sheet(NARRATIVES)
+    _append(ws, 1, list(NARRATIVE_COLUMNS))
+    line = 2
+    for letter, form in FORMS.items():
+        entry = content.entries.get(letter)
+        for spec in form.narratives:
+            text = entry.narratives.get(spec.name) if entry else None
+            if text:
+                _append(ws, line, [letter, spec.name, text])
+                line += 1
+
+    ws = wb.create_sheet(TOTALS)
+    _append(ws, 1, list(TOTAL_COLUMNS))
+    line = 2
+    for letter, form in FORMS.items():
+        entry = content.entries.get(letter)
+        for table in form.tables:
+            total = entry.declared_totals.get(table.code) if entry else None
+            if table.total_of and total is not None and total != "":
+                _append(ws, line, [letter, table.code, total])
+                line += 1
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- parse --------------------------------------------------------------------------------
+
+
+def _where(sheet: str, row: int | None = None, column: int | None = None, name: str = "") -> str:
+    place = _("sheet “%(sheet)s”") % {"sheet": sheet}
+    if row is not None:
+        place += ", " + _("row %(row)s") % {"row": row}
+    if column is not None:
+        col = get_column_letter(column)
+        place += ", " + (
+            _("column %(col)s (%(name)s)") % {"col": col, "name": name}
+            if name
+            else _("column %(col)s") % {"col": col}
+        )
+    return place
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.messages.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.messages:
+            raise StructuralError(self.messages)
+
+
+def _cell_value(cell: Any, kind: str, where: str, problems: _Problems) -> Any:
+    """A cell's raw value, or None after recording why it cannot be read."""
+    value = cell.value
+    if value is None:
+        return None
+    if getattr(cell, "data_type", None) == "e":
+        problems.add(where, _("the cell holds the error %(value)s.") % {"value": value})
+        return None
+    if isinstance(value, bool):
+        if kind in NUMERIC or kind == DATE:
+            problems.add(where, _("a TRUE/FALSE value where a number or date is expected."))
+            return None
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime | dt.date):
+        if kind in NUMERIC:
+            problems.add(where, _("a date where a number is expected."))
+            return None
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if isinstance(value, dt.datetime) and kind != DATE and value.time() != dt.time():
+            return value.isoformat()
+        return day.isoformat()
+    if isinstance(value, int | float | str):
+        return value
+    problems.add(
+        where,
+        _("a value of a type that cannot be read (%(type)s).") % {"type": type(value).__name__},
+    )
+    return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _header(ws: Any, sheet: str, known: set[str], problems: _Problems) -> dict[int, str]:
+    """Row 1: the column names import reads (column index -> name)."""
+    columns: dict[int, str] = {}
+    seen: set[str] = set()
+    for cells in ws.iter_rows(min_row=1, max_row=1):
+        for cell in cells:
+            name = _text(getattr(cell, "value", None))
+            if not name:
+                continue
+            column = cell.column
+            where = _where(sheet, 1, column)
+            if name not in known:
+                problems.add(where, _("unknown column “%(name)s”.") % {"name": name})
+            elif name in seen:
+                problems.add(where, _("column “%(name)s” appears twice.") % {"name": name})
+            else:
+                columns[column] = name
+                seen.add(name)
+    return columns
+
+
+def _data_rows(
+    ws: Any,
+    sheet: str,
+    first_row: int,
+    columns: dict[int, str],
+    kinds: dict[str, str],
+    problems: _Problems,
+) -> list[tuple[int, dict[str, Any]]]:
+    result = []
+    for cells in ws.iter_rows(min_row=first_row):
+        values: dict[str, Any] = {}
+        number = None
+        for cell in cells:
+            if getattr(cell, "value", None) is None:
+                continue
+            number = cell.row
+            name = columns.get(cell.column)
+            if name is None:
+                problems.add(
+                    _where(sheet, cell.row, cell.column),
+                    _("a value in a column without a name in row 1."),
+                )
+                continue
+            value = _cell_value(
+                cell, kinds[name], _where(sheet, cell.row, cell.column, name), problems
+            )
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                values[name] = value
+        if values and number is not None:
+            result.append((number, values))
+    return result
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _parse_cover(ws: Any, problems: _Problems) -> tuple[dict[str, Any], dict[str, Any]]:
+    values: dict[str, Any] = {}
+    marks: dict[str, Any] = {}
+    for cells in ws.iter_rows(max_col=3):
+        cells = list(cells)
+        if not cells or getattr(cells[0], "value", None) is None:
+            continue
+        key = _text(cells[0].value)
+        row = cells[0].row
+        rest = [
+            _cell_value(c, TEXT, _where(COVER, row, i), problems)
+            for i, c in enumerate(cells[1:], start=2)
+        ]
+        rest += [None] * (2 - len(rest))
+        if key.startswith(FORM_KEY_PREFIX):
+            letter = key.removeprefix(FORM_KEY_PREFIX)
+            if letter not in FORMS:
+                problems.add(_where(COVER, row, 1), _("unknown form “%(key)s”.") % {"key": key})
+            else:
+                marks[letter] = (row, rest[0], rest[1])
+        elif key in dict(COVER_KEYS):
+            values[key] = rest[0]
+        else:
+            problems.add(_where(COVER, row, 1), _("unknown line “%(key)s”.") % {"key": key})
+    return values, marks
+
+
+def parse_xlsx(data: bytes) -> ParsedReport:
+    """Read a MINEFREE-A7-1 workbook; raise ``StructuralError`` listing every structural problem."""
+    problems = _Problems()
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as error:
+        raise StructuralError(
+            _("The file is not an Excel workbook (.xlsx) and cannot be read.")
+        ) from error
+    try:
+        return _parse_workbook(wb, problems)
+    finally:
+        wb.close()
+
+
+def _parse_workbook(wb: Any, problems: _Problems) -> ParsedReport:
+    if COVER not in wb.sheetnames:
+        raise StructuralError(
+            _("The workbook has no “Cover” sheet: it is not the MINEFREE Article 7 template.")
+        )
+    cover, marks_raw = _parse_cover(wb[COVER], problems)
+    template = _text(cover.get("template"))
+    if template != TEMPLATE_VERSION:
+        raise StructuralError(
+            _("%(where)s: the template version is “%(found)s”; this system reads %(expected)s.")
+            % {"where": _where(COVER, 1, 2), "found": template, "expected": TEMPLATE_VERSION}
+        )
+    state = _text(cover.get("state")).upper()
+    if not state:
+        problems.add(_where(COVER, 2, 2), _("the state is missing."))
+    year = _int_or_none(cover.get("year"))
+    if year is None:
+        problems.add(_where(COVER, 3, 2), _("the year must be a whole number."))
+    kind = _text(cover.get("kind")) or ReportKind.ANNUAL
+    if kind not in ReportKind.values:
+        problems.add(_where(COVER, 4, 2), _("unknown kind “%(kind)s”.") % {"kind": kind})
+    marks: dict[str, tuple[str, int | None]] = {}
+    for letter, (row, mark_raw, since_raw) in marks_raw.items():
+        mark = _text(mark_raw) or FormStatus.CHANGED
+        since = _int_or_none(since_raw)
+        if mark not in MARKS:
+            problems.add(
+                _where(COVER, row, 2),
+                _("unknown mark “%(mark)s” (changed, unchanged or not_applicable).")
+                % {"mark": mark},
+            )
+        elif since_raw not in (None, "") and since is None:
+            problems.add(_where(COVER, row, 3), _("“unchanged since” must be a year."))
+        else:
+            marks[letter] = (mark, since if mark == FormStatus.UNCHANGED else None)
+
+    parsed = ParsedReport(state=state, year=year or 0, kind=kind, marks=marks)
+    sheets = table_sheets()
+    for name in wb.sheetnames:
+        ws = wb[name]
+        if name == COVER:
+            continue
+        if name == NARRATIVES:
+            _parse_narratives(ws, parsed, problems)
+        elif name == TOTALS:
+            _parse_totals(ws, parsed, problems)
+        elif name in sheets:
+            letter, table = sheets[name]
+            kinds = {f.name: f.kind for f in table.fields}
+            columns = _header(ws, name, set(kinds), problems)
+            rows = _data_rows(ws, name, 3, columns, kinds, problems)
+            parsed.rows[(letter, table.code)] = [values for _row, values in rows]
+        else:
+            problems.add(
+                _where(name),
+                _(
+                    "unknown sheet: table sheets are named form letter, dot, table code (e.g. C.land_release)."
+                ),
+            )
+    problems.raise_if_any()
+    return parsed
+
+
+def _parse_narratives(ws: Any, parsed: ParsedReport, problems: _Problems) -> None:
+    kinds = dict.fromkeys(NARRATIVE_COLUMNS, TEXT)
+    columns = _header(ws, NARRATIVES, set(kinds), problems)
+    for row, values in _data_rows(ws, NARRATIVES, 2, columns, kinds, problems):
+        letter, name = _text(values.get("letter")).upper(), _text(values.get("field"))
+        if letter not in FORMS:
+            problems.add(
+                _where(NARRATIVES, row), _("unknown form “%(letter)s”.") % {"letter": letter}
+            )
+        elif name not in {f.name for f in FORMS[letter].narratives}:
+            problems.add(
+                _where(NARRATIVES, row),
+                _("Form %(letter)s has no narrative “%(name)s”.")
+                % {"letter": letter, "name": name},
+            )
+        else:
+            text = _text(values.get("text"))
+            if text:
+                parsed.narratives.setdefault(letter, {})[name] = text
+
+
+def _parse_totals(ws: Any, parsed: ParsedReport, problems: _Problems) -> None:
+    kinds = {"letter": TEXT, "table": TEXT, "declared_total": AMOUNT}
+    columns = _header(ws, TOTALS, set(kinds), problems)
+    for row, values in _data_rows(ws, TOTALS, 2, columns, kinds, problems):
+        letter, code = _text(values.get("letter")).upper(), _text(values.get("table"))
+        tables = {t.code: t for t in FORMS[letter].tables if t.total_of} if letter in FORMS else {}
+        if letter not in FORMS:
+            problems.add(_where(TOTALS, row), _("unknown form “%(letter)s”.") % {"letter": letter})
+        elif code not in tables:
+            problems.add(
+                _where(TOTALS, row),
+                _("Form %(letter)s has no table “%(code)s” with a declared total.")
+                % {"letter": letter, "code": code},
+            )
+        elif values.get("declared_total") is not None:
+            parsed.totals.setdefault(letter, {})[code] = values["declared_total"]
