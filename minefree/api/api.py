@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError
 from minefree.accounts.api import router as accounts_router
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
+from minefree.reporting.compliance_api import router as compliance_router
 
 api = NinjaAPI(
     title="minefree API",
@@ -26,6 +27,7 @@ api = NinjaAPI(
 api.add_router("/", registry_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/", reporting_router)
+api.add_router("/", compliance_router)
 
 
 @api.exception_handler(PermissionDenied)

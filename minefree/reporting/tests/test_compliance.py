@@ -1,0 +1,195 @@
+"""Article 7 compliance across States Parties: counts, rates, gaps, the dashboard and its CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from minefree.accounts.models import Role
+from minefree.accounts.tests.factories import make_user
+from minefree.registry.models import Actor
+from minefree.registry.selectors import parties_in_year
+from minefree.reporting import services
+from minefree.reporting.compliance import (
+    _facts,
+    compliance_by_year,
+    multi_year_gaps,
+    parse_years,
+)
+from minefree.reporting.models import ReportVersion
+from minefree.reporting.tests.factories import submit_explained
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 28)
+ON_TIME = dt.datetime(2025, 4, 1, 9, 0, tzinfo=dt.UTC)
+# 23:30 UTC on 30 April is 01:30 on 1 May in Geneva: late.
+LATE_IN_GENEVA = dt.datetime(2025, 4, 30, 23, 30, tzinfo=dt.UTC)
+
+
+def _report(iso3: str, year: int, submitted_at: dt.datetime | None = None) -> ReportVersion:
+    user = make_user(f"fp_{iso3.lower()}_{year}", Role.STATE_FOCAL_POINT, scope=iso3)
+    state = Actor.objects.get(iso3=iso3)
+    version = submit_explained(user, services.report_open(actor=user, state=state, year=year))
+    if submitted_at is not None:
+        version.submitted_at = submitted_at
+        version.save(update_fields=["submitted_at"])
+    return version
+
+
+def _year(year: int) -> Any:
+    return compliance_by_year(year, year, today=TODAY)[0]
+
+
+def test_counts_and_rates_for_a_year():
+    before = _year(2024)
+    _report("NOR", 2024, ON_TIME)
+    _report("CHE", 2024, LATE_IN_GENEVA)
+    row = _year(2024)
+    assert row.parties == before.parties == parties_in_year(2024).count()
+    assert (row.submitted, row.on_time, row.late) == (
+        before.submitted + 2,
+        before.on_time + 1,
+        before.late + 1,
+    )
+    assert row.not_submitted == row.parties - row.submitted
+    assert row.rate == pytest.approx(row.submitted / row.parties)
+    assert row.on_time_rate == pytest.approx(row.on_time / row.parties)
+    assert row.not_yet_due is False
+
+
+def test_first_submission_decides_on_time():
+    version = _report("NOR", 2024, LATE_IN_GENEVA)
+    user = make_user("fp_nor_amend", Role.STATE_FOCAL_POINT, scope="NOR")
+    amended = submit_explained(
+        user, services.amendment_open(actor=user, report=version.report, reason="typo")
+    )
+    amended.submitted_at = ON_TIME  # cannot happen, but shows only the first version counts
+    amended.save(update_fields=["submitted_at"])
+    row = _year(2024)
+    assert (row.submitted, row.late) == (1, 1)
+
+
+def test_party_counts_follow_party_periods_and_withdrawal():
+    for year in (1999, 2010, 2025, 2026):
+        assert _year(year).parties == parties_in_year(year).count()
+    estonia = Actor.objects.get(iso3="EST").pk
+    facts = _facts(2025, 2026)
+    assert estonia in facts.parties(2025)
+    assert estonia not in facts.parties(2026)
+
+
+def test_year_not_yet_due_has_no_rates():
+    row = compliance_by_year(2025, 2025, today=dt.date(2026, 4, 30))[0]
+    assert row.not_yet_due is True
+    assert row.rate is None and row.on_time_rate is None and row.art45_rate is None
+    assert compliance_by_year(2025, 2025, today=dt.date(2026, 5, 1))[0].rate is not None
+
+
+def test_art45_columns_count_states_with_open_obligations():
+    row = _year(2024)
+    assert row.art5_parties > 0
+    assert row.art4_submitted == row.art5_submitted == 0
+
+
+def test_multi_year_gaps_run_up_to_the_last_year():
+    _report("NOR", 2022, ON_TIME)
+    gaps = {g.state.iso3: g.years for g in multi_year_gaps(last=2025, today=TODAY)}
+    assert gaps["NOR"] == [2023, 2024, 2025]
+    assert "NOR" not in {g.state.iso3 for g in multi_year_gaps(last=2025, min_years=4, today=TODAY)}
+    _report("NOR", 2025, ON_TIME)
+    assert "NOR" not in {g.state.iso3 for g in multi_year_gaps(last=2025, today=TODAY)}
+
+
+def test_parse_years():
+    assert parse_years("2010", "2012", TODAY) == (2010, 2012, True)
+    assert parse_years(None, None, TODAY) == (1999, 2025, True)
+    for first, last in [("abc", "2010"), ("2012", "2010"), ("1990", "2000"), ("2000", "2030")]:
+        assert parse_years(first, last, TODAY) == (1999, 2025, False)
+
+
+def test_dashboard_renders_with_gaps_and_links():
+    _report("NOR", 2022, ON_TIME)
+    response = Client().get(reverse("reporting:compliance"), {"from": "2020", "to": "2024"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<svg" in body and "/states/NOR/" in body
+    assert [r.year for r in response.context["rows"]] == [2020, 2021, 2022, 2023, 2024]
+
+
+@pytest.mark.parametrize(
+    "query", [{"from": "abc"}, {"from": "2020", "to": "2010"}, {"to": "3000"}, {"from": "1900"}]
+)
+def test_bad_years_give_the_default_page(query):
+    response = Client().get(reverse("reporting:compliance"), query)
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert rows[0].year == 1999 and rows[-1].year == dt.date.today().year - 1
+    assert "not valid" in response.content.decode()
+
+
+def test_csv_has_header_and_numbers():
+    _report("NOR", 2024, ON_TIME)
+    _report("CHE", 2024, LATE_IN_GENEVA)
+    expected = _year(2024)
+    for url, params in [
+        (reverse("reporting:compliance"), {"from": "2023", "to": "2024", "format": "csv"}),
+        (reverse("reporting:compliance_csv"), {"from": "2023", "to": "2024"}),
+    ]:
+        response = Client().get(url, params)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0][:6] == ["year", "parties", "submitted", "on_time", "late", "not_submitted"]
+        assert [r[0] for r in rows[1:]] == ["2023", "2024"]
+        line = dict(zip(rows[0], rows[2], strict=True))
+        assert int(line["parties"]) == expected.parties
+        assert (int(line["submitted"]), int(line["on_time"]), int(line["late"])) == (
+            expected.submitted,
+            expected.on_time,
+            expected.late,
+        )
+        assert line["rate_pct"] == f"{expected.submitted / expected.parties * 100:.1f}"
+
+
+def _dashboard_queries() -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(reverse("reporting:compliance"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_dashboard_queries_do_not_grow_with_reports():
+    _report("NOR", 2023, ON_TIME)
+    _report("CHE", 2023, LATE_IN_GENEVA)
+    few = _dashboard_queries()
+    for year in range(2005, 2023):
+        _report("NOR", year)
+    assert ReportVersion.objects.filter(status="submitted").count() >= 20
+    assert _dashboard_queries() == few
+
+
+def test_api_returns_the_same_rows():
+    _report("NOR", 2024, ON_TIME)
+    response = Client().get("/api/compliance", {"from": "2023", "to": "2024"})
+    assert response.status_code == 200
+    body = response.json()
+    expected = compliance_by_year(2023, 2024)
+    assert [r["year"] for r in body] == [2023, 2024]
+    assert body[1]["submitted"] == expected[1].submitted
+    assert body[1]["rate"] == pytest.approx(expected[1].rate)
+
+
+@pytest.mark.parametrize("query", [{"from": "abc"}, {"from": "2020", "to": "2010"}])
+def test_api_rejects_bad_years(query):
+    response = Client().get("/api/compliance", query)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
