@@ -1,0 +1,48 @@
+"""Download a version as the XLSX template; upload a filled template into the year's draft."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minefree.registry.models import Actor
+from minefree.reporting import selectors
+from minefree.reporting.imports import report_import
+from minefree.reporting.views import _denied_as_403, _flash_errors
+from minefree.reporting.xlsx import export_xlsx
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.get_version_for(request.user, pk)
+    report = version.report
+    response = HttpResponse(export_xlsx(version), content_type=XLSX_TYPE)
+    name = f"{report.state.iso3}-{report.year}-v{version.number}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+@_denied_as_403
+def upload(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("file")
+    state = Actor.objects.filter(pk=request.POST.get("state") or 0).first()
+    if state is None or state.pk not in selectors.drafting_state_ids(request.user):
+        raise PermissionDenied
+    if upload is None:
+        _flash_errors(request, [_("Choose a filled XLSX template.")])
+        return redirect("reporting:home")
+    try:
+        version = report_import(
+            actor=request.user, state=state, data=upload.read(), name=upload.name or "report.xlsx"
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc.messages)
+        return redirect("reporting:home")
+    messages.success(request, _("The workbook was imported into the draft; check it and submit."))
+    return redirect("reporting:version", version.pk)
