@@ -1,12 +1,21 @@
 from django.urls import path
 
-from minefree.reporting import attachment_views, compliance_views, cover_views, diff_views, views
+from minefree.reporting import (
+    attachment_views,
+    compliance_views,
+    cover_views,
+    diff_views,
+    views,
+    xlsx_views,
+)
 
 app_name = "reporting"
 urlpatterns = [
     path("", views.home, name="home"),
     path("open/", views.open_report, name="open"),
     path("compare/", diff_views.compare, name="compare"),
+    path("import/", xlsx_views.upload, name="xlsx_import"),
+    path("v/<int:pk>/report.xlsx", xlsx_views.download, name="xlsx"),
     path("compliance/", compliance_views.dashboard, name="compliance"),
     path("compliance.csv", compliance_views.dashboard_csv, name="compliance_csv"),
     path("v/<int:pk>/", views.version_detail, name="version"),
