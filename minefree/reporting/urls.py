@@ -5,6 +5,7 @@ from minefree.reporting import (
     compliance_views,
     cover_views,
     diff_views,
+    document_views,
     views,
     xlsx_views,
 )
@@ -16,6 +17,7 @@ urlpatterns = [
     path("compare/", diff_views.compare, name="compare"),
     path("import/", xlsx_views.upload, name="xlsx_import"),
     path("v/<int:pk>/report.xlsx", xlsx_views.download, name="xlsx"),
+    path("v/<int:pk>/report.<str:fmt>", document_views.download, name="document"),
     path("compliance/", compliance_views.dashboard, name="compliance"),
     path("compliance.csv", compliance_views.dashboard_csv, name="compliance_csv"),
     path("v/<int:pk>/", views.version_detail, name="version"),
