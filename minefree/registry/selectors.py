@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from minefree.core.models import Source
 from minefree.registry.models import (
     Actor,
     ActorAlias,
@@ -229,10 +228,6 @@ def committees_list() -> QuerySet[Committee]:
     ).order_by("name_en")
 
 
-def source_list(ids: list[int]) -> list[Source]:
-    return list(Source.objects.filter(pk__in=ids))
-
-
 def resolve_actor(name: str) -> Actor | None:
     """Match a name as a state writes it (any language, alias) to one registry actor."""
     normalized = normalize_name(name)
@@ -240,7 +235,3 @@ def resolve_actor(name: str) -> Actor | None:
         return None
     matches = list(Actor.objects.filter(aliases__normalized=normalized).distinct()[:2])
     return matches[0] if len(matches) == 1 else None
-
-
-def days_until(day: dt.date, today: dt.date | None = None) -> int:
-    return (day - (today or dt.date.today())).days

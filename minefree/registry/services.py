@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -213,10 +213,6 @@ def withdrawal_notified_by(effective: dt.date | None) -> dt.date | None:
     return dt.date(year, month + 1, min(effective.day, last_day))
 
 
-def _state_name_rows(rows: Iterable[ref.StateRow]) -> list[ref.StateRow]:
-    return sorted(rows, key=lambda r: r.iso3)
-
-
 def _load_states(
     sync: _Sync,
     sources: _Sources,
@@ -228,7 +224,7 @@ def _load_states(
     periods = {(p.actor_id, p.start_earliest): p for p in PartyPeriod.objects.all()}
     keep_periods: set[Any] = set()
     total = len(states)
-    for done, row in enumerate(_state_name_rows(states), start=1):
+    for done, row in enumerate(sorted(states, key=lambda r: r.iso3), start=1):
         dates_source = sources.get(row.dates_sources)
         actor = sync.upsert(
             actors,
@@ -598,10 +594,6 @@ def _load_alternatives(
         )
         report("conflicting values", done, len(rows))
     sync.delete_missing(existing, keep, lambda a: a.object_key.split(":")[0])
-
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 EDITABLE_MODELS = (Actor, Meeting, Committee, CommitteeSeat, Obligation, DeadlineEvent)

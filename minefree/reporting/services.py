@@ -13,8 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minefree.accounts.models import Role
-from minefree.accounts.selectors import active_memberships, is_staff_member
+from minefree.accounts.selectors import is_staff_member
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.models import Origin
 from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
@@ -385,14 +384,7 @@ def warning_explain(
 @service
 def report_submit(*, actor: Any, version: ReportVersion) -> ReportVersion:
     """The state's sovereign act: the submitted version is official and public at once."""
-    if (
-        not active_memberships(actor)
-        .filter(
-            actor_id=version.report.state_id, role__in=[Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE]
-        )
-        .exists()
-    ):
-        raise PermissionDenied("Only the state's focal point or delegates submit its report.")
+    _require_drafter(actor, version.report.state)
     if not version.is_draft:
         raise ValidationError(_("This version has already been submitted."))
     if version.number > 1 and not version.amendment_reason.strip():
