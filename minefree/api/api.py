@@ -14,6 +14,7 @@ from minefree.accounts.api import router as accounts_router
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
 from minefree.reporting.compliance_api import router as compliance_router
+from minefree.reporting.opendata_api import router as opendata_router
 
 api = NinjaAPI(
     title="minefree API",
@@ -28,6 +29,7 @@ api.add_router("/", registry_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/", reporting_router)
 api.add_router("/", compliance_router)
+api.add_router("/", opendata_router)
 
 
 @api.exception_handler(PermissionDenied)

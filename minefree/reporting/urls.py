@@ -6,6 +6,7 @@ from minefree.reporting import (
     cover_views,
     diff_views,
     document_views,
+    opendata_views,
     views,
     xlsx_views,
 )
@@ -20,6 +21,8 @@ urlpatterns = [
     path("v/<int:pk>/report.<str:fmt>", document_views.download, name="document"),
     path("compliance/", compliance_views.dashboard, name="compliance"),
     path("compliance.csv", compliance_views.dashboard_csv, name="compliance_csv"),
+    path("data/", opendata_views.page, name="open_data"),
+    path("data/<str:dataset>.<str:fmt>", opendata_views.download, name="open_data_download"),
     path("v/<int:pk>/", views.version_detail, name="version"),
     path("v/<int:pk>/explain/", views.warning_explain, name="explain"),
     path("v/<int:pk>/contact/", cover_views.contact, name="contact"),
