@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "minefree.registry",
     "minefree.accounts",
     "minefree.reporting",
+    "minefree.reminders",
     "minefree.site",
     "minefree.api",
 ]
@@ -137,6 +138,19 @@ SESSION_COOKIE_SECURE = env_bool("MINEFREE_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Mail: the demo prints mails to the console; production names an SMTP backend.
+EMAIL_BACKEND = env_str("MINEFREE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("MINEFREE_FROM_EMAIL", "minefree <no-reply@localhost>")
+
+# Article 7 reminders: how many days before a report's due date the first mail goes out.
+# At most 90 (30 January for a report due 30 April): the year the report covers must be over.
+MINEFREE_REMINDER_DAYS_BEFORE = env_int("MINEFREE_REMINDER_DAYS_BEFORE", 30)
+if not 1 <= MINEFREE_REMINDER_DAYS_BEFORE <= 90:
+    raise ImproperlyConfigured(
+        "MINEFREE_REMINDER_DAYS_BEFORE must be between 1 and 90, "
+        f"not {MINEFREE_REMINDER_DAYS_BEFORE}."
+    )
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Apps import only apps below them (DESIGN.md): core → registry → accounts → reporting → site, api."""
+"""Apps import only apps below them (DESIGN.md): core → registry → accounts → reporting →
+reminders → site, api."""
 
 import ast
 from pathlib import Path
@@ -7,7 +8,7 @@ import pytest
 
 import minefree
 
-ORDER = ["core", "registry", "accounts", "reporting", "site", "api"]
+ORDER = ["core", "registry", "accounts", "reporting", "reminders", "site", "api"]
 ROOT = Path(minefree.__file__).parent
 
 
