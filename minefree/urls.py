@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("", include("minefree.site.urls")),
     path("account/", include("minefree.accounts.urls")),
+    path("reports/reminders/", include("minefree.reminders.urls")),
     path("reports/", include("minefree.reporting.urls")),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
