@@ -1,4 +1,8 @@
-"""Article 7 compliance year by year, the same rows as the public dashboard."""
+"""Article 7 compliance year by year, and one year state by state with completeness.
+
+The same rows as the public dashboard: both read ``reporting.compliance`` and
+``reporting.completeness``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from minefree.reporting.completeness import Completeness, parse_year, state_lines
 from minefree.reporting.compliance import compliance_by_year, parse_years
 
 router = Router(tags=["reporting"])
@@ -70,3 +75,89 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]) -> list[Year
         )
         for r in compliance_by_year(first, last)
     ]
+
+
+class MissingOut(Schema):
+    table: str = Field(description="Empty for a narrative")
+    position: int | None = Field(description="The row; null when the table has no row at all")
+    field: str = Field(description="Empty when the table has no row")
+    text: str
+
+
+class FormCompletenessOut(Schema):
+    letter: str
+    required_because: list[str] = Field(description="`party`, `article4` and/or `article5`")
+    mark: str = Field(description="`changed`, `unchanged` or `not_applicable`")
+    filled: int
+    expected: int
+    completeness: float = Field(description="0–1; 1 for a form marked unchanged or not applicable")
+    missing: list[MissingOut]
+
+
+class StateCompletenessOut(Schema):
+    iso3: str
+    name_en: str
+    name_fr: str
+    name_es: str
+    status: str = Field(description="`on_time`, `late`, `not_submitted` or `not_yet_due`")
+    version_id: int | None = Field(description="The latest submitted version, if any")
+    origin: str | None = Field(description="`synthetic` for demo data; null if not submitted")
+    required_forms: list[str]
+    completeness: float | None = Field(description="Mean of the required forms, 0–1")
+    missing_forms: list[str] = Field(description="Required forms without a row or a mark")
+    forms: list[FormCompletenessOut]
+
+
+def _forms(done: Completeness | None) -> list[FormCompletenessOut]:
+    if done is None:
+        return []
+    return [
+        FormCompletenessOut(
+            letter=f.letter,
+            required_because=list(f.reasons),
+            mark=f.mark,
+            filled=f.filled,
+            expected=f.expected,
+            completeness=f.fraction,
+            missing=[
+                MissingOut(table=m.table, position=m.position, field=m.field, text=m.text)
+                for m in f.missing
+            ],
+        )
+        for f in done.forms
+    ]
+
+
+@router.get(
+    "/compliance/{year}/states",
+    response=list[StateCompletenessOut],
+    summary="One year's States Parties: annual report status and field-level completeness",
+)
+def compliance_states(request: HttpRequest, year: int) -> list[StateCompletenessOut]:
+    """The States Parties of ``year`` (1999..this year), as the dashboard's state table.
+
+    Completeness reads the latest submitted annual report against the forms the
+    state's open obligations require (see ``reporting/completeness.py``).
+    """
+    parsed, valid = parse_year(str(year), year)
+    if not valid:
+        raise ValidationError("year must be a year from 1999 to this year")
+    result = []
+    for line in state_lines(parsed):
+        done = line.completeness
+        result.append(
+            StateCompletenessOut(
+                iso3=line.state.iso3 or "",
+                name_en=line.state.name_en,
+                name_fr=line.state.name_fr or line.state.name_en,
+                name_es=line.state.name_es or line.state.name_en,
+                status=line.status,
+                version_id=line.version_id,
+                origin=line.origin or None,
+                required_forms=list(line.required),
+                completeness=done.fraction if done else None,
+                missing_forms=done.missing_forms if done else [],
+                forms=_forms(done),
+            )
+        )
+    return result

@@ -1,4 +1,9 @@
-"""The public Article 7 compliance dashboard and its CSV download."""
+"""The public Article 7 compliance dashboard and its CSV downloads.
+
+Two tables: year by year over a range (``?from=&to=``), and state by state for
+one year (``?year=``) with each report's field-level completeness
+(``reporting.completeness``).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,15 @@ from django.utils.translation import gettext as _
 
 from minefree.core.charts import Series, line_chart
 from minefree.registry.selectors import parties_with_unknown_start
+from minefree.reporting.completeness import StateLine, parse_year, state_lines
 from minefree.reporting.compliance import (
     YearCompliance,
     compliance_by_year,
+    default_years,
     multi_year_gaps,
     parse_years,
 )
+from minefree.reporting.schema import FORMS
 
 CSV_COLUMNS = [
     "year",
@@ -82,8 +90,61 @@ def _years(request: HttpRequest) -> tuple[int, int]:
     return first, last
 
 
+STATE_CSV_COLUMNS = [
+    "year",
+    "state_iso3",
+    "state_name_en",
+    "status",
+    "origin",
+    "version_id",
+    "completeness_pct",
+    "required_forms",
+    "missing_forms",
+    "missing_items",
+    *(f"form_{letter}_pct" for letter in FORMS),
+]
+
+
+def _states_csv(lines: list[StateLine], year: int) -> HttpResponse:
+    """One line per State Party of the year; a form's column is blank where it is not required."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="article7-completeness-{year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(STATE_CSV_COLUMNS)
+    for line in lines:
+        done = line.completeness
+        by_form = {f.letter: f.pct for f in done.forms} if done else {}
+        writer.writerow(
+            [
+                year,
+                line.state.iso3 or "",
+                line.state.name_en,
+                line.status,
+                line.origin,
+                line.version_id or "",
+                _cell(line.pct),
+                " ".join(line.required),
+                " ".join(done.missing_forms) if done else "",
+                len(done.missing) if done else "",
+                *(_cell(by_form.get(letter)) for letter in FORMS),
+            ]
+        )
+    return response
+
+
+def _state_year(request: HttpRequest, default: int) -> int:
+    year, valid = parse_year(request.GET.get("year"), default)
+    if not valid:
+        messages.warning(
+            request,
+            _("The year asked for the state table was not valid; showing %(year)s.")
+            % {"year": year},
+        )
+    return year
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Year-by-year reporting rates, a chart of them, and states with multi-year gaps."""
+    """Year-by-year rates, a chart, multi-year gaps, and one year's states with completeness."""
     first, last = _years(request)
     rows = compliance_by_year(first, last)
     if request.GET.get("format") == "csv":
@@ -101,8 +162,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         unit="%",
         empty_text=_("No year in this range is due yet."),
     )
+    state_year = _state_year(request, last)
+    lines = state_lines(state_year)
     context = {
         "rows": rows,
+        "state_year": state_year,
+        "state_lines": lines,
+        "states_synthetic": any(line.synthetic for line in lines),
         "chart": chart,
         "gaps": multi_year_gaps(last=last),
         "first": first,
@@ -117,3 +183,16 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     """The dashboard's table as CSV (the same as ``?format=csv``)."""
     first, last, _valid = parse_years(request.GET.get("from"), request.GET.get("to"))
     return _csv(compliance_by_year(first, last), first, last)
+
+
+def dashboard_states_csv(request: HttpRequest) -> HttpResponse:
+    """One year's States Parties with status and completeness, as CSV (``?year=``)."""
+    _first, last = default_years()
+    year, valid = parse_year(request.GET.get("year"), last)
+    if not valid:
+        return HttpResponse(
+            _("year must be a year from 1999 to this year."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    return _states_csv(state_lines(year), year)

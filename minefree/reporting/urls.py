@@ -21,6 +21,11 @@ urlpatterns = [
     path("v/<int:pk>/report.<str:fmt>", document_views.download, name="document"),
     path("compliance/", compliance_views.dashboard, name="compliance"),
     path("compliance.csv", compliance_views.dashboard_csv, name="compliance_csv"),
+    path(
+        "compliance/states.csv",
+        compliance_views.dashboard_states_csv,
+        name="compliance_states_csv",
+    ),
     path("data/", opendata_views.page, name="open_data"),
     path("data/<str:dataset>.<str:fmt>", opendata_views.download, name="open_data_download"),
     path("v/<int:pk>/", views.version_detail, name="version"),

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
+from minefree.reporting.completeness import content_completeness
 from minefree.reporting.content import Content, load_content
 from minefree.reporting.forms import (
     AmendmentForm,
@@ -310,6 +311,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         ),
         "version_pairs": [(v, versions[i - 1] if i else None) for i, v in enumerate(versions)],
+        "completeness": content_completeness(content),
         "previous_year": selectors.previous_submitted(report),
         "draft_in_progress": draft_in_progress,
         "clarifications": [

@@ -193,3 +193,123 @@ def test_api_rejects_bad_years(query):
     response = Client().get("/api/compliance", query)
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
+
+
+# --- one year, state by state, with completeness ----------------------------------------
+
+
+def _filled_report(iso3: str, year: int, submitted_at: dt.datetime = ON_TIME) -> ReportVersion:
+    """A submitted report with Form A filled and Form B marked not applicable."""
+    user = make_user(f"fp_{iso3.lower()}_{year}_full", Role.STATE_FOCAL_POINT, scope=iso3)
+    draft = services.report_open(actor=user, state=Actor.objects.get(iso3=iso3), year=year)
+    services.row_save(
+        actor=user,
+        version=draft,
+        letter="A",
+        table="measures",
+        values={"kind": "legislation", "title": "Act"},
+    )
+    services.form_status_set(actor=user, version=draft, letter="B", status="not_applicable")
+    version = submit_explained(user, draft)
+    version.submitted_at = submitted_at
+    version.save(update_fields=["submitted_at"])
+    return version
+
+
+def test_dashboard_lists_the_states_of_a_year_with_completeness():
+    version = _filled_report("NOR", 2024)
+    _report("CHE", 2024, LATE_IN_GENEVA)
+    response = Client().get(reverse("reporting:compliance"), {"year": "2024"})
+    assert response.status_code == 200
+    lines = {line.state.iso3: line for line in response.context["state_lines"]}
+    assert response.context["state_year"] == 2024
+    assert len(lines) == parties_in_year(2024).count()
+    assert lines["NOR"].status == "on_time" and lines["CHE"].status == "late"
+    assert lines["NOR"].pct == pytest.approx(40.0)  # A and B of A, B, D, E, H
+    assert lines["NOR"].completeness.missing_forms == ["D", "E", "H"]
+    assert lines["PER"].status == "not_submitted"
+    body = response.content.decode()
+    assert 'id="states"' in body
+    assert reverse("reporting:version", args=[version.pk]) + "#completeness" in body
+    assert reverse("reporting:compliance_states_csv") + "?year=2024" in body
+
+
+def test_dashboard_state_table_defaults_to_last_year_and_warns_on_a_bad_year():
+    response = Client().get(reverse("reporting:compliance"), {"year": "abc"})
+    assert response.status_code == 200
+    assert response.context["state_year"] == dt.date.today().year - 1
+    assert "not valid" in response.content.decode()
+
+
+def test_states_csv_has_completeness_and_origin():
+    _filled_report("NOR", 2024)
+    response = Client().get(reverse("reporting:compliance_states_csv"), {"year": "2024"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == parties_in_year(2024).count()
+    norway = next(r for r in rows if r["state_iso3"] == "NOR")
+    assert norway["status"] == "on_time" and norway["origin"] == "reported"
+    assert norway["completeness_pct"] == "40.0"
+    assert norway["required_forms"] == "A B D E H"
+    assert norway["missing_forms"] == "D E H"
+    assert norway["form_A_pct"] == "100.0" and norway["form_C_pct"] == ""
+    peru = next(r for r in rows if r["state_iso3"] == "PER")
+    assert peru["status"] == "not_submitted" and peru["completeness_pct"] == ""
+    assert peru["origin"] == ""
+    bad = Client().get(reverse("reporting:compliance_states_csv"), {"year": "1900"})
+    assert bad.status_code == 400
+
+
+def _state_table_queries() -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(reverse("reporting:compliance"), {"year": "2023"})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_dashboard_queries_do_not_grow_with_the_reports_of_the_state_year():
+    _filled_report("NOR", 2023)
+    _filled_report("CHE", 2023)
+    few = _state_table_queries()
+    for iso3 in ("AUT", "BEL", "CAN", "DNK", "FIN", "IRL", "NLD", "NZL", "PER", "COL"):
+        _filled_report(iso3, 2023)
+    user = make_user("fp_nor_amender", Role.STATE_FOCAL_POINT, scope="NOR")
+    for version in list(ReportVersion.objects.filter(report__year=2023, report__state__iso3="NOR")):
+        amended = services.amendment_open(actor=user, report=version.report, reason="more")
+        submit_explained(user, amended)
+    assert ReportVersion.objects.filter(report__year=2023, status="submitted").count() >= 13
+    assert _state_table_queries() == few
+
+
+def test_api_states_of_a_year_match_the_dashboard():
+    _filled_report("NOR", 2024)
+    response = Client().get("/api/compliance/2024/states")
+    assert response.status_code == 200
+    body = {item["iso3"]: item for item in response.json()}
+    assert len(body) == parties_in_year(2024).count()
+    norway = body["NOR"]
+    assert norway["status"] == "on_time" and norway["origin"] == "reported"
+    assert norway["completeness"] == pytest.approx(0.4)
+    assert norway["required_forms"] == ["A", "B", "D", "E", "H"]
+    assert norway["missing_forms"] == ["D", "E", "H"]
+    form_b = next(f for f in norway["forms"] if f["letter"] == "B")
+    assert form_b["mark"] == "not_applicable" and form_b["completeness"] == 1.0
+    form_d = next(f for f in norway["forms"] if f["letter"] == "D")
+    assert form_d["missing"] == [
+        {
+            "table": "retained",
+            "position": None,
+            "field": "",
+            "text": "Form D, “Mines retained or transferred”: no row",
+        }
+    ]
+    assert body["PER"]["completeness"] is None and body["PER"]["forms"] == []
+    assert body["PER"]["required_forms"] == ["A", "B", "C", "D", "E", "F", "G", "H", "I"]
+
+
+@pytest.mark.parametrize("year", ["1990", "3000"])
+def test_api_states_rejects_a_bad_year(year):
+    response = Client().get(f"/api/compliance/{year}/states")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
