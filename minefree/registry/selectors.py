@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -226,6 +227,24 @@ def committees_list() -> QuerySet[Committee]:
             ),
         )
     ).order_by("name_en")
+
+
+def actor_resolver() -> Callable[[str], Actor | None]:
+    """``resolve_actor`` for many names: every alias is read once, in two queries.
+
+    Imports match thousands of counterpart names; one query per name would dominate.
+    """
+    owners: dict[str, set[int]] = {}
+    for normalized, actor_id in ActorAlias.objects.values_list("normalized", "actor_id"):
+        owners.setdefault(normalized, set()).add(actor_id)
+    unique = {n: next(iter(ids)) for n, ids in owners.items() if len(ids) == 1}
+    actors = Actor.objects.in_bulk(set(unique.values()))
+
+    def resolve(name: str) -> Actor | None:
+        actor_id = unique.get(normalize_name(name))
+        return actors.get(actor_id) if actor_id is not None else None
+
+    return resolve
 
 
 def resolve_actor(name: str) -> Actor | None:

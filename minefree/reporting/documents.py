@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from minefree.core.models import Origin
 from minefree.reporting.content import Content, load_content
 from minefree.reporting.models import FormStatus, ReportVersion
 from minefree.reporting.schema import AMOUNT, AREA_M2, CHOICE, FORMS, INTEGER, Field, FormSpec
@@ -162,10 +163,15 @@ def build(version: ReportVersion) -> ReportDoc:
         (_("Version"), f"{version.number} ({status})"),
         (_("Submitted"), submitted),
     ]
+    synthetic = report.origin == Origin.SYNTHETIC
+    if synthetic:
+        cover.append((_("Origin"), _("synthetic demo data: invented, not a real submission")))
     forms = [_form(content, letter, spec) for letter, spec in FORMS.items()]
     footer = f"{report.state.name} · {title} {report.year} · " + (
         _("version %(n)s") % {"n": version.number}
     )
+    if synthetic:
+        footer += " · " + _("synthetic demo data")
     labels = {
         "forms": _("Forms"),
         "form": _("Form"),
@@ -300,6 +306,7 @@ def report_json(version: ReportVersion) -> dict[str, Any]:
             "version": version.number,
             "status": version.status,
             "submitted_at": version.submitted_at.isoformat() if version.submitted_at else None,
+            "origin": report.origin,
             "fields": [{"label": k, "value": v} for k, v in doc.cover],
         },
         "forms": forms,

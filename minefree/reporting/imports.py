@@ -9,22 +9,27 @@ template (``StructuralError``) is refused, and then nothing is saved.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minefree.accounts.selectors import is_staff_member
-from minefree.core.audit import audit_record, service
+from minefree.core.audit import SYSTEM, audit_events, audit_record, service
 from minefree.core.models import Origin
 from minefree.core.uploads import XLSX, check_upload
-from minefree.registry.models import Actor
-from minefree.registry.selectors import resolve_actor
+from minefree.registry.models import Actor, Obligation, ObligationStatus
+from minefree.registry.models import Article as ObligationArticle
+from minefree.registry.selectors import actor_resolver
 from minefree.reporting import selectors
-from minefree.reporting.content import coerce
+from minefree.reporting.content import Content, coerce
 from minefree.reporting.models import (
     Article7Report,
     FormEntry,
@@ -35,6 +40,7 @@ from minefree.reporting.models import (
 )
 from minefree.reporting.schema import ACTOR, FORMS
 from minefree.reporting.services import _period
+from minefree.reporting.validation import Context, Issue, validate
 from minefree.reporting.xlsx import ParsedReport, parse_xlsx
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -73,10 +79,13 @@ def _draft_for(actor: Any, state: Actor, parsed: ParsedReport) -> tuple[ReportVe
     return draft, True
 
 
-def _fill(version: ReportVersion, parsed: ParsedReport) -> tuple[int, int]:
-    """Replace the draft's forms with the workbook's; returns (rows, counterparts matched)."""
-    FormRow.objects.filter(version=version).delete()
-    FormEntry.objects.filter(version=version).delete()
+Resolver = Callable[[str], Actor | None]
+
+
+def _build(
+    version: ReportVersion, parsed: ParsedReport, resolve: Resolver
+) -> tuple[list[FormEntry], list[FormRow], int]:
+    """The forms and rows of a parsed report as unsaved objects; also counterparts matched."""
     entries = []
     for letter, form in FORMS.items():
         status, since = parsed.marks.get(letter, (FormStatus.CHANGED, None))
@@ -96,18 +105,21 @@ def _fill(version: ReportVersion, parsed: ParsedReport) -> tuple[int, int]:
                 declared_totals={k: v for k, v in declared.items() if v is not None},
             )
         )
-    FormEntry.objects.bulk_create(entries)
     rows = []
     matched = 0
     for (letter, code), raw_rows in parsed.rows.items():
         spec = FORMS[letter].table(code)
+        actor_fields = [f.name for f in spec.fields if f.kind == ACTOR]
         for position, raw in enumerate(raw_rows, start=1):
-            data = {f.name: coerce(f, raw.get(f.name)) for f in spec.fields}
-            data = {k: v for k, v in data.items() if v is not None}
-            counterpart = None
+            data = {}
             for f in spec.fields:
-                if f.kind == ACTOR and data.get(f.name):
-                    counterpart = resolve_actor(str(data[f.name]))
+                value = coerce(f, raw.get(f.name))
+                if value is not None:
+                    data[f.name] = value
+            counterpart = None
+            for name in actor_fields:
+                if data.get(name):
+                    counterpart = resolve(str(data[name]))
             matched += counterpart is not None
             rows.append(
                 FormRow(
@@ -119,8 +131,46 @@ def _fill(version: ReportVersion, parsed: ParsedReport) -> tuple[int, int]:
                     counterpart=counterpart,
                 )
             )
+    return entries, rows, matched
+
+
+def _content(version: ReportVersion, entries: list[FormEntry], rows: list[FormRow]) -> Content:
+    """Validation's view of unsaved objects: the same checks as for a report typed in the tool."""
+    tables: dict[tuple[str, str], list[FormRow]] = defaultdict(list)
+    for row in rows:
+        tables[(row.letter, row.table)].append(row)
+    return Content(version, dict(tables), {e.letter: e for e in entries})
+
+
+def _recorded(issues: list[Issue]) -> list[dict[str, str]]:
+    """Findings as stored with an imported version (English text; codes are the stable key)."""
+    with translation.override("en"):
+        return [
+            {
+                "code": i.code,
+                "severity": i.severity,
+                "letter": i.letter,
+                "table": i.table,
+                "target": i.target,
+                "message": str(i.message),
+            }
+            for i in issues
+        ]
+
+
+def _fill(version: ReportVersion, parsed: ParsedReport) -> tuple[int, int, list[dict[str, str]]]:
+    """Replace the draft's forms with the workbook's; returns (rows, matched, findings)."""
+    FormRow.objects.filter(version=version).delete()
+    FormEntry.objects.filter(version=version).delete()
+    entries, rows, matched = _build(version, parsed, actor_resolver())
+    FormEntry.objects.bulk_create(entries)
     FormRow.objects.bulk_create(rows)
-    return len(rows), matched
+    findings = _recorded(
+        validate(_content(version, entries, rows), selectors.validation_context(version))
+    )
+    version.import_issues = findings
+    version.save(update_fields=["import_issues"])
+    return len(rows), matched, findings
 
 
 @service
@@ -131,6 +181,13 @@ def report_import(*, actor: Any, state: Actor, data: bytes, name: str) -> Report
     clean_name = Path(name).name[:200]
     check_upload(io.BytesIO(data), name=clean_name, allowed=[XLSX], max_bytes=IMPORT_MAX_BYTES)
     parsed = parse_xlsx(data)
+    if parsed.origin == Origin.SYNTHETIC:
+        raise ValidationError(
+            _(
+                "This workbook holds synthetic demo data exported from a demo site: it cannot "
+                "be imported as a state's report."
+            )
+        )
     if parsed.state != (state.iso3 or "").upper():
         raise ValidationError(
             _("The workbook is the report of %(found)s, not of %(state)s.")
@@ -139,7 +196,7 @@ def report_import(*, actor: Any, state: Actor, data: bytes, name: str) -> Report
     if not 1999 <= parsed.year <= timezone.localdate().year:
         raise ValidationError(_("Reports cover a year from 1999 to this year."))
     version, created = _draft_for(actor, state, parsed)
-    rows, matched = _fill(version, parsed)
+    rows, matched, findings = _fill(version, parsed)
     audit_record(
         actor=actor,
         action="report.imported",
@@ -151,6 +208,7 @@ def report_import(*, actor: Any, state: Actor, data: bytes, name: str) -> Report
             "created": created,
             "rows": rows,
             "counterparts_matched": matched,
+            "findings": sorted({f["code"] for f in findings}),
             "narratives": sum(len(n) for n in parsed.narratives.values()),
             "declared_totals": sum(len(t) for t in parsed.totals.values()),
             "not_applicable": sorted(
@@ -162,3 +220,182 @@ def report_import(*, actor: Any, state: Actor, data: bytes, name: str) -> Report
         state_code=state.iso3 or "",
     )
     return version
+
+
+@dataclass
+class HistoricReport:
+    """A report as the state submitted it in the past: its content and when it arrived."""
+
+    parsed: ParsedReport
+    submitted_at: dt.datetime
+    source: str = ""  # the file name, or the generator that wrote it
+
+
+@dataclass
+class HistorySummary:
+    reports: int = 0
+    rows: int = 0
+    entries: int = 0
+    findings: int = 0
+    counterparts_matched: int = 0
+    skipped_existing: int = 0
+
+
+HISTORY_CHUNK = 250
+
+
+def _open_in_year(obligation: Obligation | None, year: int) -> bool:
+    """Whether an Article 4/5 obligation was still running during ``year``."""
+    if obligation is None:
+        return False
+    if obligation.completion_date is not None:
+        return year <= obligation.completion_date.year
+    return obligation.status == ObligationStatus.OPEN
+
+
+@service
+def reports_import_history(
+    *,
+    actor: Any,
+    reports: Iterable[HistoricReport],
+    origin: str = Origin.REPORTED,
+    progress: Callable[[int], None] | None = None,
+) -> HistorySummary:
+    """Record past reports as the submitted versions they were, with their validation findings.
+
+    For ISU staff loading an archive (and the demo's synthetic history): each report
+    becomes version 1, submitted at its historic time; findings are recorded with the
+    version, not blocking. A report already in the system is left alone, so a second run
+    adds only what is new. Writes go in bulk, a chunk of reports at a time; ``progress``
+    is called with the number of reports handled so far.
+    """
+    if actor is not SYSTEM and not is_staff_member(actor):
+        raise PermissionDenied("Only ISU staff record historic reports.")
+    if origin not in Origin.values:
+        raise ValidationError(_("Unknown origin."))
+    items = sorted(reports, key=lambda r: (r.parsed.state, r.parsed.year, r.parsed.kind))
+    codes = {r.parsed.state for r in items}
+    states = {a.iso3: a for a in Actor.objects.filter(iso3__in=codes)}
+    unknown = sorted(codes - set(states))
+    if unknown:
+        raise ValidationError(_("Unknown states: %(codes)s") % {"codes": ", ".join(unknown)})
+    existing = set(
+        Article7Report.objects.filter(state__iso3__in=codes).values_list(
+            "state__iso3", "year", "kind"
+        )
+    )
+    obligations = {
+        (o.actor_id, o.article): o for o in Obligation.objects.filter(actor__iso3__in=codes)
+    }
+    resolve = actor_resolver()
+    summary = HistorySummary()
+    previous: dict[str, tuple[int, Content]] = {}
+    chunk: list[
+        tuple[HistoricReport, ReportVersion, list[FormEntry], list[FormRow], list[dict[str, str]]]
+    ] = []
+    handled = 0
+
+    def flush() -> None:
+        _save_history_chunk(actor, chunk, summary)
+        chunk.clear()
+        if progress is not None:
+            progress(handled)
+
+    for item in items:
+        parsed = item.parsed
+        handled += 1
+        if (parsed.state, parsed.year, parsed.kind) in existing:
+            summary.skipped_existing += 1
+            continue
+        state = states[parsed.state]
+        start, end, due = _period(state, parsed.year, parsed.kind)
+        report = Article7Report(
+            state=state,
+            year=parsed.year,
+            kind=parsed.kind,
+            period_start=start,
+            period_end=end,
+            due_date=due,
+            origin=origin,
+        )
+        version = ReportVersion(
+            report=report,
+            number=1,
+            status=VersionStatus.SUBMITTED,
+            submitted_at=item.submitted_at,
+        )
+        entries, rows, matched = _build(version, parsed, resolve)
+        content = _content(version, entries, rows)
+        prior = previous.get(parsed.state)
+        context = Context(
+            open_article4=_open_in_year(
+                obligations.get((state.pk, ObligationArticle.STOCKPILES)), parsed.year
+            ),
+            open_article5=_open_in_year(
+                obligations.get((state.pk, ObligationArticle.MINED_AREAS)), parsed.year
+            ),
+            previous=prior[1] if prior and prior[0] == parsed.year - 1 else None,
+        )
+        findings = _recorded(validate(content, context))
+        version.import_issues = findings
+        previous[parsed.state] = (parsed.year, content)
+        summary.counterparts_matched += matched
+        chunk.append((item, version, entries, rows, findings))
+        if len(chunk) >= HISTORY_CHUNK:
+            flush()
+    flush()
+    return summary
+
+
+def _save_history_chunk(
+    actor: Any,
+    chunk: list[
+        tuple[HistoricReport, ReportVersion, list[FormEntry], list[FormRow], list[dict[str, str]]]
+    ],
+    summary: HistorySummary,
+) -> None:
+    """Insert a chunk of historic reports in a handful of bulk statements, then audit them."""
+    if not chunk:
+        return
+    reports = Article7Report.objects.bulk_create([version.report for _i, version, *_r in chunk])
+    versions = []
+    for report, (_item, version, _entries, _rows, _findings) in zip(reports, chunk, strict=True):
+        version.report = report
+        versions.append(version)
+    ReportVersion.objects.bulk_create(versions)
+    entries: list[FormEntry] = []
+    rows: list[FormRow] = []
+    for _item, version, version_entries, version_rows, _findings in chunk:
+        for entry in version_entries:
+            entry.version = version
+        for row in version_rows:
+            row.version = version
+        entries += version_entries
+        rows += version_rows
+    FormEntry.objects.bulk_create(entries, batch_size=2000)
+    FormRow.objects.bulk_create(rows, batch_size=2000)
+    audit_events(
+        actor=actor,
+        action="report.imported_history",
+        changes=[
+            (
+                version,
+                None,
+                {
+                    "source": item.source[:200],
+                    "year": version.report.year,
+                    "kind": version.report.kind,
+                    "origin": version.report.origin,
+                    "submitted_at": item.submitted_at.isoformat(),
+                    "rows": len(version_rows),
+                    "findings": sorted({f["code"] for f in findings}),
+                },
+                version.report.state.iso3 or "",
+            )
+            for item, version, _entries, version_rows, findings in chunk
+        ],
+    )
+    summary.reports += len(chunk)
+    summary.entries += len(entries)
+    summary.rows += len(rows)
+    summary.findings += sum(len(f) for *_r, f in chunk)

@@ -93,6 +93,14 @@ class ReportVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    import_issues = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_(
+            "Validation findings when the version was imported from a file; historic reports "
+            "were accepted as they were, so findings are recorded, not blocking."
+        ),
+    )
 
     class Meta:
         ordering = ["report", "number"]

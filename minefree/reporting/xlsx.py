@@ -46,6 +46,7 @@ COVER_KEYS = (
     ("period_start", "Period from"),
     ("period_end", "Period to"),
     ("submitted_at", "Submitted at (UTC)"),
+    ("origin", "Origin (reported / entered / synthetic demo data)"),
 )
 FORM_KEY_PREFIX = "form."
 MARKS = {s.value for s in FormStatus}
@@ -66,6 +67,8 @@ class ParsedReport:
     rows: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     narratives: dict[str, dict[str, str]] = field(default_factory=dict)
     totals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: what the exporting system said about the data (``synthetic`` never imports as real)
+    origin: str = ""
 
 
 def sheet_name(letter: str, table: Table) -> str:
@@ -116,6 +119,7 @@ def export_xlsx(version: ReportVersion) -> bytes:
         "period_start": report.period_start.isoformat(),
         "period_end": report.period_end.isoformat(),
         "submitted_at": submitted,
+        "origin": report.origin,
     }
     line = 1
     for key, label in COVER_KEYS:
@@ -368,7 +372,13 @@ def _parse_workbook(wb: Any, problems: _Problems) -> ParsedReport:
         else:
             marks[letter] = (mark, since if mark == FormStatus.UNCHANGED else None)
 
-    parsed = ParsedReport(state=state, year=year or 0, kind=kind, marks=marks)
+    parsed = ParsedReport(
+        state=state,
+        year=year or 0,
+        kind=kind,
+        marks=marks,
+        origin=_text(cover.get("origin")),
+    )
     sheets = table_sheets()
     for name in wb.sheetnames:
         ws = wb[name]

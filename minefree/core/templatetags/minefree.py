@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from minefree.core.dates import DateInterval, PartialDate
-from minefree.core.models import Source
+from minefree.core.models import Origin, Source
 
 register = template.Library()
 
@@ -160,3 +160,15 @@ def localized_region(name: str) -> str:
     if lang == "en" or code is None:
         return name
     return str(Locale.parse(lang).territories.get(code, name))
+
+
+@register.simple_tag
+def synthetic_label(origin: str) -> SafeString:
+    """A visible label on anything invented for the demo; nothing for real data."""
+    if origin != Origin.SYNTHETIC:
+        return SafeString("")
+    return format_html(
+        '<span class="synthetic-label" title="{}">{}</span>',
+        _("Invented for the demo: not a real submission."),
+        _("synthetic demo data"),
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minefree.core.audit import SYSTEM, new_request_id, request_context
+from minefree.core.console import ProgressBar
 from minefree.registry.reference import ReferenceDataError
 from minefree.registry.services import LoadSummary, reference_load
 
@@ -33,22 +33,7 @@ class Command(BaseCommand):
         directory = Path(options["dir"])
         if not directory.is_dir():
             raise CommandError(f"No such folder: {directory}")
-        quiet = options["quiet"] or not sys.stdout.isatty()
-        last: dict[str, int] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if quiet:
-                if done == total:
-                    self.stdout.write(f"  {step}: {total}")
-                return
-            width = 30
-            filled = int(width * done / max(total, 1))
-            bar = "#" * filled + "-" * (width - filled)
-            end = "\n" if done == total else ""
-            if last.get(step) != done:
-                self.stdout.write(f"\r  {step:<36} [{bar}] {done}/{total}", ending=end)
-                self.stdout.flush()
-                last[step] = done
+        progress = ProgressBar(self.stdout, quiet=options["quiet"])
 
         self.stdout.write(f"Loading reference data from {directory}")
         try:
