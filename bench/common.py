@@ -138,7 +138,11 @@ def summary(data: Json) -> str:
         targets = bench.get("targets", {})
         verdict = "PASS" if bench.get("pass") else "FAIL"
         lines.append(f"{name} [{bench.get('database', '?')}]: {verdict}")
+        for text in bench.get("summary_lines", []):
+            lines.append(f"  {text}")
         for label, figures in (("  page  ", measured), ("  static", baseline)):
+            if "requests_per_s" not in figures:
+                continue
             lines.append(
                 f"{label} {figures.get('requests_per_s', 0):>9.1f} req/s"
                 f"   p50 {_fmt_ms(figures.get('p50_ms'))}   p99 {_fmt_ms(figures.get('p99_ms'))}"
