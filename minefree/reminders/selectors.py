@@ -175,7 +175,7 @@ def _followed(first: dt.date, last: dt.date) -> list[FollowedReport]:
         eif_earliest=F("eif_latest"),
         eif_earliest__gte=first - dt.timedelta(days=2 * 366),
         eif_earliest__lte=last,
-    ).select_related("actor")
+    )
     for adherence in candidates:
         interval = adherence.initial_report_due
         if interval is None or adherence.eif_earliest is None:

@@ -1,11 +1,12 @@
 """Sending Article 7 reminders: the only writes of this app.
 
-A run records first, then sends: ``reminders_send`` writes one ``ReminderSent`` row
-per step (the unique constraint makes a second run, even a concurrent one, find it
-and send nothing) and hands the messages to ``transaction.on_commit``. The mails
-leave only once the rows are committed, outside the transaction, so a slow mail
-server never holds the database; ``reminders_delivery_record`` then records each
-result. A failed delivery is retried by the next run.
+A run records first, then sends. ``reminders_send`` writes one ``ReminderSent`` row
+per step (a second run finds it and sends nothing; a concurrent one fails on the
+unique constraint and sends nothing) and hands the messages to
+``transaction.on_commit``. The mails leave only once the rows are committed, outside
+the transaction, so a slow mail server never holds the database;
+``reminders_delivery_record`` then records each result. A failed delivery is
+retried by the next run.
 """
 
 from __future__ import annotations
