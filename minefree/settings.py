@@ -122,6 +122,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# A bulk import sends up to 300 workbooks in one request (reporting.batches.BATCH_MAX_FILES);
+# each file's size is checked by the import itself (10 MB).
+DATA_UPLOAD_MAX_NUMBER_FILES = 300
 
 # Page cache: the local-memory cache is per process; invalidation uses a version
 # counter stored in the database, so every worker sees a change at once.

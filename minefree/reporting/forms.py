@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minefree.registry.models import Actor
 from minefree.reporting.content import as_number
-from minefree.reporting.models import FormStatus, ReportKind
+from minefree.reporting.models import FormStatus, ImportMode, ReportKind
 from minefree.reporting.schema import (
     AMOUNT,
     AREA_M2,
@@ -245,3 +245,23 @@ class AttachmentForm(forms.Form):
         ),
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class ImportBatchForm(forms.Form):
+    """How a batch of workbooks is imported; the files themselves come as ``files``."""
+
+    mode = forms.ChoiceField(
+        label=_("Import the reports"),
+        choices=ImportMode.choices,
+        initial=ImportMode.DRAFTS,
+        widget=forms.RadioSelect,
+    )
+    received_on = forms.DateField(
+        label=_("Received on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "For an archive: when the reports reached the ISU. Used for workbooks that do not "
+            "say when they were submitted."
+        ),
+    )

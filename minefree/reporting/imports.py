@@ -173,13 +173,9 @@ def _fill(version: ReportVersion, parsed: ParsedReport) -> tuple[int, int, list[
     return len(rows), matched, findings
 
 
-@service
-def report_import(*, actor: Any, state: Actor, data: bytes, name: str) -> ReportVersion:
-    """Make a state's draft the content of an uploaded MINEFREE-A7-1 workbook, all or nothing."""
-    if state.pk not in selectors.drafting_state_ids(actor) and not is_staff_member(actor):
-        raise PermissionDenied("Only the state's focal point, delegates or ISU staff import.")
-    clean_name = Path(name).name[:200]
-    check_upload(io.BytesIO(data), name=clean_name, allowed=[XLSX], max_bytes=IMPORT_MAX_BYTES)
+def read_workbook(data: bytes, name: str) -> ParsedReport:
+    """Check an uploaded workbook by content and parse it; refuse what cannot be a report."""
+    check_upload(io.BytesIO(data), name=name, allowed=[XLSX], max_bytes=IMPORT_MAX_BYTES)
     parsed = parse_xlsx(data)
     if parsed.origin == Origin.SYNTHETIC:
         raise ValidationError(
@@ -188,13 +184,41 @@ def report_import(*, actor: Any, state: Actor, data: bytes, name: str) -> Report
                 "be imported as a state's report."
             )
         )
+    if not 1999 <= parsed.year <= timezone.localdate().year:
+        raise ValidationError(_("Reports cover a year from 1999 to this year."))
+    return parsed
+
+
+def workbook_state(parsed: ParsedReport) -> Actor:
+    state = Actor.objects.filter(iso3=parsed.state).first() if parsed.state else None
+    if state is None:
+        raise ValidationError(
+            _("The workbook names the state “%(code)s”, which the registry does not know.")
+            % {"code": parsed.state}
+        )
+    return state
+
+
+@service
+def report_import(*, actor: Any, state: Actor | None, data: bytes, name: str) -> ReportVersion:
+    """Make a state's draft the content of an uploaded MINEFREE-A7-1 workbook, all or nothing.
+
+    ``state=None`` (ISU staff only, for bulk imports) takes the state the workbook names.
+    """
+    if state is None:
+        if not is_staff_member(actor):
+            raise PermissionDenied("Only ISU staff import workbooks for any state.")
+    elif state.pk not in selectors.drafting_state_ids(actor) and not is_staff_member(actor):
+        raise PermissionDenied("Only the state's focal point, delegates or ISU staff import.")
+    clean_name = Path(name).name[:200]
+    parsed = read_workbook(data, clean_name)
+    if state is None:
+        state = workbook_state(parsed)
     if parsed.state != (state.iso3 or "").upper():
         raise ValidationError(
             _("The workbook is the report of %(found)s, not of %(state)s.")
             % {"found": parsed.state, "state": state.iso3}
         )
-    if not 1999 <= parsed.year <= timezone.localdate().year:
-        raise ValidationError(_("Reports cover a year from 1999 to this year."))
     version, created = _draft_for(actor, state, parsed)
     rows, matched, findings = _fill(version, parsed)
     audit_record(

@@ -276,3 +276,71 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} Form {self.letter}: {self.name}"
+
+
+class ImportMode(models.TextChoices):
+    DRAFTS = "drafts", _("into the states' drafts (their focal points review and submit)")
+    ARCHIVE = "archive", _("as submitted reports of the past (an archive)")
+
+
+class ImportBatch(models.Model):
+    """Many workbooks imported together by ISU staff; each file succeeds or fails on its own."""
+
+    mode = models.CharField(
+        _("import"), max_length=10, choices=ImportMode.choices, default=ImportMode.DRAFTS
+    )
+    received_on = models.DateField(
+        _("received on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For an archive: the date the reports reached the ISU, used when a workbook does "
+            "not say when it was submitted."
+        ),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"Import batch {self.pk}"
+
+
+class ImportFileStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    IMPORTED = "imported", _("imported")
+    REJECTED = "rejected", _("rejected")
+
+
+class ImportFile(models.Model):
+    """One workbook of a batch, kept until it is processed (so a stopped batch can go on)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    content = models.BinaryField(editable=False, default=bytes)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ImportFileStatus.choices,
+        default=ImportFileStatus.PENDING,
+    )
+    messages = models.JSONField(default=list, blank=True)
+    version = models.ForeignKey(
+        ReportVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        verbose_name = _("imported file")
+        verbose_name_plural = _("imported files")
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,6 +2,7 @@ from django.urls import path
 
 from minefree.reporting import (
     attachment_views,
+    batch_views,
     compliance_views,
     cover_views,
     diff_views,
@@ -17,6 +18,9 @@ urlpatterns = [
     path("open/", views.open_report, name="open"),
     path("compare/", diff_views.compare, name="compare"),
     path("import/", xlsx_views.upload, name="xlsx_import"),
+    path("import/batches/", batch_views.batches, name="batches"),
+    path("import/batches/<int:pk>/", batch_views.batch, name="batch"),
+    path("import/batches/<int:pk>/process/", batch_views.batch_process, name="batch_process"),
     path("v/<int:pk>/report.xlsx", xlsx_views.download, name="xlsx"),
     path("v/<int:pk>/report.<str:fmt>", document_views.download, name="document"),
     path("compliance/", compliance_views.dashboard, name="compliance"),

@@ -69,6 +69,8 @@ class ParsedReport:
     totals: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: what the exporting system said about the data (``synthetic`` never imports as real)
     origin: str = ""
+    #: when the version was submitted, as the exporting system wrote it (ISO, UTC), if at all
+    submitted_at: str = ""
 
 
 def sheet_name(letter: str, table: Table) -> str:
@@ -378,6 +380,7 @@ def _parse_workbook(wb: Any, problems: _Problems) -> ParsedReport:
         kind=kind,
         marks=marks,
         origin=_text(cover.get("origin")),
+        submitted_at=_text(cover.get("submitted_at")),
     )
     sheets = table_sheets()
     for name in wb.sheetnames:
