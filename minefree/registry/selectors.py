@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -254,3 +254,43 @@ def resolve_actor(name: str) -> Actor | None:
         return None
     matches = list(Actor.objects.filter(aliases__normalized=normalized).distinct()[:2])
     return matches[0] if len(matches) == 1 else None
+
+
+def obligation_open_in(status: str, completion: dt.date | None, year: int | None) -> bool:
+    """Whether an Article 4/5 obligation ran during ``year`` (``None``: today).
+
+    A recorded completion closes it after that year (the completion year's report
+    still covers the work). Without a completion date only the current status is
+    known: an open obligation counts as running every year of membership, and a
+    completed one whose date is unknown counts as not running (never guessed).
+    """
+    if completion is None or year is None:
+        return status == ObligationStatus.OPEN
+    return year <= completion.year
+
+
+@dataclass(frozen=True)
+class ObligationTimeline:
+    """Every state's Article 4/5 obligations, read once, to ask what ran in a given year."""
+
+    spans: dict[int, list[tuple[int, str, dt.date | None]]]
+
+    def open_articles(self, actor_id: int, year: int | None = None) -> set[int]:
+        return {
+            article
+            for article, status, completion in self.spans.get(actor_id, [])
+            if obligation_open_in(status, completion, year)
+        }
+
+
+def obligation_timeline(actor_ids: Iterable[int] | None = None) -> ObligationTimeline:
+    """One query: the obligations of the given states (or all)."""
+    rows = Obligation.objects.all()
+    if actor_ids is not None:
+        rows = rows.filter(actor_id__in=list(actor_ids))
+    spans: dict[int, list[tuple[int, str, dt.date | None]]] = {}
+    for actor_id, article, status, completion in rows.values_list(
+        "actor_id", "article", "status", "completion_date"
+    ):
+        spans.setdefault(actor_id, []).append((article, status, completion))
+    return ObligationTimeline(spans)

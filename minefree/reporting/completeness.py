@@ -1,7 +1,8 @@
 """Field-level completeness of an Article 7 report, against the forms the state must fill.
 
-Which forms a state must fill depends on its own obligations
-(``registry.Obligation`` with status *open*):
+Which forms a state must fill depends on its own obligations running during the year
+the report covers (``registry.selectors.obligation_open_in``: up to a recorded
+completion, or every year while open):
 
 ========================  ==================================  =======================
 Who                       Forms                               Tables that need a row
@@ -51,8 +52,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minefree.core.models import Origin
-from minefree.registry.models import Actor, Obligation, ObligationStatus
+from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
+from minefree.registry.selectors import ObligationTimeline, obligation_timeline
 from minefree.reporting.compliance import FIRST_YEAR, _facts, _is_due
 from minefree.reporting.content import Content
 from minefree.reporting.models import (
@@ -262,16 +264,6 @@ def assess(collected: Collected, open_articles: Iterable[int]) -> Completeness:
     return Completeness(tuple(results))
 
 
-def _open_articles(state_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
-    qs = Obligation.objects.filter(status=ObligationStatus.OPEN)
-    if state_ids is not None:
-        qs = qs.filter(actor_id__in=list(state_ids))
-    found: dict[int, set[int]] = {}
-    for actor_id, article in qs.values_list("actor_id", "article"):
-        found.setdefault(actor_id, set()).add(article)
-    return found
-
-
 def content_completeness(content: Content) -> Completeness:
     """Completeness of a version already loaded for a page (one query: open obligations)."""
     collected = Collected()
@@ -280,8 +272,9 @@ def content_completeness(content: Content) -> Completeness:
             collected.add_row(letter, table, row.position, row.data)
     for letter, entry in content.entries.items():
         collected.entries[letter] = (entry.status, entry.narratives or {})
-    state_id = content.version.report.state_id
-    return assess(collected, _open_articles([state_id]).get(state_id, set()))
+    report = content.version.report
+    running = obligation_timeline([report.state_id]).open_articles(report.state_id, report.year)
+    return assess(collected, running)
 
 
 def _latest_annual(year: int) -> dict[int, tuple[int, str]]:
@@ -301,7 +294,7 @@ def _latest_annual(year: int) -> dict[int, tuple[int, str]]:
 
 def year_completeness(
     year: int,
-    open_articles: Mapping[int, set[int]] | None = None,
+    obligations: ObligationTimeline | None = None,
     latest: Mapping[int, tuple[int, str]] | None = None,
 ) -> dict[int, Completeness]:
     """State id -> completeness of the latest submitted annual report for ``year``.
@@ -325,9 +318,9 @@ def year_completeness(
         )
         for version_id, letter, status, narratives in entries:
             collected[version_id].entries[letter] = (status, narratives or {})
-    articles = open_articles if open_articles is not None else _open_articles()
+    timeline = obligations if obligations is not None else obligation_timeline()
     return {
-        state_id: assess(collected[pk], articles.get(state_id, set()))
+        state_id: assess(collected[pk], timeline.open_articles(state_id, year))
         for state_id, (pk, _origin) in latest.items()
     }
 
@@ -363,7 +356,7 @@ def state_lines(year: int, today: dt.date | None = None) -> list[StateLine]:
     facts = _facts(year, year)
     parties = facts.parties(year)
     latest = _latest_annual(year)
-    by_state = year_completeness(year, facts.open_articles, latest)
+    by_state = year_completeness(year, facts.obligations, latest)
     states = Actor.objects.in_bulk(list(parties))
     lines = []
     for state_id in parties:
@@ -381,7 +374,7 @@ def state_lines(year: int, today: dt.date | None = None) -> list[StateLine]:
                 status=status,
                 version_id=version[0] if version else None,
                 origin=version[1] if version else "",
-                required=tuple(required_forms(facts.open_articles.get(state_id, set()))),
+                required=tuple(required_forms(facts.obligations.open_articles(state_id, year))),
                 completeness=by_state.get(state_id),
             )
         )

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from minefree.core.models import Origin
-from minefree.registry.models import Actor, Obligation, ObligationStatus, PartyPeriod
+from minefree.registry.models import Actor, PartyPeriod
 from minefree.registry.models import Article as ObligationArticle
+from minefree.registry.selectors import ObligationTimeline, obligation_timeline
 from minefree.reporting.models import Article7Report, ReportKind, ReportVersion, VersionStatus
 from minefree.reporting.selectors import reporting_history
 
@@ -82,7 +83,7 @@ class _Submission:
 class _Facts:
     periods: list[tuple[int, dt.date, dt.date | None]]
     submissions: dict[tuple[int, int], _Submission]
-    open_articles: dict[int, set[int]]
+    obligations: ObligationTimeline
 
     def parties(self, year: int) -> set[int]:
         """The same rule as ``registry.selectors.parties_in_year``, on rows already fetched."""
@@ -122,12 +123,7 @@ def _facts(first: int, last: int) -> _Facts:
             continue  # only the first submission decides on time or late
         on_time = submitted_at is not None and timezone.localdate(submitted_at) <= due
         submissions[key] = _Submission(on_time, origin == Origin.SYNTHETIC)
-    open_articles: dict[int, set[int]] = {}
-    for actor_id, article in Obligation.objects.filter(status=ObligationStatus.OPEN).values_list(
-        "actor_id", "article"
-    ):
-        open_articles.setdefault(actor_id, set()).add(article)
-    return _Facts(periods, submissions, open_articles)
+    return _Facts(periods, submissions, obligation_timeline())
 
 
 def _rate(part: int, whole: int, due: bool) -> float | None:
@@ -142,10 +138,10 @@ def _is_due(year: int, today: dt.date) -> bool:
 def compliance_by_year(first: int, last: int, today: dt.date | None = None) -> list[YearCompliance]:
     """Annual reporting of each year's States Parties, ``first`` to ``last`` (3 queries).
 
-    The Art. 4 and Art. 5 columns use each state's *current* obligation status
-    (``Obligation.status == open`` today), not its status in the year shown: the
-    registry keeps no history of statuses, so a state that has since completed
-    its destruction or clearance drops out of those columns for every year.
+    The Art. 4 and Art. 5 columns count the states whose obligation ran during the
+    year shown (``registry.selectors.obligation_open_in``): up to its recorded
+    completion, or every year while it is open. A completion whose date the
+    sources do not give cannot be placed in time, so that state is left out.
     """
     day = today or timezone.localdate()
     facts = _facts(first, last)
@@ -155,12 +151,9 @@ def compliance_by_year(first: int, last: int, today: dt.date | None = None) -> l
         parties = facts.parties(year)
         done = {s: facts.submissions[(s, year)] for s in parties if (s, year) in facts.submissions}
         on_time = sum(1 for sub in done.values() if sub.on_time)
-        art4 = {
-            s for s in parties if ObligationArticle.STOCKPILES in facts.open_articles.get(s, ())
-        }
-        art5 = {
-            s for s in parties if ObligationArticle.MINED_AREAS in facts.open_articles.get(s, ())
-        }
+        running = {s: facts.obligations.open_articles(s, year) for s in parties}
+        art4 = {s for s in parties if ObligationArticle.STOCKPILES in running[s]}
+        art5 = {s for s in parties if ObligationArticle.MINED_AREAS in running[s]}
         either = art4 | art5
         result.append(
             YearCompliance(

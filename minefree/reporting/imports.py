@@ -25,9 +25,9 @@ from minefree.accounts.selectors import is_staff_member
 from minefree.core.audit import SYSTEM, audit_events, audit_record, service
 from minefree.core.models import Origin
 from minefree.core.uploads import XLSX, check_upload
-from minefree.registry.models import Actor, Obligation, ObligationStatus
+from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
-from minefree.registry.selectors import actor_resolver
+from minefree.registry.selectors import actor_resolver, obligation_timeline
 from minefree.reporting import selectors
 from minefree.reporting.content import Content, coerce
 from minefree.reporting.models import (
@@ -268,15 +268,6 @@ class HistorySummary:
 HISTORY_CHUNK = 250
 
 
-def _open_in_year(obligation: Obligation | None, year: int) -> bool:
-    """Whether an Article 4/5 obligation was still running during ``year``."""
-    if obligation is None:
-        return False
-    if obligation.completion_date is not None:
-        return year <= obligation.completion_date.year
-    return obligation.status == ObligationStatus.OPEN
-
-
 @service
 def reports_import_history(
     *,
@@ -308,9 +299,7 @@ def reports_import_history(
             "state__iso3", "year", "kind"
         )
     )
-    obligations = {
-        (o.actor_id, o.article): o for o in Obligation.objects.filter(actor__iso3__in=codes)
-    }
+    obligations = obligation_timeline(s.pk for s in states.values())
     resolve = actor_resolver()
     summary = HistorySummary()
     previous: dict[str, tuple[int, Content]] = {}
@@ -351,13 +340,10 @@ def reports_import_history(
         entries, rows, matched = _build(version, parsed, resolve)
         content = _content(version, entries, rows)
         prior = previous.get(parsed.state)
+        running = obligations.open_articles(state.pk, parsed.year)
         context = Context(
-            open_article4=_open_in_year(
-                obligations.get((state.pk, ObligationArticle.STOCKPILES)), parsed.year
-            ),
-            open_article5=_open_in_year(
-                obligations.get((state.pk, ObligationArticle.MINED_AREAS)), parsed.year
-            ),
+            open_article4=ObligationArticle.STOCKPILES in running,
+            open_article5=ObligationArticle.MINED_AREAS in running,
             previous=prior[1] if prior and prior[0] == parsed.year - 1 else None,
         )
         findings = _recorded(validate(content, context))

@@ -17,8 +17,9 @@ from django.http import Http404
 
 from minefree.accounts.models import Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
-from minefree.registry.models import Actor, Obligation, ObligationStatus
+from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
+from minefree.registry.selectors import obligation_timeline
 from minefree.reporting.content import Content, as_number, load_content
 from minefree.reporting.models import Article7Report, FormRow, ReportVersion, VersionStatus
 from minefree.reporting.validation import Context
@@ -77,10 +78,8 @@ def previous_submitted(report: Article7Report) -> ReportVersion | None:
 
 
 def validation_context(version: ReportVersion) -> Context:
-    open_articles = set(
-        Obligation.objects.filter(
-            actor_id=version.report.state_id, status=ObligationStatus.OPEN
-        ).values_list("article", flat=True)
+    open_articles = obligation_timeline([version.report.state_id]).open_articles(
+        version.report.state_id, version.report.year
     )
     previous = previous_submitted(version.report)
     prior: Content | None = None

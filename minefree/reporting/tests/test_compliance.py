@@ -313,3 +313,8 @@ def test_api_states_rejects_a_bad_year(year):
     response = Client().get(f"/api/compliance/{year}/states")
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
+
+
+def test_compliance_counts_obligations_of_the_year_shown():
+    by_year = {row.year: row for row in compliance_by_year(2004, 2024, today=dt.date(2026, 1, 1))}
+    assert by_year[2004].art4_parties > by_year[2024].art4_parties
