@@ -211,8 +211,13 @@ def multi_year_gaps(
 
 
 def state_compliance(state: Actor, today: dt.date | None = None) -> list[tuple[int, str]]:
-    """One state's years and their status (on_time, late, not_submitted, not_yet_due)."""
-    return [(line.year, line.status) for line in reporting_history(state, today)]
+    """One state's years and their annual report's status (on_time, late, not_submitted,
+    not_yet_due)."""
+    return [
+        (line.year, line.status)
+        for line in reporting_history(state, today)
+        if line.kind == ReportKind.ANNUAL
+    ]
 
 
 def default_years(today: dt.date | None = None) -> tuple[int, int]:

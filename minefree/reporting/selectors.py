@@ -21,7 +21,13 @@ from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.selectors import obligation_timeline
 from minefree.reporting.content import Content, as_number, load_content
-from minefree.reporting.models import Article7Report, FormRow, ReportVersion, VersionStatus
+from minefree.reporting.models import (
+    Article7Report,
+    FormRow,
+    ReportKind,
+    ReportVersion,
+    VersionStatus,
+)
 from minefree.reporting.validation import Context
 
 DRAFTING_ROLES = {Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE}
@@ -101,18 +107,26 @@ class YearStatus:
     status: str  # on_time, late, not_submitted, not_yet_due
     report: Article7Report | None
     versions: tuple[ReportVersion, ...]
+    kind: str = "annual"
+
+
+def _status(versions: tuple[ReportVersion, ...], due: dt.date, day: dt.date) -> str:
+    if versions:
+        return "on_time" if versions[0].on_time else "late"
+    return "not_yet_due" if due >= day else "not_submitted"
 
 
 def reporting_history(state: Actor, today: dt.date | None = None) -> list[YearStatus]:
-    """Each year's annual report: on time, late, not submitted, or not yet due.
+    """Each year's annual report, then the initial report: on time, late, not submitted, or
+    not yet due.
 
     Years run from the first full year after entry into force (when that is known
-    to the day) to last year; years with a report are always listed.
+    to the day) to last year; years with a report are always listed. The initial
+    report is listed when its due date is known or it was submitted.
     """
     day = today or dt.date.today()
-    reports = {
-        r.year: r
-        for r in Article7Report.objects.filter(state=state, kind="annual").prefetch_related(
+    all_reports = list(
+        Article7Report.objects.filter(state=state).prefetch_related(
             Prefetch(
                 "versions",
                 queryset=ReportVersion.objects.filter(status=VersionStatus.SUBMITTED).order_by(
@@ -121,7 +135,9 @@ def reporting_history(state: Actor, today: dt.date | None = None) -> list[YearSt
                 to_attr="submitted_versions",
             )
         )
-    }
+    )
+    reports = {r.year: r for r in all_reports if r.kind == ReportKind.ANNUAL}
+    initial = next((r for r in all_reports if r.kind == ReportKind.INITIAL), None)
     adherence = getattr(state, "adherence", None)
     eif = adherence.entry_into_force if adherence else None
     first = eif.latest.year if eif else min(reports, default=day.year)
@@ -131,13 +147,18 @@ def reporting_history(state: Actor, today: dt.date | None = None) -> list[YearSt
         report = reports.get(year)
         versions: tuple[ReportVersion, ...] = tuple(getattr(report, "submitted_versions", ()))
         due = Article7Report.annual_due_date(year)
-        if versions:
-            status = "on_time" if versions[0].on_time else "late"
-        elif due >= day:
-            status = "not_yet_due"
-        else:
-            status = "not_submitted"
-        history.append(YearStatus(year, due, status, report, versions))
+        history.append(YearStatus(year, due, _status(versions, due, day), report, versions))
+    initial_due = adherence.initial_report_due if adherence else None
+    if initial is not None:
+        due, year = initial.due_date, initial.year
+    elif initial_due is not None and initial_due.is_exact and eif is not None and eif.is_exact:
+        due, year = initial_due.earliest, eif.earliest.year
+    else:
+        return history
+    versions = tuple(getattr(initial, "submitted_versions", ()))
+    history.append(
+        YearStatus(year, due, _status(versions, due, day), initial, versions, ReportKind.INITIAL)
+    )
     return history
 
 

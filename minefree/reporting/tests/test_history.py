@@ -105,6 +105,16 @@ def test_history_marks_each_year(norway):
     assert min(history) == 1999  # Norway: in force 1 March 1999
 
 
+def test_history_ends_with_the_initial_report_due_180_days_after_entry_into_force(norway):
+    _user, state = norway
+    lines = selectors.reporting_history(state, today=dt.date(2026, 11, 28))
+    initial = lines[-1]
+    assert initial.kind == "initial"
+    assert initial.due == state.adherence.initial_report_due.earliest
+    assert (initial.year, initial.status) == (1999, "not_submitted")
+    assert [line.kind for line in lines[:-1]] == ["annual"] * (len(lines) - 1)
+
+
 def test_series_use_each_years_latest_version(norway):
     user, state = norway
     _year(user, state, 2023, 300, 9000, 1000)
