@@ -15,8 +15,10 @@ collected and raised at once so a state can fix its file in one go.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,22 +200,26 @@ class _Problems:
             raise StructuralError(self.messages)
 
 
-def _cell_value(cell: Any, kind: str, where: str, problems: _Problems) -> Any:
-    """A cell's raw value, or None after recording why it cannot be read."""
+def _cell_value(cell: Any, kind: str, where: Callable[[], str], problems: _Problems) -> Any:
+    """A cell's raw value, or None after recording why it cannot be read.
+
+    ``where`` names the cell only when there is a problem: most cells are fine, and
+    building a translated location for each would dominate parsing time.
+    """
     value = cell.value
     if value is None:
         return None
     if getattr(cell, "data_type", None) == "e":
-        problems.add(where, _("the cell holds the error %(value)s.") % {"value": value})
+        problems.add(where(), _("the cell holds the error %(value)s.") % {"value": value})
         return None
     if isinstance(value, bool):
         if kind in NUMERIC or kind == DATE:
-            problems.add(where, _("a TRUE/FALSE value where a number or date is expected."))
+            problems.add(where(), _("a TRUE/FALSE value where a number or date is expected."))
             return None
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime | dt.date):
         if kind in NUMERIC:
-            problems.add(where, _("a date where a number is expected."))
+            problems.add(where(), _("a date where a number is expected."))
             return None
         day = value.date() if isinstance(value, dt.datetime) else value
         if isinstance(value, dt.datetime) and kind != DATE and value.time() != dt.time():
@@ -222,7 +228,7 @@ def _cell_value(cell: Any, kind: str, where: str, problems: _Problems) -> Any:
     if isinstance(value, int | float | str):
         return value
     problems.add(
-        where,
+        where(),
         _("a value of a type that cannot be read (%(type)s).") % {"type": type(value).__name__},
     )
     return None
@@ -232,37 +238,28 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _header(ws: Any, sheet: str, known: set[str], problems: _Problems) -> dict[int, str]:
-    """Row 1: the column names import reads (column index -> name)."""
-    columns: dict[int, str] = {}
-    seen: set[str] = set()
-    for cells in ws.iter_rows(min_row=1, max_row=1):
-        for cell in cells:
-            name = _text(getattr(cell, "value", None))
-            if not name:
-                continue
-            column = cell.column
-            where = _where(sheet, 1, column)
-            if name not in known:
-                problems.add(where, _("unknown column “%(name)s”.") % {"name": name})
-            elif name in seen:
-                problems.add(where, _("column “%(name)s” appears twice.") % {"name": name})
-            else:
-                columns[column] = name
-                seen.add(name)
-    return columns
-
-
-def _data_rows(
+def _table(
     ws: Any,
     sheet: str,
     first_row: int,
-    columns: dict[int, str],
     kinds: dict[str, str],
     problems: _Problems,
 ) -> list[tuple[int, dict[str, Any]]]:
+    """A sheet read in one pass: row 1 names the columns, data starts at ``first_row``.
+
+    One pass matters: a read-only worksheet parses its XML again for every iteration.
+    """
+    columns: dict[int, str] = {}
     result = []
-    for cells in ws.iter_rows(min_row=first_row):
+    for cells in ws.iter_rows():
+        if not cells:
+            continue
+        row = cells[0].row
+        if row == 1:
+            columns = _header(cells, sheet, set(kinds), problems)
+            continue
+        if row is None or row < first_row:
+            continue
         values: dict[str, Any] = {}
         number = None
         for cell in cells:
@@ -277,13 +274,37 @@ def _data_rows(
                 )
                 continue
             value = _cell_value(
-                cell, kinds[name], _where(sheet, cell.row, cell.column, name), problems
+                cell,
+                kinds[name],
+                functools.partial(_where, sheet, cell.row, cell.column, name),
+                problems,
             )
             if value is not None and not (isinstance(value, str) and not value.strip()):
                 values[name] = value
         if values and number is not None:
             result.append((number, values))
     return result
+
+
+def _header(cells: Any, sheet: str, known: set[str], problems: _Problems) -> dict[int, str]:
+    """Row 1: the column names import reads (column index -> name)."""
+    columns: dict[int, str] = {}
+    seen: set[str] = set()
+    for cell in cells:
+        name = _text(getattr(cell, "value", None))
+        if not name:
+            continue
+        column = cell.column
+        if name not in known:
+            problems.add(_where(sheet, 1, column), _("unknown column “%(name)s”.") % {"name": name})
+        elif name in seen:
+            problems.add(
+                _where(sheet, 1, column), _("column “%(name)s” appears twice.") % {"name": name}
+            )
+        else:
+            columns[column] = name
+            seen.add(name)
+    return columns
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -306,7 +327,7 @@ def _parse_cover(ws: Any, problems: _Problems) -> tuple[dict[str, Any], dict[str
         key = _text(cells[0].value)
         row = cells[0].row
         rest = [
-            _cell_value(c, TEXT, _where(COVER, row, i), problems)
+            _cell_value(c, TEXT, functools.partial(_where, COVER, row, i), problems)
             for i, c in enumerate(cells[1:], start=2)
         ]
         rest += [None] * (2 - len(rest))
@@ -394,8 +415,7 @@ def _parse_workbook(wb: Any, problems: _Problems) -> ParsedReport:
         elif name in sheets:
             letter, table = sheets[name]
             kinds = {f.name: f.kind for f in table.fields}
-            columns = _header(ws, name, set(kinds), problems)
-            rows = _data_rows(ws, name, 3, columns, kinds, problems)
+            rows = _table(ws, name, 3, kinds, problems)
             parsed.rows[(letter, table.code)] = [values for _row, values in rows]
         else:
             problems.add(
@@ -410,8 +430,7 @@ def _parse_workbook(wb: Any, problems: _Problems) -> ParsedReport:
 
 def _parse_narratives(ws: Any, parsed: ParsedReport, problems: _Problems) -> None:
     kinds = dict.fromkeys(NARRATIVE_COLUMNS, TEXT)
-    columns = _header(ws, NARRATIVES, set(kinds), problems)
-    for row, values in _data_rows(ws, NARRATIVES, 2, columns, kinds, problems):
+    for row, values in _table(ws, NARRATIVES, 2, kinds, problems):
         letter, name = _text(values.get("letter")).upper(), _text(values.get("field"))
         if letter not in FORMS:
             problems.add(
@@ -431,8 +450,7 @@ def _parse_narratives(ws: Any, parsed: ParsedReport, problems: _Problems) -> Non
 
 def _parse_totals(ws: Any, parsed: ParsedReport, problems: _Problems) -> None:
     kinds = {"letter": TEXT, "table": TEXT, "declared_total": AMOUNT}
-    columns = _header(ws, TOTALS, set(kinds), problems)
-    for row, values in _data_rows(ws, TOTALS, 2, columns, kinds, problems):
+    for row, values in _table(ws, TOTALS, 2, kinds, problems):
         letter, code = _text(values.get("letter")).upper(), _text(values.get("table"))
         tables = {t.code: t for t in FORMS[letter].tables if t.total_of} if letter in FORMS else {}
         if letter not in FORMS:
