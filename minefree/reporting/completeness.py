@@ -308,13 +308,19 @@ def year_completeness(
     version_state = {pk: state_id for state_id, (pk, _origin) in latest.items()}
     collected: dict[int, Collected] = {pk: Collected() for pk in version_state}
     if version_state:
-        rows = FormRow.objects.filter(version_id__in=list(version_state)).values_list(
-            "version_id", "letter", "table", "position", "data"
+        # explicit local ordering: the models' default ordering would join the versions
+        # and reports tables only to sort
+        rows = (
+            FormRow.objects.filter(version_id__in=list(version_state))
+            .order_by("version_id", "letter", "table", "position")
+            .values_list("version_id", "letter", "table", "position", "data")
         )
         for version_id, letter, table, position, data in rows.iterator(chunk_size=CHUNK_SIZE):
             collected[version_id].add_row(letter, table, position, data)
-        entries = FormEntry.objects.filter(version_id__in=list(version_state)).values_list(
-            "version_id", "letter", "status", "narratives"
+        entries = (
+            FormEntry.objects.filter(version_id__in=list(version_state))
+            .order_by()
+            .values_list("version_id", "letter", "status", "narratives")
         )
         for version_id, letter, status, narratives in entries:
             collected[version_id].entries[letter] = (status, narratives or {})
