@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "minefree.accounts",
     "minefree.reporting",
     "minefree.reminders",
+    "minefree.cooperation",
     "minefree.site",
     "minefree.api",
 ]

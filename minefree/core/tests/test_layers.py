@@ -1,5 +1,5 @@
 """Apps import only apps below them (DESIGN.md): core → registry → accounts → reporting →
-reminders → site, api."""
+reminders → cooperation → site, api."""
 
 import ast
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 
 import minefree
 
-ORDER = ["core", "registry", "accounts", "reporting", "reminders", "site", "api"]
+ORDER = ["core", "registry", "accounts", "reporting", "reminders", "cooperation", "site", "api"]
 ROOT = Path(minefree.__file__).parent
 
 
