@@ -8,10 +8,8 @@ loads the content and the validation context once, whatever the number of rows.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minefree.accounts.selectors import active_memberships, is_staff_member
+from minefree.core.views import denied_as_403, form_errors
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
 from minefree.reporting.completeness import content_completeness
@@ -61,19 +60,7 @@ STAFF_LATEST = 50
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _denied_as_403(
-    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """A permission error becomes a 403 page that says why, in the reader's language."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied:
-            return render(request, "reporting/denied.html", status=403)
-
-    return wrapper
+_denied_as_403 = denied_as_403("reporting/denied.html")
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -87,14 +74,7 @@ def _spec(letter: str) -> FormSpec:
     return spec
 
 
-def _errors_of(form: Any) -> list[str]:
-    """A bound form's errors as sentences naming their field."""
-    result = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            result.append(f"{label}: {error}" if label else str(error))
-    return result
+_errors_of = form_errors
 
 
 def _flash_errors(request: HttpRequest, errors: list[str]) -> None:
