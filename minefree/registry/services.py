@@ -34,6 +34,7 @@ from minefree.registry.models import (
     StateAdherence,
     TreatyStatus,
 )
+from minefree.registry.signals import reference_loaded
 
 M = TypeVar("M", bound=models.Model)
 Progress = Callable[[str, int, int], None]
@@ -199,6 +200,7 @@ def reference_load(*, actor: Any, directory: Path, progress: Progress | None = N
     _load_committees(sync, sources, directory, actors, meetings, report)
     _load_alternatives(sync, sources, directory, summary, report)
     sync.flush()
+    reference_loaded.send(Actor, actor=actor, directory=directory, summary=summary)
     return summary
 
 

@@ -40,6 +40,7 @@ from minefree.reporting.models import (
 )
 from minefree.reporting.schema import ACTOR, FORMS
 from minefree.reporting.services import _period
+from minefree.reporting.signals import report_versions_submitted
 from minefree.reporting.validation import Context, Issue, validate
 from minefree.reporting.xlsx import ParsedReport, parse_xlsx
 
@@ -384,6 +385,7 @@ def _save_history_chunk(
         rows += version_rows
     FormEntry.objects.bulk_create(entries, batch_size=2000)
     FormRow.objects.bulk_create(rows, batch_size=2000)
+    report_versions_submitted.send(ReportVersion, actor=actor, version_ids=[v.pk for v in versions])
     audit_events(
         actor=actor,
         action="report.imported_history",

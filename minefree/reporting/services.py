@@ -34,6 +34,7 @@ from minefree.reporting.models import (
     WarningExplanation,
 )
 from minefree.reporting.schema import ACTOR, FORMS
+from minefree.reporting.signals import report_versions_submitted
 from minefree.reporting.validation import unexplained, validate
 
 
@@ -417,6 +418,7 @@ def report_submit(*, actor: Any, version: ReportVersion) -> ReportVersion:
         after=snapshot(version, ["status", "submitted_at", "submitted_by"]),
         state_code=_code(version),
     )
+    report_versions_submitted.send(ReportVersion, actor=actor, version_ids=[version.pk])
     return version
 
 
