@@ -1,0 +1,499 @@
+"""Writes of the individualised approach: a state's request, its meetings, the pledges made
+there, follow-up actions, and the case's way from request to outcome.
+
+A case moves along one table of transitions (``TRANSITIONS``); every edge is one service
+with the same shape: permission → state → validation → change → audit. Scheduling a case
+creates its next ``CaseMeeting`` with the planned date; recording the meeting fills that
+row in, so a case has no separate "scheduled on" field and the plan stays visible.
+
+Pledges are ``Flow`` records (``cooperation.flows``) tied to the case: the partner reports
+them (``reported_by`` donor), the committee records them. An in-kind pledge may carry an
+amount of 0 when no value was given; its description then says what and how much
+("2 mine detection dogs with handlers, 12 months").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minefree.cooperation import flows
+from minefree.cooperation.currency import NO_CURRENCY
+from minefree.cooperation.models import (
+    ActionStatus,
+    AssistanceType,
+    BilateralMeeting,
+    CaseMeeting,
+    CaseStatus,
+    Flow,
+    FlowStatus,
+    FollowUpAction,
+    IndividualisedApproachCase,
+    Need,
+    ReportedBy,
+    Visibility,
+)
+from minefree.cooperation.selectors import Reader, may_run_committee_work, reader
+from minefree.core.audit import audit_record, service, snapshot
+from minefree.registry.models import Actor, ActorKind, Committee, Meeting
+from minefree.reporting.schema import PILLARS
+
+#: The committee that runs the individualised approach (registry ``Committee.code``).
+COMMITTEE_CODE = "cooperation_assistance"
+
+#: Allowed status changes. A case in follow-up may be scheduled again (the next meeting
+#: reviews the follow-up), and a scheduled meeting may be moved to another date.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.REQUESTED: frozenset({CaseStatus.SCHEDULED}),
+    CaseStatus.SCHEDULED: frozenset({CaseStatus.SCHEDULED, CaseStatus.HELD}),
+    CaseStatus.HELD: frozenset({CaseStatus.FOLLOW_UP}),
+    CaseStatus.FOLLOW_UP: frozenset({CaseStatus.SCHEDULED, CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset(),
+}
+
+#: Pledges are made at a meeting, so only a case whose meeting took place takes them.
+PLEDGE_STATUSES = frozenset({CaseStatus.HELD, CaseStatus.FOLLOW_UP})
+
+
+# --- small helpers shared with platforms.py ------------------------------------------------
+
+
+def state_code(actor: Actor) -> str:
+    """The ISO code audit events are filed under: a national body files under its state."""
+    if actor.iso3:
+        return actor.iso3
+    parent = actor.parent
+    return (parent.iso3 or "") if parent is not None else ""
+
+
+def creator(actor: Any) -> Any:
+    """The user to store in ``created_by`` (none for the console's system actor)."""
+    return actor if isinstance(actor, AbstractBaseUser) else None
+
+
+def check_visibility(visibility: str) -> None:
+    if visibility not in Visibility.values:
+        raise ValidationError(_("Choose a visibility from the list."))
+
+
+def check_not_future(day: dt.date, what: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError(_("%(what)s cannot be in the future.") % {"what": what})
+
+
+def require_committee(who: Reader) -> None:
+    if not may_run_committee_work(who):
+        raise PermissionDenied(_("Only committee members and ISU staff do this."))
+
+
+def _check_pillars(pillars: list[str]) -> list[str]:
+    known = {code for code, _label in PILLARS}
+    unknown = [p for p in pillars if p not in known]
+    if unknown:
+        raise ValidationError(
+            _("Unknown pillar(s): %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
+        )
+    return list(dict.fromkeys(pillars))
+
+
+def _move(case: IndividualisedApproachCase, target: str) -> str:
+    """Check ``case`` may become ``target``; return the status it leaves."""
+    current = case.status
+    if target not in TRANSITIONS.get(current, frozenset()):
+        raise ValidationError(
+            _("A case that is %(current)s cannot become %(target)s.")
+            % {
+                "current": CaseStatus(current).label,
+                "target": CaseStatus(target).label,
+            }
+        )
+    case.status = target
+    return current
+
+
+def _check_margins(held_on: dt.date, meeting: Meeting | None) -> None:
+    """A meeting "in the margins of" another must fall within a week of it."""
+    if meeting is None or meeting.start is None:
+        return
+    first = meeting.start.earliest
+    last = (meeting.end or meeting.start).latest
+    slack = dt.timedelta(days=7)
+    if not first - slack <= held_on <= last + slack:
+        raise ValidationError(
+            _("The date is not in the margins of %(meeting)s.") % {"meeting": meeting.name}
+        )
+
+
+def planned_meeting(case: IndividualisedApproachCase) -> CaseMeeting | None:
+    """The meeting a scheduled case waits for (the latest one); None in any other status."""
+    if case.status != CaseStatus.SCHEDULED:
+        return None
+    return case.meetings.order_by("-held_on", "-pk").first()
+
+
+# --- the case --------------------------------------------------------------------------------
+
+
+@service
+def case_request(
+    *,
+    actor: Any,
+    state: Actor,
+    requested_on: dt.date,
+    summary: str,
+    pillars: list[str],
+    visibility: str = Visibility.PUBLIC,
+) -> IndividualisedApproachCase:
+    """Open a case: the state asks, or the committee records the request on its behalf."""
+    who = reader(actor)
+    if not (state.pk in who.state_ids or may_run_committee_work(who)):
+        raise PermissionDenied(
+            _("Only the state's focal point, committee members and ISU staff open a case.")
+        )
+    if state.kind != ActorKind.STATE:
+        raise ValidationError(_("Only a state asks to use the individualised approach."))
+    check_visibility(visibility)
+    check_not_future(requested_on, _("The date of the request"))
+    if not summary.strip():
+        raise ValidationError(_("Say what the state asks for."))
+    case = IndividualisedApproachCase(
+        state=state,
+        committee=Committee.objects.filter(code=COMMITTEE_CODE).first(),
+        requested_on=requested_on,
+        summary=summary.strip(),
+        pillars=_check_pillars(pillars),
+        visibility=visibility,
+        created_by=creator(actor),
+    )
+    case.full_clean()
+    case.save()
+    audit_record(
+        actor=actor,
+        action="case.request",
+        obj=case,
+        after=snapshot(case),
+        state_code=state_code(state),
+    )
+    return case
+
+
+@service
+def case_schedule(
+    *,
+    actor: Any,
+    case: IndividualisedApproachCase,
+    on: dt.date,
+    setting: str,
+    in_margins_of: Meeting | None = None,
+) -> CaseMeeting:
+    """Plan the case's (next) meeting; scheduling again moves the planned meeting."""
+    require_committee(reader(actor))
+    case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
+    before_status = _move(case, CaseStatus.SCHEDULED)
+    if not setting.strip():
+        raise ValidationError(_("Say where the meeting takes place."))
+    if on < case.requested_on:
+        raise ValidationError(_("The meeting cannot come before the request."))
+    _check_margins(on, in_margins_of)
+    meeting = (
+        case.meetings.order_by("-held_on", "-pk").first()
+        if before_status == CaseStatus.SCHEDULED
+        else None
+    )
+    before = snapshot(meeting) if meeting is not None else None
+    if meeting is None:
+        meeting = CaseMeeting(case=case, visibility=case.visibility, created_by=creator(actor))
+    meeting.held_on = on
+    meeting.setting = setting.strip()
+    meeting.in_margins_of = in_margins_of
+    meeting.full_clean()
+    meeting.save()
+    case.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="case.schedule",
+        obj=case,
+        before={"status": before_status, "meeting": before},
+        after={"status": case.status, "meeting": snapshot(meeting)},
+        state_code=state_code(case.state),
+    )
+    return meeting
+
+
+@service
+def case_meeting_record(
+    *,
+    actor: Any,
+    case: IndividualisedApproachCase,
+    held_on: dt.date,
+    setting: str,
+    in_margins_of: Meeting | None,
+    participants: list[Actor],
+    notes: str,
+    visibility: str,
+) -> CaseMeeting:
+    """Record that the scheduled meeting took place (its real date, who came, what was said)."""
+    require_committee(reader(actor))
+    case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
+    planned = planned_meeting(case)
+    before_status = _move(case, CaseStatus.HELD)
+    check_visibility(visibility)
+    check_not_future(held_on, _("The date of a meeting held"))
+    if held_on < case.requested_on:
+        raise ValidationError(_("The meeting cannot come before the request."))
+    if not setting.strip():
+        raise ValidationError(_("Say where the meeting took place."))
+    if not participants:
+        raise ValidationError(_("List who took part in the meeting."))
+    _check_margins(held_on, in_margins_of)
+    meeting = planned or CaseMeeting(case=case, created_by=creator(actor))
+    before = snapshot(meeting) if planned is not None else None
+    meeting.held_on = held_on
+    meeting.setting = setting.strip()
+    meeting.in_margins_of = in_margins_of
+    meeting.notes = notes.strip()
+    meeting.visibility = visibility
+    meeting.full_clean()
+    meeting.save()
+    meeting.participants.set(participants)
+    case.save(update_fields=["status"])
+    after = snapshot(meeting) | {"participants": sorted(a.pk for a in participants)}
+    audit_record(
+        actor=actor,
+        action="case.meeting_record",
+        obj=meeting,
+        before=before,
+        after=after,
+        state_code=state_code(case.state),
+    )
+    audit_record(
+        actor=actor,
+        action="case.held",
+        obj=case,
+        before={"status": before_status},
+        after={"status": case.status},
+        state_code=state_code(case.state),
+    )
+    return meeting
+
+
+@service
+def case_pledge(
+    *,
+    actor: Any,
+    case: IndividualisedApproachCase,
+    donor: Actor,
+    amount: Decimal,
+    currency: str,
+    year: int,
+    pillar: str,
+    assistance_type: str,
+    description: str,
+    need: Need | None = None,
+) -> Flow:
+    """Record a partner's pledge made at the case's meeting, as a ``Flow`` tied to the case.
+
+    Financial pledges need an amount above 0. An in-kind pledge may give 0 when the partner
+    named no value: its currency is then ``XXX`` (no currency) and its description must say
+    what is offered and how much. The pledge takes the visibility of the case.
+    """
+    require_committee(reader(actor))
+    case = IndividualisedApproachCase.objects.select_related("state").get(pk=case.pk)
+    if case.status not in PLEDGE_STATUSES:
+        raise ValidationError(_("Pledges are recorded once the case's meeting has been held."))
+    if assistance_type not in AssistanceType.values:
+        raise ValidationError(_("Choose a type of assistance from the list."))
+    if amount < 0:
+        raise ValidationError(_("An amount cannot be negative."))
+    if amount == 0:
+        if assistance_type == AssistanceType.FINANCIAL:
+            raise ValidationError(_("A financial pledge needs an amount."))
+        if not description.strip():
+            raise ValidationError(
+                _("An in-kind pledge without a value must say what is offered and how much.")
+            )
+        currency = NO_CURRENCY
+    if need is not None and need.state_id != case.state_id:
+        raise ValidationError(_("The need belongs to another state."))
+    fields: dict[str, Any] = {
+        "donor": donor,
+        "recipient": case.state,
+        "status": FlowStatus.PLEDGE,
+        "year": year,
+        "amount": amount,
+        "currency": currency,
+        "reported_by": ReportedBy.DONOR,
+        "pillar": pillar,
+        "assistance_type": assistance_type,
+        "need": need,
+        "case": case,
+        "description": description.strip(),
+        "visibility": case.visibility,
+    }
+    flow = flows.flow_record(actor=actor, **fields)
+    audit_record(
+        actor=actor,
+        action="case.pledge",
+        obj=case,
+        after={"flow": flow.pk, "donor": donor.pk, "amount": str(amount), "currency": currency},
+        state_code=state_code(case.state),
+    )
+    return flow
+
+
+@service
+def case_follow_up(*, actor: Any, case: IndividualisedApproachCase) -> IndividualisedApproachCase:
+    """The meeting is over and its pledges recorded: the committee now follows them up."""
+    require_committee(reader(actor))
+    case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
+    before = _move(case, CaseStatus.FOLLOW_UP)
+    case.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="case.follow_up",
+        obj=case,
+        before={"status": before},
+        after={"status": case.status},
+        state_code=state_code(case.state),
+    )
+    return case
+
+
+@service
+def case_close(
+    *, actor: Any, case: IndividualisedApproachCase, outcome: str, closed_on: dt.date
+) -> IndividualisedApproachCase:
+    """Close the case with its outcome; open follow-up actions must be settled first."""
+    require_committee(reader(actor))
+    case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
+    before = snapshot(case, ["status", "outcome", "closed_on"])
+    _move(case, CaseStatus.CLOSED)
+    if not outcome.strip():
+        raise ValidationError(_("Closing a case needs its outcome."))
+    check_not_future(closed_on, _("The closing date"))
+    if closed_on < case.requested_on:
+        raise ValidationError(_("A case cannot close before it was requested."))
+    if case.actions.filter(status=ActionStatus.OPEN).exists():
+        raise ValidationError(
+            _("Mark each open follow-up action done or dropped before closing the case.")
+        )
+    case.outcome = outcome.strip()
+    case.closed_on = closed_on
+    case.full_clean()
+    case.save(update_fields=["status", "outcome", "closed_on"])
+    audit_record(
+        actor=actor,
+        action="case.close",
+        obj=case,
+        before=before,
+        after=snapshot(case, ["status", "outcome", "closed_on"]),
+        state_code=state_code(case.state),
+    )
+    return case
+
+
+# --- follow-up actions (of a case or of a bilateral meeting) ---------------------------------
+
+
+def _subject_code(action: FollowUpAction) -> str:
+    if action.case is not None:
+        return state_code(action.case.state)
+    if action.bilateral_meeting is not None:
+        return state_code(action.bilateral_meeting.counterpart)
+    return ""
+
+
+@service
+def action_add(
+    *,
+    actor: Any,
+    case: IndividualisedApproachCase | None = None,
+    bilateral_meeting: BilateralMeeting | None = None,
+    description: str,
+    owner: Actor,
+    due_on: dt.date,
+) -> FollowUpAction:
+    """Track who does what by when after a case's meeting or a bilateral meeting."""
+    require_committee(reader(actor))
+    if (case is None) == (bilateral_meeting is None):
+        raise ValidationError(_("A follow-up action belongs to one case or one bilateral meeting."))
+    if case is not None and case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("A closed case takes no new actions."))
+    if not description.strip():
+        raise ValidationError(_("Say what is to be done."))
+    action = FollowUpAction(
+        case=case,
+        bilateral_meeting=bilateral_meeting,
+        description=description.strip(),
+        owner=owner,
+        due_on=due_on,
+    )
+    action.full_clean()
+    action.save()
+    audit_record(
+        actor=actor,
+        action="action.add",
+        obj=action,
+        after=snapshot(action),
+        state_code=_subject_code(action),
+    )
+    return action
+
+
+def _may_settle(who: Reader, action: FollowUpAction) -> bool:
+    """The committee settles any action; an owner's representatives settle their own."""
+    if may_run_committee_work(who):
+        return True
+    owner = action.owner
+    return owner.pk in who.owner_ids or (
+        owner.parent_id is not None and owner.parent_id in who.state_ids
+    )
+
+
+def _settle(
+    actor: Any, action: FollowUpAction, status: str, day: dt.date, code: str
+) -> FollowUpAction:
+    if not _may_settle(reader(actor), action):
+        raise PermissionDenied(_("Only the committee and the action's owner settle it."))
+    action = (
+        FollowUpAction.objects.select_for_update(of=("self",))
+        .select_related("case__state", "bilateral_meeting__counterpart", "owner")
+        .get(pk=action.pk)
+    )
+    if action.status != ActionStatus.OPEN:
+        raise ValidationError(
+            _("This action is already %(status)s.") % {"status": ActionStatus(action.status).label}
+        )
+    check_not_future(day, _("The date"))
+    before = snapshot(action, ["status", "done_on"])
+    action.status = status
+    action.done_on = day
+    action.full_clean()
+    action.save(update_fields=["status", "done_on"])
+    audit_record(
+        actor=actor,
+        action=code,
+        obj=action,
+        before=before,
+        after=snapshot(action, ["status", "done_on"]),
+        state_code=_subject_code(action),
+    )
+    return action
+
+
+@service
+def action_done(*, actor: Any, action: FollowUpAction, done_on: dt.date) -> FollowUpAction:
+    """Mark an action done."""
+    return _settle(actor, action, ActionStatus.DONE, done_on, "action.done")
+
+
+@service
+def action_drop(*, actor: Any, action: FollowUpAction, dropped_on: dt.date) -> FollowUpAction:
+    """Drop an action that will not happen (so the case can close with an honest record)."""
+    return _settle(actor, action, ActionStatus.DROPPED, dropped_on, "action.drop")
