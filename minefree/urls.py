@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("minefree.accounts.urls")),
     path("reports/reminders/", include("minefree.reminders.urls")),
     path("reports/", include("minefree.reporting.urls")),
+    path("cooperation/", include("minefree.cooperation.urls")),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

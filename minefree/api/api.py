@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from minefree.accounts.api import router as accounts_router
+from minefree.cooperation.api import router as cooperation_router
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
 from minefree.reporting.compliance_api import router as compliance_router
@@ -30,6 +31,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/", reporting_router)
 api.add_router("/", compliance_router)
 api.add_router("/", opendata_router)
+api.add_router("/", cooperation_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -139,6 +139,21 @@ class Offer(VisibleRecord):
     def __str__(self) -> str:
         return f"{self.provider}: {self.title}"
 
+    @property
+    def assistance_type_labels(self) -> list[str]:
+        names = dict(AssistanceType.choices)
+        return [str(names.get(code, code)) for code in self.assistance_types or []]
+
+    @property
+    def pillar_labels(self) -> list[str]:
+        names = dict(PILLARS)
+        return [str(names.get(code, code)) for code in self.pillars or []]
+
+    @property
+    def channel_labels(self) -> list[str]:
+        names = dict(CHANNELS)
+        return [str(names.get(code, code)) for code in self.channels or []]
+
 
 class Partnership(VisibleRecord):
     """A need and an offer the committee confirmed together; pledges then follow."""

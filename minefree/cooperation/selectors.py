@@ -21,7 +21,13 @@ from django.db.models import Model, Q, QuerySet
 
 from minefree.accounts.models import Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
-from minefree.cooperation.models import Visibility
+from minefree.cooperation.models import (
+    Flow,
+    IndividualisedApproachCase,
+    Need,
+    Offer,
+    Visibility,
+)
 from minefree.registry.models import Actor
 from minefree.registry.selectors import parties_on
 
@@ -130,3 +136,89 @@ def may_run_committee_work(who: Reader) -> bool:
 
 def may_edit_platform(who: Reader, state: Actor) -> bool:
     return who.staff or state.pk in who.state_ids
+
+
+# --- lists for pages, API and exports ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeedFilters:
+    state: str = ""
+    pillar: str = ""
+    assistance_type: str = ""
+    q: str = ""
+
+
+def needs_list(who: Reader, filters: NeedFilters | None = None) -> QuerySet[Need]:
+    f = filters or NeedFilters()
+    qs = visible(Need.objects.select_related("state"), who, "state")
+    if f.state:
+        qs = qs.filter(state__iso3=f.state.upper())
+    if f.pillar:
+        qs = qs.filter(pillar=f.pillar)
+    if f.assistance_type:
+        qs = qs.filter(assistance_type=f.assistance_type)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))
+    return qs
+
+
+@dataclass(frozen=True)
+class OfferFilters:
+    provider: str = ""
+    pillar: str = ""
+    assistance_type: str = ""
+
+
+def offers_list(who: Reader, filters: OfferFilters | None = None) -> QuerySet[Offer]:
+    f = filters or OfferFilters()
+    qs = visible(Offer.objects.select_related("provider"), who, "provider")
+    if f.provider:
+        qs = qs.filter(provider__iso3=f.provider.upper())
+    rows = list(qs.values_list("pk", "pillars", "assistance_types"))
+    if f.pillar or f.assistance_type:
+        # JSON list membership differs between SQLite and PostgreSQL; the lists are short.
+        keep = [
+            pk
+            for pk, pillars, types in rows
+            if (not f.pillar or f.pillar in (pillars or []))
+            and (not f.assistance_type or f.assistance_type in (types or []))
+        ]
+        qs = qs.filter(pk__in=keep)
+    return qs
+
+
+@dataclass(frozen=True)
+class FlowFilters:
+    donor: str = ""
+    recipient: str = ""
+    year: int | None = None
+    status: str = ""
+    pillar: str = ""
+
+
+def flows_list(who: Reader, filters: FlowFilters | None = None) -> QuerySet[Flow]:
+    f = filters or FlowFilters()
+    qs = visible(
+        Flow.objects.select_related("donor", "recipient", "source"), who, "donor", "recipient"
+    )
+    if f.donor:
+        qs = qs.filter(donor__iso3=f.donor.upper())
+    if f.recipient:
+        qs = qs.filter(recipient__iso3=f.recipient.upper())
+    if f.year:
+        qs = qs.filter(year=f.year)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.pillar:
+        qs = qs.filter(pillar=f.pillar)
+    return qs
+
+
+def cases_list(who: Reader, state: str = "") -> QuerySet[IndividualisedApproachCase]:
+    qs = visible(
+        IndividualisedApproachCase.objects.select_related("state", "committee"), who, "state"
+    )
+    if state:
+        qs = qs.filter(state__iso3=state.upper())
+    return qs

@@ -9,10 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from minefree.cooperation.selectors import reader
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
 from minefree.site.cache import cached_public_page
+from minefree.site.cooperation_section import cooperation_section
 from minefree.site.forms import StateFilterForm
 from minefree.site.reporting_section import reporting_section
 
@@ -61,6 +63,7 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
         "actor": profile.actor,
         "today": dt.date.today(),
         **reporting_section(profile.actor),
+        **cooperation_section(profile.actor, reader(request.user)),
     }
     return render(request, "site/country.html", context)
 

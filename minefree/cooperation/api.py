@@ -1,0 +1,438 @@
+"""Cooperation in the API: the same selectors and visibility rules as the pages.
+
+A signed-in caller (session) sees what its roles allow; anonymous callers see public
+records only. Matches carry the named components of their score as reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from minefree.cooperation import funding, matching
+from minefree.cooperation.models import Flow, IndividualisedApproachCase, Need, Offer, Partnership
+from minefree.cooperation.selectors import (
+    FlowFilters,
+    NeedFilters,
+    OfferFilters,
+    Reader,
+    cases_list,
+    flows_list,
+    needs_list,
+    offers_list,
+    reader,
+    visible,
+)
+
+router = Router(tags=["cooperation"])
+MAX_LIMIT = 200
+VISIBILITY = (
+    "Records carry a `visibility` (public, states_parties, committee, private); the list "
+    "holds only what the caller may read. `origin` `synthetic` marks invented demo data."
+)
+
+
+def _limits(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(limit, MAX_LIMIT)), max(0, offset)
+
+
+class ReasonOut(Schema):
+    component: str = Field(description="type, pillar, geography, language, size, timing, past")
+    label: str
+    points: float
+    detail: str
+
+
+class MatchOut(Schema):
+    need_id: int
+    offer_id: int
+    score: float = Field(description="Sum of the points of the reasons")
+    reasons: list[ReasonOut]
+
+
+class ProgressOut(Schema):
+    status: str = Field(description="open, partly_met or met")
+    required_usd: Decimal | None
+    committed_usd: Decimal
+    paid_usd: Decimal
+
+
+class NeedOut(Schema):
+    id: int
+    state: str
+    state_name: str
+    pillar: str
+    assistance_type: str
+    title: str
+    description: str
+    quantity: str
+    amount: Decimal | None
+    currency: str
+    amount_usd: Decimal | None
+    year_from: int
+    year_to: int
+    source_kind: str
+    source_ref: str
+    visibility: str
+    origin: str
+    progress: ProgressOut
+
+
+class NeedDetailOut(NeedOut):
+    matches: list[MatchOut] = Field(description="Best offers for this need (top 10)")
+
+
+class NeedsOut(Schema):
+    count: int
+    items: list[NeedOut]
+
+
+class NeedQuery(Schema):
+    state: str = Field("", description="ISO 3166 alpha-3 code")
+    pillar: str = ""
+    assistance_type: str = ""
+    status: str = Field("", description="open, partly_met or met")
+    q: str = Field("", description="Words in the title or description")
+    limit: int = 50
+    offset: int = 0
+
+
+def _progress(p: funding.NeedProgress) -> ProgressOut:
+    return ProgressOut(
+        status=p.status,
+        required_usd=p.required_usd,
+        committed_usd=p.committed_usd,
+        paid_usd=p.paid_usd,
+    )
+
+
+def _need(n: Need, progress: funding.NeedProgress) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "state": n.state.iso3 or n.state.slug,
+        "state_name": n.state.name_en,
+        "pillar": n.pillar,
+        "assistance_type": n.assistance_type,
+        "title": n.title,
+        "description": n.description,
+        "quantity": n.quantity,
+        "amount": n.amount,
+        "currency": n.currency,
+        "amount_usd": n.amount_usd,
+        "year_from": n.year_from,
+        "year_to": n.year_to,
+        "source_kind": n.source_kind,
+        "source_ref": n.source_ref,
+        "visibility": n.visibility,
+        "origin": n.origin,
+        "progress": _progress(progress),
+    }
+
+
+def _match(m: matching.Match) -> MatchOut:
+    return MatchOut(
+        need_id=m.need_id,
+        offer_id=m.offer_id,
+        score=round(m.score, 3),
+        reasons=[
+            ReasonOut(component=r.component, label=str(r.label), points=r.points, detail=r.detail)
+            for r in m.reasons
+        ],
+    )
+
+
+@router.get("/cooperation/needs", response=NeedsOut, description=VISIBILITY)
+def needs(request: HttpRequest, query: Query[NeedQuery]) -> NeedsOut:
+    who = reader(request.user)
+    limit, offset = _limits(query.limit, query.offset)
+    found = list(
+        needs_list(
+            who,
+            NeedFilters(
+                state=query.state,
+                pillar=query.pillar,
+                assistance_type=query.assistance_type,
+                q=query.q,
+            ),
+        )
+    )
+    progress = funding.need_progress(found, who)
+    if query.status:
+        found = [n for n in found if progress[n.pk].status == query.status]
+    page = found[offset : offset + limit]
+    return NeedsOut(count=len(found), items=[NeedOut(**_need(n, progress[n.pk])) for n in page])
+
+
+def _need_or_404(who: Reader, pk: int) -> Need:
+    need = visible(Need.objects.select_related("state"), who, "state").filter(pk=pk).first()
+    if need is None:
+        raise Http404("No such need, or it is not shared with you.")
+    return need
+
+
+@router.get("/cooperation/needs/{need_id}", response=NeedDetailOut, description=VISIBILITY)
+def need(request: HttpRequest, need_id: int) -> NeedDetailOut:
+    who = reader(request.user)
+    record = _need_or_404(who, need_id)
+    progress = funding.need_progress([record], who)[record.pk]
+    return NeedDetailOut(
+        **_need(record, progress),
+        matches=[_match(m) for m in matching.offers_for_need(record, who)],
+    )
+
+
+class OfferOut(Schema):
+    id: int
+    provider: str
+    provider_name: str
+    title: str
+    description: str
+    assistance_types: list[str]
+    pillars: list[str]
+    priority_states: list[str]
+    priority_regions: list[str]
+    languages: list[str]
+    amount_min_usd: Decimal | None
+    amount_max_usd: Decimal | None
+    year_from: int
+    year_to: int
+    channels: list[str]
+    visibility: str
+    origin: str
+
+
+class OfferDetailOut(OfferOut):
+    matches: list[MatchOut] = Field(description="Needs this offer could answer (top 10)")
+
+
+class OffersOut(Schema):
+    count: int
+    items: list[OfferOut]
+
+
+class OfferQuery(Schema):
+    provider: str = Field("", description="ISO 3166 alpha-3 code")
+    pillar: str = ""
+    assistance_type: str = ""
+    limit: int = 50
+    offset: int = 0
+
+
+def _offer(o: Offer) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "provider": o.provider.iso3 or o.provider.slug,
+        "provider_name": o.provider.name_en,
+        "title": o.title,
+        "description": o.description,
+        "assistance_types": o.assistance_types,
+        "pillars": o.pillars,
+        "priority_states": [s.iso3 or s.slug for s in o.priority_states.all()],
+        "priority_regions": o.priority_regions,
+        "languages": o.languages,
+        "amount_min_usd": o.amount_min_usd,
+        "amount_max_usd": o.amount_max_usd,
+        "year_from": o.year_from,
+        "year_to": o.year_to,
+        "channels": o.channels,
+        "visibility": o.visibility,
+        "origin": o.origin,
+    }
+
+
+@router.get("/cooperation/offers", response=OffersOut, description=VISIBILITY)
+def offers(request: HttpRequest, query: Query[OfferQuery]) -> OffersOut:
+    who = reader(request.user)
+    limit, offset = _limits(query.limit, query.offset)
+    qs = offers_list(
+        who,
+        OfferFilters(
+            provider=query.provider, pillar=query.pillar, assistance_type=query.assistance_type
+        ),
+    ).prefetch_related("priority_states")
+    return OffersOut(
+        count=qs.count(), items=[OfferOut(**_offer(o)) for o in qs[offset : offset + limit]]
+    )
+
+
+@router.get("/cooperation/offers/{offer_id}", response=OfferDetailOut, description=VISIBILITY)
+def offer(request: HttpRequest, offer_id: int) -> OfferDetailOut:
+    who = reader(request.user)
+    record = (
+        visible(Offer.objects.select_related("provider"), who, "provider")
+        .filter(pk=offer_id)
+        .first()
+    )
+    if record is None:
+        raise Http404("No such offer, or it is not shared with you.")
+    return OfferDetailOut(
+        **_offer(record), matches=[_match(m) for m in matching.needs_for_offer(record, who)]
+    )
+
+
+class FlowOut(Schema):
+    id: int
+    donor: str
+    donor_name: str
+    recipient: str
+    recipient_name: str
+    status: str = Field(description="pledge, commitment or paid")
+    year: int = Field(description="Calendar year")
+    fiscal_year: str
+    pillar: str
+    channel: str
+    assistance_type: str
+    amount: Decimal
+    currency: str
+    amount_usd: Decimal | None = Field(description="Null when no exchange rate is known")
+    reported_by: str
+    origin: str
+    visibility: str
+    source_url: str
+    report_version_id: int | None
+    need_id: int | None
+    partnership_id: int | None
+    case_id: int | None
+    tranche_of: int | None
+    via: int | None = Field(description="The flow that brought this money to the donor")
+    follows: int | None = Field(description="The pledge or commitment this flow carries forward")
+
+
+class FlowsOut(Schema):
+    count: int
+    items: list[FlowOut]
+
+
+class FlowQuery(Schema):
+    donor: str = Field("", description="ISO 3166 alpha-3 code")
+    recipient: str = Field("", description="ISO 3166 alpha-3 code")
+    year: int | None = None
+    status: str = ""
+    pillar: str = ""
+    limit: int = 50
+    offset: int = 0
+
+
+def _flow(f: Flow) -> FlowOut:
+    return FlowOut(
+        id=f.pk,
+        donor=f.donor.iso3 or f.donor.slug,
+        donor_name=f.donor.name_en,
+        recipient=f.recipient.iso3 or f.recipient.slug,
+        recipient_name=f.recipient.name_en,
+        status=f.status,
+        year=f.year,
+        fiscal_year=f.fiscal_year,
+        pillar=f.pillar,
+        channel=f.channel,
+        assistance_type=f.assistance_type,
+        amount=f.amount,
+        currency=f.currency,
+        amount_usd=f.amount_usd,
+        reported_by=f.reported_by,
+        origin=f.origin,
+        visibility=f.visibility,
+        source_url=f.source.url if f.source else "",
+        report_version_id=f.report_version_id,
+        need_id=f.need_id,
+        partnership_id=f.partnership_id,
+        case_id=f.case_id,
+        tranche_of=f.tranche_of_id,
+        via=f.via_id,
+        follows=f.follows_id,
+    )
+
+
+@router.get("/cooperation/flows", response=FlowsOut, description=VISIBILITY)
+def flows(request: HttpRequest, query: Query[FlowQuery]) -> FlowsOut:
+    who = reader(request.user)
+    limit, offset = _limits(query.limit, query.offset)
+    qs = flows_list(
+        who,
+        FlowFilters(
+            donor=query.donor,
+            recipient=query.recipient,
+            year=query.year,
+            status=query.status,
+            pillar=query.pillar,
+        ),
+    )
+    return FlowsOut(count=qs.count(), items=[_flow(f) for f in qs[offset : offset + limit]])
+
+
+class PartnershipOut(Schema):
+    id: int
+    need_id: int
+    offer_id: int
+    state: str
+    provider: str
+    score: float
+    reasons: list[dict[str, object]]
+    confirmed_at: dt.datetime
+    visibility: str
+
+
+@router.get("/cooperation/partnerships", response=list[PartnershipOut], description=VISIBILITY)
+def partnerships(request: HttpRequest, state: str = "") -> list[PartnershipOut]:
+    who = reader(request.user)
+    qs = visible(
+        Partnership.objects.select_related("need__state", "offer__provider"),
+        who,
+        "need__state",
+        "offer__provider",
+    )
+    if state:
+        qs = qs.filter(need__state__iso3=state.upper())
+    return [
+        PartnershipOut(
+            id=p.pk,
+            need_id=p.need_id,
+            offer_id=p.offer_id,
+            state=p.need.state.iso3 or p.need.state.slug,
+            provider=p.offer.provider.iso3 or p.offer.provider.slug,
+            score=p.score,
+            reasons=p.reasons,
+            confirmed_at=p.confirmed_at,
+            visibility=p.visibility,
+        )
+        for p in qs[:MAX_LIMIT]
+    ]
+
+
+class CaseOut(Schema):
+    id: int
+    state: str
+    status: str = Field(description="requested, scheduled, held, follow_up or closed")
+    requested_on: dt.date
+    committee: str
+    pillars: list[str]
+    summary: str
+    outcome: str
+    closed_on: dt.date | None
+    visibility: str
+    origin: str
+
+
+def _case(c: IndividualisedApproachCase) -> CaseOut:
+    return CaseOut(
+        id=c.pk,
+        state=c.state.iso3 or c.state.slug,
+        status=c.status,
+        requested_on=c.requested_on,
+        committee=c.committee.code if c.committee else "",
+        pillars=c.pillars,
+        summary=c.summary,
+        outcome=c.outcome,
+        closed_on=c.closed_on,
+        visibility=c.visibility,
+        origin=c.origin,
+    )
+
+
+@router.get("/cooperation/cases", response=list[CaseOut], description=VISIBILITY)
+def cases(request: HttpRequest, state: str = "") -> list[CaseOut]:
+    return [_case(c) for c in cases_list(reader(request.user), state)[:MAX_LIMIT]]

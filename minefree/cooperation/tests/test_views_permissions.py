@@ -1,0 +1,180 @@
+"""Every cooperation write page × every role: the allowed change data, the others change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from minefree.accounts.tests.factories import CAST, make_cast
+from minefree.cooperation.models import Flow, Need, Offer, Partnership
+from minefree.core.models import AuditEvent
+from minefree.registry.models import Actor
+
+pytestmark = pytest.mark.django_db
+
+STAFF = {"isu_staff", "administrator"}
+
+
+@dataclass
+class Endpoint:
+    name: str
+    allowed: set[str]
+    url: Callable[[dict[str, Any]], str]
+    data: Callable[[dict[str, Any]], dict[str, Any]]
+    changed: Callable[[dict[str, Any]], int]
+
+
+NEED_FORM = {
+    "pillar": "survey_clearance",
+    "assistance_type": "financial",
+    "title": "Mine detection dogs",
+    "amount": "250000",
+    "currency": "USD",
+    "year_from": "2025",
+    "year_to": "2026",
+    "languages": "es",
+    "visibility": "public",
+}
+OFFER_FORM = {
+    "title": "Deminers' training",
+    "assistance_types": ["training"],
+    "pillars": ["survey_clearance"],
+    "priority_states": "PER",
+    "priority_regions": "",
+    "languages": "es",
+    "year_from": "2025",
+    "year_to": "2027",
+    "visibility": "public",
+}
+
+
+def _world() -> dict[str, Any]:
+    peru, japan = Actor.objects.get(iso3="PER"), Actor.objects.get(iso3="JPN")
+    need = Need.objects.create(
+        state=peru,
+        pillar="survey_clearance",
+        assistance_type="financial",
+        title="Clearance of the Cordillera del Cóndor",
+        amount=Decimal(2_000_000),
+        currency="USD",
+        amount_usd=Decimal(2_000_000),
+        year_from=2025,
+        year_to=2026,
+    )
+    offer = Offer.objects.create(
+        provider=japan,
+        title="Demining support",
+        assistance_types=["financial"],
+        pillars=["survey_clearance"],
+        year_from=2025,
+        year_to=2027,
+    )
+    second = Offer.objects.create(
+        provider=japan,
+        title="Second offer",
+        assistance_types=["financial"],
+        pillars=["survey_clearance"],
+        year_from=2025,
+        year_to=2027,
+    )
+    partnership = Partnership.objects.create(need=need, offer=offer, score=5.0, reasons=[])
+    pledge = Flow.objects.create(
+        donor=japan,
+        recipient=peru,
+        status="pledge",
+        year=2025,
+        amount=Decimal(500_000),
+        currency="USD",
+        amount_usd=Decimal(500_000),
+        reported_by="donor",
+        need=need,
+        partnership=partnership,
+    )
+    return {
+        "need": need,
+        "offer": offer,
+        "second": second,
+        "partnership": partnership,
+        "pledge": pledge,
+    }
+
+
+ENDPOINTS = [
+    Endpoint(
+        "need_new",
+        {"focal_point_peru", "delegate_peru", *STAFF},
+        lambda w: "/cooperation/needs/new/PER/",
+        lambda w: NEED_FORM,
+        lambda w: Need.objects.filter(title="Mine detection dogs").count(),
+    ),
+    Endpoint(
+        "need_edit",
+        {"focal_point_peru", "delegate_peru", *STAFF},
+        lambda w: f"/cooperation/needs/{w['need'].pk}/edit/",
+        lambda w: NEED_FORM,
+        lambda w: Need.objects.filter(title="Mine detection dogs").count(),
+    ),
+    Endpoint(
+        "offer_new",
+        {"donor_japan", *STAFF},
+        lambda w: "/cooperation/offers/new/JPN/",
+        lambda w: OFFER_FORM,
+        lambda w: Offer.objects.filter(title="Deminers' training").count(),
+    ),
+    Endpoint(
+        "confirm",
+        {"committee_chair", *STAFF},
+        lambda w: f"/cooperation/needs/{w['need'].pk}/confirm/",
+        lambda w: {"offer": w["second"].pk},
+        lambda w: Partnership.objects.count(),
+    ),
+    Endpoint(
+        "pledge",
+        {"donor_japan", *STAFF},
+        lambda w: f"/cooperation/partnerships/{w['partnership'].pk}/pledge/",
+        lambda w: {
+            "status": "pledge",
+            "amount": "100000",
+            "currency": "USD",
+            "year": "2025",
+            "visibility": "public",
+        },
+        lambda w: Flow.objects.count(),
+    ),
+    Endpoint(
+        "advance",
+        {"donor_japan", *STAFF},
+        lambda w: f"/cooperation/flows/{w['pledge'].pk}/advance/",
+        lambda w: {"status": "commitment"},
+        lambda w: Flow.objects.filter(status="commitment").count(),
+    ),
+]
+
+
+@pytest.mark.parametrize("who", sorted(CAST))
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_cooperation_write_allowed_only_to_its_roles(endpoint: Endpoint, who: str) -> None:
+    cast = make_cast()
+    world = _world()
+    client = Client()
+    if cast[who] is not None:
+        client.force_login(cast[who])
+    before = endpoint.changed(world)
+    audits = AuditEvent.objects.count()
+    response = client.post(endpoint.url(world), endpoint.data(world))
+    after = endpoint.changed(world)
+    if who in endpoint.allowed:
+        assert response.status_code == 302, (who, response.content.decode()[:2000])
+        assert after == before + 1, who
+        assert AuditEvent.objects.count() > audits
+    else:
+        assert response.status_code in (302, 403, 404), who
+        if who != "anonymous":
+            assert response.status_code in (403, 404), who
+        assert after == before, who
+        assert AuditEvent.objects.count() == audits
