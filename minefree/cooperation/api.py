@@ -13,7 +13,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from minefree.cooperation import funding, matching
+from minefree.cooperation import casework, funding, matching
 from minefree.cooperation.models import Flow, IndividualisedApproachCase, Need, Offer, Partnership
 from minefree.cooperation.selectors import (
     FlowFilters,
@@ -22,11 +22,13 @@ from minefree.cooperation.selectors import (
     Reader,
     cases_list,
     flows_list,
+    may_read,
     needs_list,
     offers_list,
     reader,
     visible,
 )
+from minefree.registry.models import Actor
 
 router = Router(tags=["cooperation"])
 MAX_LIMIT = 200
@@ -436,3 +438,182 @@ def _case(c: IndividualisedApproachCase) -> CaseOut:
 @router.get("/cooperation/cases", response=list[CaseOut], description=VISIBILITY)
 def cases(request: HttpRequest, state: str = "") -> list[CaseOut]:
     return [_case(c) for c in cases_list(reader(request.user), state)[:MAX_LIMIT]]
+
+
+class PledgeOutcomeOut(Schema):
+    pledge: FlowOut
+    commitment: FlowOut | None
+    payment: FlowOut | None
+
+
+class ActionOut(Schema):
+    id: int
+    description: str
+    owner: str
+    due_on: dt.date
+    status: str
+    done_on: dt.date | None
+    overdue: bool
+
+
+class CaseMeetingOut(Schema):
+    held_on: dt.date
+    planned: bool
+    setting: str
+    in_margins_of: str = Field(description="Code of the meeting, e.g. IM2024")
+    participants: list[str]
+    notes: str = Field(description="Empty unless the caller may read the meeting's notes")
+
+
+class CaseDetailOut(CaseOut):
+    meetings: list[CaseMeetingOut]
+    pledges: list[PledgeOutcomeOut] = Field(
+        description="Pledges made at the meeting and the commitment and payment they became"
+    )
+    actions: list[ActionOut]
+
+
+@router.get("/cooperation/cases/{case_id}", response=CaseDetailOut, description=VISIBILITY)
+def case(request: HttpRequest, case_id: int) -> CaseDetailOut:
+    who = reader(request.user)
+    record = cases_list(who).filter(pk=case_id).first()
+    if record is None:
+        raise Http404("No such case, or it is not shared with you.")
+    detail = casework.case_detail(record, who)
+    return CaseDetailOut(
+        **_case(record).dict(),
+        meetings=[
+            CaseMeetingOut(
+                held_on=line.meeting.held_on,
+                planned=line.planned,
+                setting=line.meeting.setting,
+                in_margins_of=line.meeting.in_margins_of.code if line.meeting.in_margins_of else "",
+                participants=[p.iso3 or p.slug for p in line.participants],
+                notes=line.meeting.notes if may_read(line.meeting, who, record.state) else "",
+            )
+            for line in detail.meetings
+        ],
+        pledges=[
+            PledgeOutcomeOut(
+                pledge=_flow(line.pledge),
+                commitment=_flow(line.commitment) if line.commitment else None,
+                payment=_flow(line.payment) if line.payment else None,
+            )
+            for line in detail.pledges
+        ],
+        actions=[
+            ActionOut(
+                id=line.action.pk,
+                description=line.action.description,
+                owner=line.action.owner.iso3 or line.action.owner.slug,
+                due_on=line.action.due_on,
+                status=line.action.status,
+                done_on=line.action.done_on,
+                overdue=line.overdue,
+            )
+            for line in detail.actions
+        ],
+    )
+
+
+class CoverageYearOut(Schema):
+    year: int
+    required_usd: Decimal
+    unpriced_needs: int = Field(description="Needs of the year with no USD amount (in kind)")
+    committed_usd: Decimal
+    paid_usd: Decimal
+    gap_usd: Decimal
+
+
+class CoverageOut(Schema):
+    state: str
+    real: list[CoverageYearOut]
+    synthetic: list[CoverageYearOut] = Field(description="From synthetic demo data, kept apart")
+
+
+def _coverage(years: list[funding.CoverageYear]) -> list[CoverageYearOut]:
+    return [
+        CoverageYearOut(
+            year=c.year,
+            required_usd=c.required_usd,
+            unpriced_needs=c.unpriced_needs,
+            committed_usd=c.committed_usd,
+            paid_usd=c.paid_usd,
+            gap_usd=c.gap_usd,
+        )
+        for c in years
+    ]
+
+
+@router.get("/cooperation/coverage/{iso3}", response=CoverageOut, description=VISIBILITY)
+def coverage(request: HttpRequest, iso3: str) -> CoverageOut:
+    state = Actor.objects.filter(iso3=iso3.upper()).first()
+    if state is None:
+        raise Http404("No state or area with this code.")
+    result = funding.state_coverage(state, reader(request.user))
+    return CoverageOut(
+        state=state.iso3 or "", real=_coverage(result.real), synthetic=_coverage(result.synthetic)
+    )
+
+
+class MismatchOut(Schema):
+    donor: str
+    recipient: str
+    year: int
+    donor_usd: Decimal = Field(description="What the donor reported")
+    recipient_usd: Decimal = Field(description="What the recipient reported")
+    gap_usd: Decimal
+    gap_ratio: Decimal = Field(description="The gap as a share of the larger figure")
+
+
+@router.get("/cooperation/triangulation", response=list[MismatchOut], description=VISIBILITY)
+def triangulation(request: HttpRequest, year: int | None = None) -> list[MismatchOut]:
+    return [
+        MismatchOut(
+            donor=m.donor.iso3 or m.donor.slug,
+            recipient=m.recipient.iso3 or m.recipient.slug,
+            year=m.year,
+            donor_usd=m.donor_usd,
+            recipient_usd=m.recipient_usd,
+            gap_usd=m.gap_usd,
+            gap_ratio=m.gap_ratio,
+        )
+        for m in funding.triangulation_mismatches(reader(request.user), year)
+    ]
+
+
+class PublishedTotalOut(Schema):
+    year: int
+    kind: str
+    record_type: str = Field(description="As the source labels it")
+    donor: str
+    recipient: str
+    sector: str
+    amount_usd: Decimal | None
+    loaded_usd: Decimal | None = Field(
+        description="Sum of the public, real payments loaded that the total covers; null when "
+        "no loaded rows are comparable"
+    )
+    gap_usd: Decimal | None
+    source_url: str
+
+
+@router.get("/cooperation/published-totals", response=list[PublishedTotalOut])
+def published_totals(request: HttpRequest, year: int | None = None) -> list[PublishedTotalOut]:
+    return [
+        PublishedTotalOut(
+            year=c.total.year,
+            kind=c.total.kind,
+            record_type=c.total.record_type,
+            donor=(c.total.donor.iso3 or c.total.donor.slug) if c.total.donor else "",
+            recipient=(c.total.recipient.iso3 or c.total.recipient.slug)
+            if c.total.recipient
+            else "",
+            sector=c.total.sector,
+            amount_usd=c.total.amount_usd,
+            loaded_usd=c.loaded_usd,
+            gap_usd=c.gap_usd,
+            source_url=c.total.source.url,
+        )
+        for c in funding.totals_against_published(year)
+    ]

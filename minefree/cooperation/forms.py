@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minefree.cooperation.models import AssistanceType, FlowStatus, Need, Offer, Visibility
+from minefree.cooperation.platforms import BilateralTopic
 from minefree.registry.models import Actor, Meeting
 from minefree.registry.selectors import resolve_actor
 from minefree.reporting.schema import CHANNELS, PILLARS
@@ -387,3 +388,74 @@ class CaseCloseForm(forms.Form):
 
 class NoInputForm(forms.Form):
     """A step that needs nothing but the button."""
+
+
+# --- national platforms and bilateral meetings --------------------------------------------
+
+
+class PlatformForm(forms.Form):
+    convening_authority = ActorField(
+        label=_("Convening authority"),
+        required=False,
+        help_text=_("The state itself or one of its national bodies, e.g. its mine action centre."),
+    )
+    established_on = forms.DateField(
+        label=_("Established"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    members = ActorsField(
+        label=_("Members"),
+        required=False,
+        help_text=_("Donors, operators, organisations: codes or names, separated by commas."),
+    )
+    terms_of_reference = forms.CharField(
+        label=_("Terms of reference"), required=False, widget=forms.Textarea
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
+
+
+class PlatformMeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    participants = ActorsField(label=_("Participants"), required=False)
+    progress = forms.CharField(label=_("Progress discussed"), required=False, widget=forms.Textarea)
+    funding_gap_usd = forms.DecimalField(
+        label=_("Funding gap discussed (USD)"),
+        required=False,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+    )
+    commitments = forms.CharField(
+        label=_("Commitments made"), required=False, widget=forms.Textarea
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
+
+
+class BilateralMeetingForm(forms.Form):
+    counterpart = ActorField(
+        label=_("With"), help_text=_("ISO code or name of the state or organisation.")
+    )
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"),
+        required=False,
+        choices=BilateralTopic.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_topics = forms.CharField(
+        label=_("Other topics"),
+        required=False,
+        max_length=400,
+        help_text=_("Separated by semicolons."),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.COMMITTEE
+    )
+
+    def all_topics(self) -> list[str]:
+        other = str(self.cleaned_data.get("other_topics") or "")
+        return [*self.cleaned_data["topics"], *(t.strip() for t in other.split(";") if t.strip())]

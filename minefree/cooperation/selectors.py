@@ -26,6 +26,7 @@ from minefree.cooperation.models import (
     IndividualisedApproachCase,
     Need,
     Offer,
+    PublishedTotal,
     Visibility,
 )
 from minefree.registry.models import Actor
@@ -222,3 +223,8 @@ def cases_list(who: Reader, state: str = "") -> QuerySet[IndividualisedApproachC
     if state:
         qs = qs.filter(state__iso3=state.upper())
     return qs
+
+
+def published_total_years() -> list[int]:
+    years = PublishedTotal.objects.order_by("-year").values_list("year", flat=True).distinct()
+    return list(years)

@@ -19,9 +19,12 @@ urlpatterns = [
     path("flows/", views.flow_list, name="flows"),
     path("flows/export.<str:fmt>", views.flow_export, name="flows_export"),
     path("flows/<int:pk>/advance/", views.flow_advance, name="advance"),
+    path("flows/published-totals/", views.published_totals, name="published_totals"),
     path("cases/", views.case_list, name="cases"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/<str:step>/", views.case_step, name="case_step"),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),
+    path("platforms/<str:iso3>/", views.platform_edit, name="platform"),
+    path("bilateral-meetings/", views.bilateral_list, name="bilateral"),
 ]

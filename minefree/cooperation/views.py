@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, ParamSpec
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,10 +19,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from minefree.cooperation import cases, casework, flows, funding, iati, matching, services
+from minefree.cooperation import (
+    cases,
+    casework,
+    flows,
+    funding,
+    iati,
+    matching,
+    platforms,
+    services,
+)
 from minefree.cooperation.forms import (
     ActionForm,
     AdvanceForm,
+    BilateralMeetingForm,
     CaseCloseForm,
     CaseMeetingForm,
     CasePledgeForm,
@@ -34,6 +44,8 @@ from minefree.cooperation.forms import (
     NoInputForm,
     OfferFilterForm,
     OfferForm,
+    PlatformForm,
+    PlatformMeetingForm,
     PledgeForm,
     need_initial,
     offer_initial,
@@ -57,18 +69,20 @@ from minefree.cooperation.selectors import (
     flows_list,
     may_edit_need,
     may_edit_offer,
+    may_edit_platform,
     may_record_flow,
     may_run_committee_work,
     needs_list,
     offers_list,
+    published_total_years,
     reader,
     visible,
 )
 from minefree.cooperation.workspace import open_needs_without_partnership
 from minefree.core.views import denied_as_403, form_errors
-from minefree.registry.models import Actor
+from minefree.registry.models import Actor, Committee
 
-P = ParamSpec("P")
+COOPERATION_COMMITTEE = "cooperation_assistance"
 PAGE_SIZE = 50
 
 
@@ -689,3 +703,99 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     if action.case_id:
         return redirect("cooperation:case", action.case_id)
     return redirect("cooperation:workspace")
+
+
+@require_GET
+def published_totals(request: HttpRequest) -> HttpResponse:
+    """Totals a source published beside the sum of the rows loaded, so gaps show."""
+    year = request.GET.get("year", "")
+    comparisons = funding.totals_against_published(int(year) if year.isdigit() else None)
+    years = published_total_years()
+    return render(
+        request,
+        "cooperation/published_totals.html",
+        {"comparisons": comparisons, "years": years, "year": year},
+    )
+
+
+# --- national platforms and bilateral meetings --------------------------------------------
+
+
+@login_required
+@_denied_as_403
+def platform_edit(request: HttpRequest, iso3: str) -> HttpResponse:
+    who = reader(request.user)
+    state = _state(iso3)
+    if not may_edit_platform(who, state):
+        raise PermissionDenied
+    current = casework.platform_of(state, who)
+    form = PlatformForm(prefix="platform")
+    meeting_form = PlatformMeetingForm(prefix="meeting")
+    if request.method == "POST" and "platform-visibility" in request.POST:
+        form = PlatformForm(request.POST, prefix="platform")
+        if form.is_valid():
+            try:
+                platforms.platform_save(actor=request.user, state=state, **form.cleaned_data)
+            except ValidationError as exc:
+                _flash(request, exc.messages)
+            else:
+                messages.success(request, _("The national platform is saved."))
+                return redirect("cooperation:platform", state.iso3)
+    elif request.method == "POST" and current is not None:
+        meeting_form = PlatformMeetingForm(request.POST, prefix="meeting")
+        if meeting_form.is_valid():
+            try:
+                platforms.platform_meeting_record(
+                    actor=request.user, platform=current.platform, **meeting_form.cleaned_data
+                )
+            except ValidationError as exc:
+                _flash(request, exc.messages)
+            else:
+                messages.success(request, _("The meeting is recorded."))
+                return redirect("cooperation:platform", state.iso3)
+    elif current is not None:
+        pf = current.platform
+        form = PlatformForm(
+            prefix="platform",
+            initial={
+                "convening_authority": pf.convening_authority.name
+                if pf.convening_authority
+                else "",
+                "established_on": pf.established_on,
+                "members": ", ".join(m.iso3 or m.name for m in current.members),
+                "terms_of_reference": pf.terms_of_reference,
+                "visibility": pf.visibility,
+            },
+        )
+    context = {"state": state, "current": current, "form": form, "meeting_form": meeting_form}
+    return render(request, "cooperation/platform.html", context)
+
+
+@login_required
+@_denied_as_403
+def bilateral_list(request: HttpRequest) -> HttpResponse:
+    who = reader(request.user)
+    if not may_run_committee_work(who):
+        raise PermissionDenied
+    form = BilateralMeetingForm()
+    if request.method == "POST":
+        form = BilateralMeetingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                platforms.bilateral_meeting_record(
+                    actor=request.user,
+                    committee=Committee.objects.get(code=COOPERATION_COMMITTEE),
+                    counterpart=data["counterpart"],
+                    held_on=data["held_on"],
+                    topics=form.all_topics(),
+                    notes=data["notes"],
+                    visibility=data["visibility"],
+                )
+            except ValidationError as exc:
+                _flash(request, exc.messages)
+            else:
+                messages.success(request, _("The meeting is recorded."))
+                return redirect("cooperation:bilateral")
+    context = {"form": form, "meetings": casework.bilateral_meetings(who)}
+    return render(request, "cooperation/bilateral.html", context)

@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from minefree.cooperation import casework, funding
-from minefree.cooperation.selectors import NeedFilters, Reader, cases_list, needs_list
+from minefree.cooperation.selectors import (
+    NeedFilters,
+    Reader,
+    cases_list,
+    may_edit_platform,
+    needs_list,
+)
 from minefree.registry.models import Actor
 from minefree.reporting.schema import PILLARS
 
@@ -35,4 +41,5 @@ def cooperation_section(actor: Actor, who: Reader) -> dict[str, Any]:
         "coop_coverage": funding.state_coverage(actor, who).real,
         "coop_cases": list(cases_list(who, actor.iso3 or "")) if actor.iso3 else [],
         "coop_platform": casework.platform_of(actor, who),
+        "coop_may_edit_platform": bool(actor.iso3) and may_edit_platform(who, actor),
     }

@@ -11,7 +11,15 @@ import pytest
 from django.test import Client
 
 from minefree.accounts.tests.factories import CAST, make_cast
-from minefree.cooperation.models import Flow, Need, Offer, Partnership
+from minefree.cooperation.models import (
+    BilateralMeeting,
+    Flow,
+    NationalPlatform,
+    Need,
+    Offer,
+    Partnership,
+    PlatformMeeting,
+)
 from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
 
@@ -95,7 +103,9 @@ def _world() -> dict[str, Any]:
         need=need,
         partnership=partnership,
     )
+    platform = NationalPlatform.objects.create(state=Actor.objects.get(iso3="COL"))
     return {
+        "platform": platform,
         "need": need,
         "offer": offer,
         "second": second,
@@ -152,6 +162,44 @@ ENDPOINTS = [
         lambda w: f"/cooperation/flows/{w['pledge'].pk}/advance/",
         lambda w: {"status": "commitment"},
         lambda w: Flow.objects.filter(status="commitment").count(),
+    ),
+    Endpoint(
+        "platform_save",
+        {"focal_point_peru", "delegate_peru", *STAFF},
+        lambda w: "/cooperation/platforms/PER/",
+        lambda w: {
+            "platform-convening_authority": "PER",
+            "platform-members": "JPN, NOR",
+            "platform-terms_of_reference": "Meets twice a year.",
+            "platform-visibility": "public",
+        },
+        lambda w: NationalPlatform.objects.filter(state__iso3="PER").count(),
+    ),
+    Endpoint(
+        "platform_meeting",
+        {"focal_point_colombia", *STAFF},
+        lambda w: "/cooperation/platforms/COL/",
+        lambda w: {
+            "meeting-held_on": "2024-05-02",
+            "meeting-participants": "COL, NOR",
+            "meeting-funding_gap_usd": "1500000",
+            "meeting-visibility": "public",
+        },
+        lambda w: PlatformMeeting.objects.count(),
+    ),
+    Endpoint(
+        "bilateral_meeting",
+        {"committee_chair", *STAFF},
+        lambda w: "/cooperation/bilateral-meetings/",
+        lambda w: {
+            "counterpart": "Angola",
+            "held_on": "2024-06-19",
+            "topics": ["national_platform", "form_j"],
+            "other_topics": "mine risk education in schools",
+            "notes": "Angola will consider a platform.",
+            "visibility": "committee",
+        },
+        lambda w: BilateralMeeting.objects.count(),
     ),
 ]
 
