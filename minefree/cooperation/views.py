@@ -531,10 +531,12 @@ def workspace(request: HttpRequest) -> HttpResponse:
     ids_offers = {m.offer_id for m in suggestions}
     needs = {n.pk: n for n in Need.objects.select_related("state").filter(pk__in=ids_needs)}
     offers = {o.pk: o for o in Offer.objects.select_related("provider").filter(pk__in=ids_offers)}
-    unmatched = open_needs_without_partnership(who)
+    open_needs = open_needs_without_partnership(who)
+    unmatched = [n for n in open_needs if n.pk not in ids_needs]
     context = {
         "unmatched": unmatched[:PAGE_SIZE],
         "unmatched_count": len(unmatched),
+        "open_count": len(open_needs),
         "suggestions": [
             (m, needs[m.need_id], offers[m.offer_id])
             for m in suggestions

@@ -202,3 +202,21 @@ def test_a_new_flow_refreshes_the_cached_pages_of_donor_and_recipient(
         page = anonymous.get(f"/states/{code}/")
         assert page.headers.get("X-Page-Cache") != "hit", code
         assert "123,456" in page.content.decode() or "123 456" in page.content.decode(), code
+
+
+def test_the_workspace_separates_needs_no_offer_matches_from_suggestions(
+    cast: dict[str, Any],
+) -> None:
+    matched = make_need(title="Deminers' training", assistance_type="training")
+    lonely = make_need(
+        title="Prosthetics workshop", pillar="victim_assistance", assistance_type="equipment"
+    )
+    offer = make_offer("JPN")
+    offer.assistance_types = ["training"]  # neither equipment nor money
+    offer.save()
+    page = client_for(cast, "committee_chair").get("/cooperation/").content.decode()
+    unmatched = page.split('id="unmatched"')[1].split("</section>")[0]
+    suggested = page.split('id="suggested"')[1].split("</section>")[0]
+    assert lonely.title in unmatched
+    assert matched.title not in unmatched
+    assert f'data-need="{matched.pk}"' in suggested
