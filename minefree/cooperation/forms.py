@@ -8,7 +8,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minefree.cooperation.models import AssistanceType, FlowStatus, Need, Offer, Visibility
+from minefree.cooperation.models import (
+    AssistanceType,
+    FlowStatus,
+    Need,
+    NeedSource,
+    Offer,
+    Visibility,
+)
 from minefree.cooperation.platforms import BilateralTopic
 from minefree.registry.models import Actor, Meeting
 from minefree.registry.selectors import resolve_actor
@@ -91,6 +98,15 @@ class NeedForm(forms.Form):
         required=False,
         max_length=60,
         help_text=_("ISO codes separated by commas, e.g. es, en."),
+    )
+    source_kind = forms.ChoiceField(
+        label=_("Where the need was stated"), choices=NeedSource.choices, initial=NeedSource.DIRECT
+    )
+    source_ref = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=60,
+        help_text=_("e.g. the Article 7 report version or the extension request it comes from."),
     )
     visibility = forms.ChoiceField(
         label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
@@ -229,6 +245,8 @@ def need_initial(need: Need) -> dict[str, Any]:
         "year_from": need.year_from,
         "year_to": need.year_to,
         "languages": ", ".join(need.languages or []),
+        "source_kind": need.source_kind,
+        "source_ref": need.source_ref,
         "visibility": need.visibility,
     }
 

@@ -220,3 +220,27 @@ def test_the_workspace_separates_needs_no_offer_matches_from_suggestions(
     assert lonely.title in unmatched
     assert matched.title not in unmatched
     assert f'data-need="{matched.pk}"' in suggested
+
+
+def test_a_need_keeps_where_it_was_stated(cast: dict[str, Any]) -> None:
+    client = client_for(cast, "focal_point_peru")
+    response = client.post(
+        "/cooperation/needs/new/PER/",
+        {
+            "pillar": "victim_assistance",
+            "assistance_type": "equipment",
+            "title": "Prostheses for survivors",
+            "quantity": "40 prostheses",
+            "year_from": "2025",
+            "year_to": "2025",
+            "source_kind": "form_j",
+            "source_ref": "Article 7 report 2024, version 1",
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 302
+    need = Need.objects.get(title="Prostheses for survivors")
+    assert (need.source_kind, need.source_ref) == ("form_j", "Article 7 report 2024, version 1")
+    page = Client().get(f"/cooperation/needs/{need.pk}/").content.decode()
+    assert "Article 7 report, Form J (Article 7 report 2024, version 1)" in page
+    assert "40 prostheses" in page

@@ -46,6 +46,8 @@ NEED_FORM = {
     "year_from": "2025",
     "year_to": "2026",
     "languages": "es",
+    "source_kind": "form_j",
+    "source_ref": "Article 7 report 2024, version 1",
     "visibility": "public",
 }
 OFFER_FORM = {
