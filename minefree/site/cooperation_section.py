@@ -32,13 +32,15 @@ def cooperation_section(actor: Actor, who: Reader) -> dict[str, Any]:
     progress = funding.need_progress(needs, who)
     received = funding.received_by_year_pillar(actor, who)
     provided = funding.provided_by_year_pillar(actor, who)
+    coverage = funding.state_coverage(actor, who)
     return {
         "coop_needs": [casework.NeedLine(n, progress[n.pk]) for n in needs],
         "coop_received": _pillar_rows(received.real),
         "coop_received_synthetic": _pillar_rows(received.synthetic),
         "coop_provided": _pillar_rows(provided.real),
         "coop_provided_synthetic": _pillar_rows(provided.synthetic),
-        "coop_coverage": funding.state_coverage(actor, who).real,
+        "coop_coverage": coverage.real,
+        "coop_coverage_synthetic": coverage.synthetic,
         "coop_cases": list(cases_list(who, actor.iso3 or "")) if actor.iso3 else [],
         "coop_platform": casework.platform_of(actor, who),
         "coop_may_edit_platform": bool(actor.iso3) and may_edit_platform(who, actor),
