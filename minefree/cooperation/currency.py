@@ -20,6 +20,7 @@ USD = "USD"
 #: ISO 4217 code for "no currency involved": in-kind support without a stated value.
 NO_CURRENCY = "XXX"
 CENT = Decimal("0.01")
+SATURDAY = 5
 
 
 @functools.cache
@@ -44,11 +45,12 @@ def usd_rate(currency: str, year: int) -> Decimal | None:
     day, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     total, days = 0.0, 0
     while day <= end:
-        try:
-            total += converter.convert(1, code, USD, date=day)
-            days += 1
-        except RateNotFoundError:
-            pass
+        if day.weekday() < SATURDAY:  # the ECB publishes on working days only
+            try:
+                total += converter.convert(1, code, USD, date=day)
+                days += 1
+            except RateNotFoundError:
+                pass
         day += dt.timedelta(days=1)
     if not days:
         return None

@@ -407,21 +407,18 @@ def flows_from_report_versions(*, actor: Any, version_ids: list[int]) -> int:
     every other version of the same reports are replaced: an amendment supersedes.
     Returns the number of flows created.
     """
-    versions = {
-        v.pk: v
-        for v in ReportVersion.objects.filter(pk__in=version_ids).select_related("report__state")
-    }
-    if not versions:
+    submitted = ReportVersion.objects.filter(pk__in=version_ids)
+    owners = dict(submitted.values_list("pk", "report__state_id"))
+    if not owners:
         return 0
     who = reader(actor)
-    if not who.staff and any(v.report.state_id not in who.state_ids for v in versions.values()):
+    if not who.staff and any(state_id not in who.state_ids for state_id in owners.values()):
         raise PermissionDenied("Only the reporting state or ISU staff turn reports into flows.")
-    report_ids = {v.report_id for v in versions.values()}
     stale = list(
         Flow.objects.filter(
-            report_version_id__in=ReportVersion.objects.filter(report_id__in=report_ids).values(
-                "pk"
-            )
+            report_version_id__in=ReportVersion.objects.filter(
+                report_id__in=submitted.values("report_id")
+            ).values("pk")
         ).values_list("pk", "report_version_id")
     )
     if stale:
@@ -431,13 +428,24 @@ def flows_from_report_versions(*, actor: Any, version_ids: list[int]) -> int:
             raise ValidationError(
                 _("Flows of the earlier version are passed on by other flows; unlink them first.")
             ) from exc
-    rows = FormRow.objects.filter(version_id__in=versions, letter="J", table="assistance")
-    flows = [
-        flow
-        for row in rows.only("version", "data", "counterpart").order_by(
-            "version_id", "position", "pk"
+    rows = list(
+        FormRow.objects.filter(version_id__in=list(owners), letter="J", table="assistance")
+        .only("version", "data", "counterpart")
+        .order_by("version_id", "position", "pk")
+    )
+    # Most reports have no Form J assistance rows: load only the versions that matter
+    # (with rows, or replacing an earlier version's flows), not thousands of them.
+    wanted = {row.version_id for row in rows}
+    if stale:
+        replaced_reports = ReportVersion.objects.filter(pk__in={v for _pk, v in stale}).values(
+            "report_id"
         )
-        if (flow := form_j_flow(row, versions[row.version_id])) is not None
+        wanted |= set(submitted.filter(report_id__in=replaced_reports).values_list("pk", flat=True))
+    versions = {
+        v.pk: v for v in ReportVersion.objects.filter(pk__in=wanted).select_related("report__state")
+    }
+    flows = [
+        flow for row in rows if (flow := form_j_flow(row, versions[row.version_id])) is not None
     ]
     Flow.objects.bulk_create(flows, batch_size=1000)
     created: dict[int, int] = {}
