@@ -456,6 +456,19 @@ class ActionOut(Schema):
     overdue: bool
 
 
+def _action(line: casework.ActionLine) -> ActionOut:
+    action = line.action
+    return ActionOut(
+        id=action.pk,
+        description=action.description,
+        owner=action.owner.iso3 or action.owner.slug,
+        due_on=action.due_on,
+        status=action.status,
+        done_on=action.done_on,
+        overdue=line.overdue,
+    )
+
+
 class CaseMeetingOut(Schema):
     held_on: dt.date
     planned: bool
@@ -501,18 +514,7 @@ def case(request: HttpRequest, case_id: int) -> CaseDetailOut:
             )
             for line in detail.pledges
         ],
-        actions=[
-            ActionOut(
-                id=line.action.pk,
-                description=line.action.description,
-                owner=line.action.owner.iso3 or line.action.owner.slug,
-                due_on=line.action.due_on,
-                status=line.action.status,
-                done_on=line.action.done_on,
-                overdue=line.overdue,
-            )
-            for line in detail.actions
-        ],
+        actions=[_action(line) for line in detail.actions],
     )
 
 
@@ -616,4 +618,93 @@ def published_totals(request: HttpRequest, year: int | None = None) -> list[Publ
             source_url=c.total.source.url,
         )
         for c in funding.totals_against_published(year)
+    ]
+
+
+class PlatformMeetingOut(Schema):
+    held_on: dt.date
+    participants: list[str]
+    progress: str
+    funding_gap_usd: Decimal | None
+    commitments: str
+
+
+class PlatformOut(Schema):
+    state: str
+    convening_authority: str
+    established_on: dt.date | None
+    members: list[str]
+    terms_of_reference: str
+    visibility: str
+    meetings: list[PlatformMeetingOut]
+
+
+def _code(actor: Actor) -> str:
+    return actor.iso3 or actor.slug
+
+
+@router.get("/cooperation/platforms/{iso3}", response=PlatformOut, description=VISIBILITY)
+def platform(request: HttpRequest, iso3: str) -> PlatformOut:
+    state = Actor.objects.filter(iso3=iso3.upper()).first()
+    view = casework.platform_of(state, reader(request.user)) if state else None
+    if view is None:
+        raise Http404("No national platform recorded, or it is not shared with you.")
+    pf = view.platform
+    return PlatformOut(
+        state=_code(pf.state),
+        convening_authority=_code(pf.convening_authority) if pf.convening_authority else "",
+        established_on=pf.established_on,
+        members=[_code(m) for m in view.members],
+        terms_of_reference=pf.terms_of_reference,
+        visibility=pf.visibility,
+        meetings=[
+            PlatformMeetingOut(
+                held_on=line.meeting.held_on,
+                participants=[_code(p) for p in line.participants],
+                progress=line.meeting.progress,
+                funding_gap_usd=line.meeting.funding_gap_usd,
+                commitments=line.meeting.commitments,
+            )
+            for line in view.meetings
+        ],
+    )
+
+
+class BilateralMeetingOut(Schema):
+    id: int
+    committee: str
+    counterpart: str
+    held_on: dt.date
+    topics: list[str] = Field(
+        description="Topic labels; codes of the known topics are in `topic_codes`"
+    )
+    topic_codes: list[str]
+    notes: str
+    visibility: str
+    actions: list[ActionOut]
+
+
+@router.get(
+    "/cooperation/bilateral-meetings",
+    response=list[BilateralMeetingOut],
+    description=VISIBILITY + " Notes are confidential to the committee by default.",
+)
+def bilateral_meetings(request: HttpRequest, counterpart: str = "") -> list[BilateralMeetingOut]:
+    who = reader(request.user)
+    actor = Actor.objects.filter(iso3=counterpart.upper()).first() if counterpart else None
+    if counterpart and actor is None:
+        raise Http404("No state or area with this code.")
+    return [
+        BilateralMeetingOut(
+            id=line.meeting.pk,
+            committee=line.meeting.committee.code,
+            counterpart=_code(line.meeting.counterpart),
+            held_on=line.meeting.held_on,
+            topics=[label for _code_or_text, label in line.topics],
+            topic_codes=list(line.meeting.topics),
+            notes=line.meeting.notes,
+            visibility=line.meeting.visibility,
+            actions=[_action(a) for a in line.actions],
+        )
+        for line in casework.bilateral_meetings(who, counterpart=actor)
     ]

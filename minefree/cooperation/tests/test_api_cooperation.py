@@ -95,3 +95,42 @@ def test_case_detail_hides_confidential_cases_and_shows_pledge_outcomes() -> Non
     chair = Client()
     chair.force_login(cast["committee_chair"])
     assert chair.get(f"/api/cooperation/cases/{secret.pk}").status_code == 200
+
+
+def test_platforms_and_bilateral_meetings_in_the_api_honour_visibility() -> None:
+    from minefree.cooperation.models import BilateralMeeting, NationalPlatform, PlatformMeeting
+    from minefree.registry.models import Committee
+
+    cast = make_cast()
+    peru = Actor.objects.get(iso3="PER")
+    platform = NationalPlatform.objects.create(state=peru, convening_authority=peru)
+    platform.members.add(Actor.objects.get(iso3="JPN"))
+    PlatformMeeting.objects.create(
+        platform=platform, held_on="2024-05-02", funding_gap_usd=Decimal(1_500_000)
+    )
+    body = Client().get("/api/cooperation/platforms/PER").json()
+    assert body["members"] == ["JPN"]
+    assert Decimal(body["meetings"][0]["funding_gap_usd"]) == 1_500_000
+    NationalPlatform.objects.create(state=Actor.objects.get(iso3="COL"), visibility="private")
+    assert Client().get("/api/cooperation/platforms/COL").status_code == 404
+
+    BilateralMeeting.objects.create(
+        committee=Committee.objects.get(code="cooperation_assistance"),
+        counterpart=Actor.objects.get(iso3="AGO"),
+        held_on="2024-06-19",
+        topics=["national_platform", "mine risk education in schools"],
+        notes="Angola will consider a platform.",
+        visibility="committee",
+    )
+    assert Client().get("/api/cooperation/bilateral-meetings").json() == []
+    chair = Client()
+    chair.force_login(cast["committee_chair"])
+    [meeting] = chair.get("/api/cooperation/bilateral-meetings?counterpart=AGO").json()
+    assert meeting["topics"] == [
+        "establishing a national platform",
+        "mine risk education in schools",
+    ]
+    assert meeting["notes"] == "Angola will consider a platform."
+    focal_point = Client()
+    focal_point.force_login(cast["focal_point_colombia"])
+    assert focal_point.get("/api/cooperation/bilateral-meetings").json() == []
