@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -37,3 +38,11 @@ def form_errors(form: Any) -> list[str]:
         label = form.fields[name].label if name in form.fields else ""
         result += [f"{label}: {error}" if label else str(error) for error in errors]
     return result
+
+
+def paginate(request: HttpRequest, items: Any, size: int) -> tuple[Page[Any], str]:
+    """The requested page of ``items`` and the query string without ``page``, for the links."""
+    page = Paginator(items, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from minefree.accounts.selectors import is_staff_member
+from minefree.core.views import paginate
 from minefree.reminders import selectors
 from minefree.reminders.forms import ReminderFilterForm
 
@@ -31,14 +31,12 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data["year"] or None
         state = form.cleaned_data["state"] or None
     sent = selectors.reminders_for(request.user, year=year, state=state)
-    page = Paginator(sent, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, sent, PAGE_SIZE)
     today = timezone.localdate()
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "today": today,
         "due_now": selectors.reminders_due(today),
         "upcoming": selectors.reminders_upcoming(today),

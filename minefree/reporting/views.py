@@ -14,7 +14,6 @@ from typing import Any, ParamSpec
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minefree.accounts.selectors import active_memberships, is_staff_member
-from minefree.core.views import denied_as_403, form_errors
+from minefree.core.views import denied_as_403, form_errors, paginate
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
 from minefree.reporting.completeness import content_completeness
@@ -157,9 +156,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if filter_form.is_valid() and filter_form.cleaned_data["state"]:
         submitted = submitted.filter(report__state__iso3=filter_form.cleaned_data["state"])
     submitted = submitted.order_by("-report__year", "report__state__name_en", "-number")
-    page = Paginator(submitted, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, submitted, PAGE_SIZE)
     context = {
         "states": states,
         "own": own,
@@ -168,7 +165,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "latest": latest,
         "filter_form": filter_form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
     }
     return render(request, "reporting/home.html", context)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from minefree.cooperation.selectors import reader
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
+from minefree.core.views import paginate
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
 from minefree.site.cache import cached_public_page
@@ -38,13 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def states(request: HttpRequest) -> HttpResponse:
     form = StateFilterForm(request.GET or None, regions=selectors.regions())
     filters = form.filters() if form.is_valid() else selectors.StateFilters()
-    page = Paginator(selectors.states_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, selectors.states_list(filters), PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "today": dt.date.today(),
         "statuses": TreatyStatus,
     }
