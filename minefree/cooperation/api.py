@@ -29,6 +29,7 @@ from minefree.cooperation.selectors import (
     visible,
 )
 from minefree.registry.models import Actor
+from minefree.registry.selectors import get_actor
 
 router = Router(tags=["cooperation"])
 MAX_LIMIT = 200
@@ -549,7 +550,7 @@ def _coverage(years: list[funding.CoverageYear]) -> list[CoverageYearOut]:
 
 @router.get("/cooperation/coverage/{iso3}", response=CoverageOut, description=VISIBILITY)
 def coverage(request: HttpRequest, iso3: str) -> CoverageOut:
-    state = Actor.objects.filter(iso3=iso3.upper()).first()
+    state = get_actor(iso3)
     if state is None:
         raise Http404("No state or area with this code.")
     result = funding.state_coverage(state, reader(request.user))
@@ -645,7 +646,7 @@ def _code(actor: Actor) -> str:
 
 @router.get("/cooperation/platforms/{iso3}", response=PlatformOut, description=VISIBILITY)
 def platform(request: HttpRequest, iso3: str) -> PlatformOut:
-    state = Actor.objects.filter(iso3=iso3.upper()).first()
+    state = get_actor(iso3)
     view = casework.platform_of(state, reader(request.user)) if state else None
     if view is None:
         raise Http404("No national platform recorded, or it is not shared with you.")
@@ -691,7 +692,7 @@ class BilateralMeetingOut(Schema):
 )
 def bilateral_meetings(request: HttpRequest, counterpart: str = "") -> list[BilateralMeetingOut]:
     who = reader(request.user)
-    actor = Actor.objects.filter(iso3=counterpart.upper()).first() if counterpart else None
+    actor = get_actor(counterpart) if counterpart else None
     if counterpart and actor is None:
         raise Http404("No state or area with this code.")
     return [

@@ -39,13 +39,15 @@ from minefree.cooperation.models import (
     ReportedBy,
     Visibility,
 )
-from minefree.cooperation.selectors import Reader, may_run_committee_work, reader
+from minefree.cooperation.selectors import (
+    Reader,
+    cooperation_committee,
+    may_run_committee_work,
+    reader,
+)
 from minefree.core.audit import audit_record, service, snapshot
-from minefree.registry.models import Actor, ActorKind, Committee, Meeting
+from minefree.registry.models import Actor, ActorKind, Meeting
 from minefree.reporting.schema import PILLARS
-
-#: The committee that runs the individualised approach (registry ``Committee.code``).
-COMMITTEE_CODE = "cooperation_assistance"
 
 #: Allowed status changes. A case in follow-up may be scheduled again (the next meeting
 #: reviews the follow-up), and a scheduled meeting may be moved to another date.
@@ -164,7 +166,7 @@ def case_request(
         raise ValidationError(_("Say what the state asks for."))
     case = IndividualisedApproachCase(
         state=state,
-        committee=Committee.objects.filter(code=COMMITTEE_CODE).first(),
+        committee=cooperation_committee(),
         requested_on=requested_on,
         summary=summary.strip(),
         pillars=_check_pillars(pillars),

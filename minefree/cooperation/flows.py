@@ -33,7 +33,7 @@ from minefree.cooperation.models import (
     Visibility,
 )
 from minefree.cooperation.selectors import may_record_flow, may_run_committee_work, reader
-from minefree.core.audit import audit_events, audit_record, bump_versions, service, snapshot
+from minefree.core.audit import audit_events, bump_versions, service, snapshot
 from minefree.core.models import Origin
 from minefree.registry.models import Actor
 from minefree.reporting.models import FormRow, ReportVersion
@@ -81,6 +81,21 @@ def _user(actor: Any) -> Any:
 
 def _state_code(flow: Flow) -> str:
     return flow.recipient.iso3 or ""
+
+
+def _store(actor: Any, action: str, flows: list[Flow]) -> list[Flow]:
+    """Validate, save and audit new flows; refresh the pages of their donors too."""
+    for flow in flows:
+        flow.full_clean()
+    for flow in flows:
+        flow.save()
+    audit_events(
+        actor=actor,
+        action=action,
+        changes=[(f, None, snapshot(f, AUDITED_FIELDS), _state_code(f)) for f in flows],
+    )
+    _refresh_pages_of({f.donor_id for f in flows})
+    return flows
 
 
 def _refresh_pages_of(actor_ids: set[int]) -> None:
@@ -182,16 +197,7 @@ def flow_record(
         origin=origin,
         created_by=_user(actor),
     )
-    flow.full_clean()
-    flow.save()
-    audit_record(
-        actor=actor,
-        action="flow.recorded",
-        obj=flow,
-        after=snapshot(flow, AUDITED_FIELDS),
-        state_code=_state_code(flow),
-    )
-    _refresh_pages_of({flow.donor_id})
+    _store(actor, "flow.recorded", [flow])
     return flow
 
 
@@ -260,16 +266,8 @@ def pledge_split(*, actor: Any, flow: Flow, years: list[int]) -> list[Flow]:
             tranche_of=flow,
             created_by=_user(actor),
         )
-        tranche.full_clean()
         tranches.append(tranche)
-    for tranche in tranches:
-        tranche.save()
-    audit_events(
-        actor=actor,
-        action="flow.tranche_created",
-        changes=[(t, None, snapshot(t, AUDITED_FIELDS), _state_code(t)) for t in tranches],
-    )
-    return tranches
+    return _store(actor, "flow.tranche_created", tranches)
 
 
 @service
@@ -311,16 +309,7 @@ def flow_advance(
         follows=flow,
         created_by=_user(actor),
     )
-    advanced.full_clean()
-    advanced.save()
-    audit_record(
-        actor=actor,
-        action="flow.advanced",
-        obj=advanced,
-        after=snapshot(advanced, AUDITED_FIELDS),
-        state_code=_state_code(advanced),
-    )
-    _refresh_pages_of({advanced.donor_id})
+    _store(actor, "flow.advanced", [advanced])
     return advanced
 
 

@@ -17,8 +17,8 @@ from minefree.cooperation.models import (
     Visibility,
 )
 from minefree.cooperation.platforms import BilateralTopic
-from minefree.registry.models import Actor, Meeting
-from minefree.registry.selectors import resolve_actor
+from minefree.registry.models import Actor
+from minefree.registry.selectors import get_actor, meetings_list, resolve_actor
 from minefree.reporting.schema import CHANNELS, PILLARS
 
 STATUS_CHOICES = (
@@ -280,7 +280,7 @@ def find_actor(text: str) -> Actor | None:
     """An ISO code or any name of a state or organisation, as people type them."""
     text = text.strip()
     if len(text) == 3 and text.isalpha():
-        found = Actor.objects.filter(iso3=text.upper()).first()
+        found = get_actor(text)
         if found is not None:
             return found
     return resolve_actor(text)
@@ -339,7 +339,7 @@ class CaseRequestForm(forms.Form):
 
 
 def _meetings() -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(m.pk), str(m)) for m in Meeting.objects.order_by("-start_date")]
+    return [("", "—")] + [(str(m.pk), str(m)) for m in meetings_list().reverse()]
 
 
 class CaseScheduleForm(forms.Form):
@@ -353,7 +353,7 @@ class CaseScheduleForm(forms.Form):
         label=_("In the margins of"),
         required=False,
         choices=_meetings,
-        coerce=lambda pk: Meeting.objects.get(pk=pk),
+        coerce=lambda pk: meetings_list().get(pk=pk),
         empty_value=None,
     )
 

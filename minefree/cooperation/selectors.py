@@ -29,10 +29,13 @@ from minefree.cooperation.models import (
     PublishedTotal,
     Visibility,
 )
-from minefree.registry.models import Actor
+from minefree.registry.models import Actor, Committee
 from minefree.registry.selectors import parties_on
 
 M = TypeVar("M", bound=Model)
+
+#: The committee whose work this app supports.
+COOPERATION_COMMITTEE = "cooperation_assistance"
 
 STATE_ROLES = {Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE}
 DONOR_ROLES = {Role.DONOR_FOCAL_POINT}
@@ -228,3 +231,18 @@ def cases_list(who: Reader, state: str = "") -> QuerySet[IndividualisedApproachC
 def published_total_years() -> list[int]:
     years = PublishedTotal.objects.order_by("-year").values_list("year", flat=True).distinct()
     return list(years)
+
+
+def represented_states(who: Reader) -> list[Actor]:
+    """The states a reader acts for (as focal point or delegate), by name."""
+    return list(Actor.objects.filter(pk__in=who.state_ids).order_by("name_en"))
+
+
+def represented_donors(who: Reader) -> list[Actor]:
+    """The states and organisations a reader acts for as donor focal point, by name."""
+    return list(Actor.objects.filter(pk__in=who.donor_ids).order_by("name_en"))
+
+
+def cooperation_committee() -> Committee | None:
+    """The Committee on the Enhancement of Cooperation and Assistance (from the reference data)."""
+    return Committee.objects.filter(code=COOPERATION_COMMITTEE).first()

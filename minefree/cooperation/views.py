@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -66,6 +65,7 @@ from minefree.cooperation.selectors import (
     OfferFilters,
     Reader,
     cases_list,
+    cooperation_committee,
     flows_list,
     may_edit_need,
     may_edit_offer,
@@ -76,13 +76,15 @@ from minefree.cooperation.selectors import (
     offers_list,
     published_total_years,
     reader,
+    represented_donors,
+    represented_states,
     visible,
 )
 from minefree.cooperation.workspace import open_needs_without_partnership
-from minefree.core.views import denied_as_403, form_errors
-from minefree.registry.models import Actor, Committee
+from minefree.core.views import denied_as_403, form_errors, paginate
+from minefree.registry.models import Actor
+from minefree.registry.selectors import get_actor
 
-COOPERATION_COMMITTEE = "cooperation_assistance"
 PAGE_SIZE = 50
 
 
@@ -96,10 +98,7 @@ def _flash(request: HttpRequest, errors: list[str]) -> None:
 
 
 def _page(request: HttpRequest, items: Any) -> tuple[Any, str]:
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
+    return paginate(request, items, PAGE_SIZE)
 
 
 def _visible_or_404(qs: QuerySet[Any], who: Reader, pk: int, *owners: str) -> Any:
@@ -110,7 +109,7 @@ def _visible_or_404(qs: QuerySet[Any], who: Reader, pk: int, *owners: str) -> An
 
 
 def _state(code: str) -> Actor:
-    actor = Actor.objects.filter(iso3=code.upper()).first()
+    actor = get_actor(code)
     if actor is None:
         raise Http404(_("No state or area with this code."))
     return actor
@@ -151,7 +150,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
 def _editable_states(who: Reader) -> list[Actor]:
     if who.staff:
         return []
-    return list(Actor.objects.filter(pk__in=who.state_ids).order_by("name_en"))
+    return represented_states(who)
 
 
 @require_GET
@@ -257,7 +256,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         ),
     )
     page, query = _page(request, offers)
-    providers = [] if who.staff else list(Actor.objects.filter(pk__in=who.donor_ids))
+    providers = [] if who.staff else represented_donors(who)
     context = {"form": form, "page": page, "query": query, "providers_to_edit": providers}
     return render(request, "cooperation/offers.html", context)
 
@@ -298,10 +297,7 @@ def offer_edit(request: HttpRequest, pk: int | None = None, iso3: str = "") -> H
         offer = _visible_or_404(Offer.objects.select_related("provider"), who, pk, "provider")
         provider = offer.provider
     else:
-        code = iso3 or request.GET.get("provider", "")
-        provider = Actor.objects.filter(iso3=code.upper()).first() or get_object_or_404(
-            Actor, slug=code
-        )
+        provider = _state(iso3 or request.GET.get("provider", ""))
     if not may_edit_offer(who, provider):
         raise PermissionDenied
     if request.method == "POST":
@@ -660,8 +656,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The request is recorded."))
                 return redirect("cooperation:case", case.pk)
     else:
-        mine = Actor.objects.filter(pk__in=who.state_ids).first()
-        form = CaseRequestForm(initial={"state": mine.iso3 if mine else ""})
+        mine = represented_states(who)
+        form = CaseRequestForm(initial={"state": mine[0].iso3 if mine else ""})
     return render(request, "cooperation/case_form.html", {"form": form})
 
 
@@ -782,12 +778,15 @@ def bilateral_list(request: HttpRequest) -> HttpResponse:
     form = BilateralMeetingForm()
     if request.method == "POST":
         form = BilateralMeetingForm(request.POST)
+        committee = cooperation_committee()
+        if committee is None:
+            raise Http404(_("The committee is not in the reference data: load it first."))
         if form.is_valid():
             data = form.cleaned_data
             try:
                 platforms.bilateral_meeting_record(
                     actor=request.user,
-                    committee=Committee.objects.get(code=COOPERATION_COMMITTEE),
+                    committee=committee,
                     counterpart=data["counterpart"],
                     held_on=data["held_on"],
                     topics=form.all_topics(),

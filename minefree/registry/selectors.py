@@ -150,6 +150,14 @@ def parties_with_unknown_start() -> QuerySet[Actor]:
     ).order_by("name_en")
 
 
+def get_actor(code: str) -> Actor | None:
+    """A state, area or organisation by its ISO code (any case) or, lacking one, its slug."""
+    code = code.strip()
+    if not code:
+        return None
+    return Actor.objects.filter(Q(iso3__iexact=code) | Q(slug=code.lower())).first()
+
+
 def get_state(iso3: str) -> Actor | None:
     return (
         Actor.objects.filter(iso3__iexact=iso3, kind=ActorKind.STATE)
