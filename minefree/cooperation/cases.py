@@ -46,6 +46,7 @@ from minefree.cooperation.selectors import (
     reader,
 )
 from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.workflow import AlreadyDone, actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Meeting
 from minefree.reporting.schema import PILLARS
 
@@ -108,6 +109,10 @@ def _move(case: IndividualisedApproachCase, target: str) -> str:
     """Check ``case`` may become ``target``; return the status it leaves."""
     current = case.status
     if target not in TRANSITIONS.get(current, frozenset()):
+        if current == target:  # the same step sent twice
+            raise AlreadyDone(
+                _("The case is already %(status)s.") % {"status": CaseStatus(current).label}
+            )
         raise ValidationError(
             _("A case that is %(current)s cannot become %(target)s.")
             % {
@@ -151,6 +156,7 @@ def case_request(
     summary: str,
     pillars: list[str],
     visibility: str = Visibility.PUBLIC,
+    request_key: str = "",
 ) -> IndividualisedApproachCase:
     """Open a case: the state asks, or the committee records the request on its behalf."""
     who = reader(actor)
@@ -158,6 +164,7 @@ def case_request(
         raise PermissionDenied(
             _("Only the state's focal point, committee members and ISU staff open a case.")
         )
+    claim_once(actor_label=actor_label(actor), key=request_key, action="case.requested")
     if state.kind != ActorKind.STATE:
         raise ValidationError(_("Only a state asks to use the individualised approach."))
     check_visibility(visibility)
@@ -209,6 +216,14 @@ def case_schedule(
         else None
     )
     before = snapshot(meeting) if meeting is not None else None
+    if meeting is not None and (meeting.held_on, meeting.setting, meeting.in_margins_of_id) == (
+        on,
+        setting.strip(),
+        in_margins_of.pk if in_margins_of else None,
+    ):
+        raise AlreadyDone(
+            _("The meeting is already scheduled for %(day)s.") % {"day": on.isoformat()}
+        )
     if meeting is None:
         meeting = CaseMeeting(case=case, visibility=case.visibility, created_by=creator(actor))
     meeting.held_on = on
@@ -298,6 +313,7 @@ def case_pledge(
     assistance_type: str,
     description: str,
     need: Need | None = None,
+    request_key: str = "",
 ) -> Flow:
     """Record a partner's pledge made at the case's meeting, as a ``Flow`` tied to the case.
 
@@ -306,6 +322,7 @@ def case_pledge(
     what is offered and how much. The pledge takes the visibility of the case.
     """
     require_committee(reader(actor))
+    claim_once(actor_label=actor_label(actor), key=request_key, action="case.pledged")
     case = IndividualisedApproachCase.objects.select_related("state").get(pk=case.pk)
     if case.status not in PLEDGE_STATUSES:
         raise ValidationError(_("Pledges are recorded once the case's meeting has been held."))
@@ -420,9 +437,11 @@ def action_add(
     description: str,
     owner: Actor,
     due_on: dt.date,
+    request_key: str = "",
 ) -> FollowUpAction:
     """Track who does what by when after a case's meeting or a bilateral meeting."""
     require_committee(reader(actor))
+    claim_once(actor_label=actor_label(actor), key=request_key, action="action.added")
     if (case is None) == (bilateral_meeting is None):
         raise ValidationError(_("A follow-up action belongs to one case or one bilateral meeting."))
     if case is not None and case.status == CaseStatus.CLOSED:

@@ -22,6 +22,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from minefree.cooperation.currency import CENT, NO_CURRENCY, to_usd
+from minefree.cooperation.funding import remaining_to_carry
 from minefree.cooperation.models import (
     AssistanceType,
     Flow,
@@ -35,6 +36,7 @@ from minefree.cooperation.models import (
 from minefree.cooperation.selectors import may_record_flow, may_run_committee_work, reader
 from minefree.core.audit import audit_events, bump_versions, service, snapshot
 from minefree.core.models import Origin
+from minefree.core.workflow import AlreadyDone, actor_label, claim_once, locked
 from minefree.registry.models import Actor
 from minefree.reporting.models import FormRow, ReportVersion
 from minefree.reporting.schema import CHANNELS, PILLARS
@@ -153,9 +155,11 @@ def flow_record(
     description: str = "",
     visibility: str = Visibility.PUBLIC,
     origin: str = Origin.ENTERED,
+    request_key: str = "",
 ) -> Flow:
     """Record one flow as its reporter states it; the USD value is worked out here, once."""
     _require_recorder(actor, donor, recipient, reported_by, case)
+    claim_once(actor_label=actor_label(actor), key=request_key, action="flow.recorded")
     if donor.pk == recipient.pk:
         raise ValidationError(_("Donor and recipient must differ."))
     try:
@@ -278,12 +282,18 @@ def flow_advance(
     status: str,
     amount: Decimal | int | str | None = None,
     year: int | None = None,
+    increase: bool = False,
 ) -> Flow:
     """Carry a pledge or commitment forward as a new flow; the earlier one stays visible.
 
-    A pledge split into tranches is carried forward tranche by tranche.
+    Money counts once: what follows a flow never adds up to more than it (a partial
+    commitment leaves the rest to commit later), unless the donor says the new flow is an
+    ``increase`` on what was pledged. The check runs on the flow re-read under a row lock,
+    so a double click or two requests at once record one commitment, not two. A pledge
+    split into tranches is carried forward tranche by tranche.
     """
     _require_recorder(actor, flow.donor, flow.recipient, flow.reported_by)
+    locked(flow)
     if (
         status not in STATUS_ORDER
         or STATUS_ORDER[FlowStatus(status)] <= STATUS_ORDER[FlowStatus(flow.status)]
@@ -293,12 +303,40 @@ def flow_advance(
         raise ValidationError(_("Carry each yearly tranche forward instead."))
     new_year = flow.year if year is None else year
     _check_year(new_year)
+    followers = list(flow.followed_by.order_by("pk").select_related("created_by"))
+    carried = sum((f.amount for f in followers), Decimal(0))
+    left = remaining_to_carry(flow, carried, len(followers))
+    if left is None and not increase:
+        last = followers[-1]
+        raise AlreadyDone(
+            _(
+                "This %(status)s is already carried forward in full (%(carried)s %(currency)s, "
+                "last recorded on %(day)s by %(who)s). Nothing was added."
+            )
+            % {
+                "status": flow.get_status_display(),
+                "carried": carried,
+                "currency": flow.currency,
+                "day": last.created_at.date().isoformat(),
+                "who": last.created_by.get_username() if last.created_by else _("the system"),
+            }
+        )
     try:
-        value = flow.amount if amount is None else Decimal(str(amount)).quantize(CENT)
+        value = (left or Decimal(0)) if amount is None else Decimal(str(amount)).quantize(CENT)
     except InvalidOperation as exc:
         raise ValidationError(_("The amount is not a number.")) from exc
     if value < 0:
         raise ValidationError(_("The amount cannot be negative."))
+    if value == 0 and flow.amount > 0:
+        raise ValidationError(_("Give the amount committed or paid."))
+    if left is not None and value > left and not increase:
+        raise ValidationError(
+            _(
+                "Only %(left)s %(currency)s of this %(status)s remain to carry forward. "
+                "If the donor gives more than was pledged, record it as an increase."
+            )
+            % {"left": left, "currency": flow.currency, "status": flow.get_status_display()}
+        )
     usd = None if flow.currency == NO_CURRENCY else to_usd(value, flow.currency, new_year)
     advanced = _copy(
         flow,
@@ -309,7 +347,7 @@ def flow_advance(
         follows=flow,
         created_by=_user(actor),
     )
-    _store(actor, "flow.advanced", [advanced])
+    _store(actor, "flow.increased" if increase else "flow.advanced", [advanced])
     return advanced
 
 

@@ -17,6 +17,7 @@ from minefree.cooperation.models import (
     Visibility,
 )
 from minefree.cooperation.platforms import BilateralTopic
+from minefree.core.forms import OnceForm
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor, meetings_list, resolve_actor
 from minefree.reporting.schema import CHANNELS, PILLARS
@@ -72,7 +73,7 @@ class FlowFilterForm(forms.Form):
     )
 
 
-class NeedForm(forms.Form):
+class NeedForm(OnceForm):
     pillar = forms.ChoiceField(label=_("Pillar"), choices=PILLARS)
     assistance_type = forms.ChoiceField(
         label=_("Type of assistance"), choices=AssistanceType.choices
@@ -125,7 +126,7 @@ class NeedForm(forms.Form):
         return data
 
 
-class OfferForm(forms.Form):
+class OfferForm(OnceForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
     assistance_types = forms.MultipleChoiceField(
@@ -180,7 +181,7 @@ class OfferForm(forms.Form):
         return split_codes(self.cleaned_data["languages"])
 
 
-class PledgeForm(forms.Form):
+class PledgeForm(OnceForm):
     """A pledge, commitment or payment recorded against a partnership or a case."""
 
     status = forms.ChoiceField(
@@ -228,7 +229,12 @@ class AdvanceForm(forms.Form):
         min_value=0,
         max_digits=16,
         decimal_places=2,
-        help_text=_("Leave empty for the full amount."),
+        help_text=_("Leave empty for all that remains."),
+    )
+    increase = forms.BooleanField(
+        label=_("More than was pledged (an increase)"),
+        required=False,
+        help_text=_("Tick only when the donor gives more than the pledge or commitment."),
     )
 
 
@@ -324,7 +330,7 @@ class ActorsField(ActorField):
         return actors
 
 
-class CaseRequestForm(forms.Form):
+class CaseRequestForm(OnceForm):
     state = ActorField(label=_("State"), help_text=_("ISO code or name, e.g. PER or Peru."))
     requested_on = forms.DateField(
         label=_("Requested on"), widget=forms.DateInput({"type": "date"})
@@ -372,7 +378,7 @@ class CaseMeetingForm(CaseScheduleForm):
     )
 
 
-class CasePledgeForm(forms.Form):
+class CasePledgeForm(OnceForm):
     donor = ActorField(label=_("Partner"), help_text=_("ISO code or name, e.g. JPN or Japan."))
     assistance_type = forms.ChoiceField(
         label=_("Type of assistance"), choices=AssistanceType.choices
@@ -393,7 +399,7 @@ class CasePledgeForm(forms.Form):
         return str(self.cleaned_data["currency"] or "").strip().upper()
 
 
-class ActionForm(forms.Form):
+class ActionForm(OnceForm):
     description = forms.CharField(label=_("Action"), max_length=300)
     owner = ActorField(label=_("Owner"), help_text=_("ISO code or name."))
     due_on = forms.DateField(label=_("Due"), widget=forms.DateInput({"type": "date"}))
@@ -433,7 +439,7 @@ class PlatformForm(forms.Form):
     )
 
 
-class PlatformMeetingForm(forms.Form):
+class PlatformMeetingForm(OnceForm):
     held_on = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
     participants = ActorsField(label=_("Participants"), required=False)
     progress = forms.CharField(label=_("Progress discussed"), required=False, widget=forms.Textarea)
@@ -452,7 +458,7 @@ class PlatformMeetingForm(forms.Form):
     )
 
 
-class BilateralMeetingForm(forms.Form):
+class BilateralMeetingForm(OnceForm):
     counterpart = ActorField(
         label=_("With"), help_text=_("ISO code or name of the state or organisation.")
     )

@@ -486,3 +486,27 @@ def _covers(total: PublishedTotal, row: _Row) -> bool:
     if total.kind == TotalKind.SECTOR:
         return row.via_id is None and row.pillar in sector_pillars(total.sector)
     return row.via_id is None
+
+
+# --- carrying a flow forward ------------------------------------------------------------
+
+
+def left_to_carry(flows: list[Flow]) -> dict[int, Decimal | None]:
+    """What remains of each flow to commit or pay (None: carried forward in full); one query."""
+    carried: dict[int, tuple[Decimal, int]] = {f.pk: (Decimal(0), 0) for f in flows}
+    rows = Flow.objects.filter(follows_id__in=list(carried)).values_list("follows_id", "amount")
+    for follows_id, amount in rows.order_by():
+        total, count = carried[follows_id]
+        carried[follows_id] = (total + amount, count + 1)
+    return {f.pk: remaining_to_carry(f, *carried[f.pk]) for f in flows}
+
+
+def remaining_to_carry(flow: Flow, carried: Decimal, followers: int) -> Decimal | None:
+    """What is left of ``flow`` to commit or pay; None once it is carried forward in full.
+
+    Support of unstated value (amount 0) is carried forward once, whatever the amount.
+    """
+    if flow.amount == 0:
+        return None if followers else Decimal(0)
+    left = flow.amount - carried
+    return left if left > 0 else None

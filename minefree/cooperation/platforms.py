@@ -33,6 +33,7 @@ from minefree.cooperation.models import (
 )
 from minefree.cooperation.selectors import may_edit_platform, reader
 from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.workflow import actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Committee
 
 MAX_TOPIC_LENGTH = 200
@@ -153,9 +154,11 @@ def platform_meeting_record(
     funding_gap_usd: Decimal | None,
     commitments: str,
     visibility: str = Visibility.PUBLIC,
+    request_key: str = "",
 ) -> PlatformMeeting:
     """Record a meeting of the platform: who came, progress, the funding gap, commitments."""
     _require_platform_editor(actor, platform.state)
+    claim_once(actor_label=actor_label(actor), key=request_key, action="platform.meeting_recorded")
     check_visibility(visibility)
     check_not_future(held_on, _("The date of a meeting held"))
     if platform.established_on is not None and held_on < platform.established_on:
@@ -197,12 +200,14 @@ def bilateral_meeting_record(
     topics: list[str],
     notes: str,
     visibility: str = Visibility.COMMITTEE,
+    request_key: str = "",
 ) -> BilateralMeeting:
     """Record the committee's meeting with a state or organisation (notes confidential by default).
 
     ``topics`` mixes ``BilateralTopic`` codes and free text; both are kept as given.
     """
     require_committee(reader(actor))
+    claim_once(actor_label=actor_label(actor), key=request_key, action="bilateral.recorded")
     check_visibility(visibility)
     check_not_future(held_on, _("The date of a meeting held"))
     meeting = BilateralMeeting(

@@ -35,6 +35,7 @@ from minefree.cooperation.selectors import (
 )
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.models import Origin
+from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows
 from minefree.registry.models import Actor, ActorKind
 from minefree.reporting.schema import CHANNELS, PILLARS
 
@@ -205,11 +206,14 @@ def _state_code(actor: Actor) -> str:
 
 
 @service
-def need_save(*, actor: Any, state: Actor, data: NeedInput, need: Need | None = None) -> Need:
+def need_save(
+    *, actor: Any, state: Actor, data: NeedInput, need: Need | None = None, request_key: str = ""
+) -> Need:
     """Create or change a need of ``state``; its USD value is worked out here, once."""
     who = reader(actor)
     if not may_edit_need(who, state) or (need is not None and not may_edit_need(who, need.state)):
         raise PermissionDenied(_("Only the state's focal point, its delegates and ISU staff."))
+    claim_once(actor_label=actor_label(actor), key=request_key, action="need.saved")
     if need is not None and need.state_id != state.pk:
         raise ValidationError(_("A need cannot move to another state."))
     if state.kind not in (ActorKind.STATE, ActorKind.OTHER_AREA):
@@ -281,7 +285,12 @@ def _priority_regions(names: Sequence[str]) -> list[str]:
 
 @service
 def offer_save(
-    *, actor: Any, provider: Actor, data: OfferInput, offer: Offer | None = None
+    *,
+    actor: Any,
+    provider: Actor,
+    data: OfferInput,
+    offer: Offer | None = None,
+    request_key: str = "",
 ) -> Offer:
     """Create or change an offer of ``provider``; in-kind offers need no amount."""
     who = reader(actor)
@@ -289,6 +298,7 @@ def offer_save(
         offer is not None and not may_edit_offer(who, offer.provider)
     ):
         raise PermissionDenied(_("Only the provider's focal point and ISU staff."))
+    claim_once(actor_label=actor_label(actor), key=request_key, action="offer.saved")
     if offer is not None and offer.provider_id != provider.pk:
         raise ValidationError(_("An offer cannot move to another provider."))
     if provider.kind not in (ActorKind.STATE, ActorKind.ORGANISATION):
@@ -361,8 +371,18 @@ def partnership_confirm(
         raise PermissionDenied(_("This need or offer is not shared with you."))
     if need.state_id == offer.provider_id:
         raise ValidationError(_("A state cannot partner with itself."))
-    if Partnership.objects.filter(need=need, offer=offer).exists():
-        raise ValidationError(_("This need and this offer are already partners."))
+    lock_rows(Need.objects.filter(pk=need.pk))  # two confirmations at once: one partnership
+    existing = Partnership.objects.filter(need=need, offer=offer).select_related("confirmed_by")
+    if (partnership := existing.first()) is not None:
+        raise AlreadyDone(
+            _("This need and this offer are already partners (confirmed on %(day)s by %(who)s).")
+            % {
+                "day": partnership.confirmed_at.date().isoformat(),
+                "who": partnership.confirmed_by.get_username()
+                if partnership.confirmed_by
+                else _("the system"),
+            }
+        )
     level = visibility or _narrowest(need.visibility, offer.visibility)
     _check_choice(level, Visibility.values, _("Choose who may read it."))
     past = set(

@@ -198,12 +198,15 @@ def need_edit(request: HttpRequest, pk: int | None = None, iso3: str = "") -> Ht
     if request.method == "POST":
         form = NeedForm(request.POST)
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            key = data.pop("request_key")
             try:
                 need = services.need_save(
                     actor=request.user,
                     state=state,
-                    data=services.NeedInput(**form.cleaned_data),
+                    data=services.NeedInput(**data),
                     need=need,
+                    request_key=key,
                 )
             except ValidationError as exc:
                 _flash(request, exc.messages)
@@ -303,11 +306,14 @@ def offer_edit(request: HttpRequest, pk: int | None = None, iso3: str = "") -> H
     if request.method == "POST":
         form = OfferForm(request.POST)
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            key = data.pop("request_key")
             try:
                 offer = services.offer_save(
                     actor=request.user,
                     provider=provider,
-                    data=services.OfferInput(**form.cleaned_data),
+                    data=services.OfferInput(**data),
+                    request_key=key,
                     offer=offer,
                 )
             except ValidationError as exc:
@@ -344,14 +350,15 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "recipient",
         ).order_by("year", "pk")
     )
-    carried = {f.follows_id for f in linked if f.follows_id}
+    left = funding.left_to_carry([f for f in linked if f.status != FlowStatus.PAID])
     may_pledge = may_record_flow(who, offer.provider, need.state, ReportedBy.DONOR)
     context = {
         "partnership": partnership,
         "need": need,
         "offer": offer,
         "flows": linked,
-        "carried": carried,
+        "advances": [(f, left.get(f.pk)) for f in linked],
+        "carried": {f.follows_id for f in linked if f.follows_id},
         "progress": funding.need_progress([need], who)[need.pk],
         "may_pledge": may_pledge,
         "pledge_form": PledgeForm(initial={"year": need.year_from}) if may_pledge else None,
@@ -397,6 +404,7 @@ def partnership_pledge(request: HttpRequest, pk: int) -> HttpResponse:
             partnership=partnership,
             description=data["description"],
             visibility=data["visibility"],
+            request_key=data["request_key"],
         )
         if data.get("years_to"):
             flows.pledge_split(
@@ -432,6 +440,7 @@ def flow_advance(request: HttpRequest, pk: int) -> HttpResponse:
                 flow=flow,
                 status=form.cleaned_data["status"],
                 amount=form.cleaned_data["amount"],
+                increase=form.cleaned_data["increase"],
             )
         except ValidationError as exc:
             _flash(request, exc.messages)
@@ -591,6 +600,7 @@ CASE_STEPS: dict[str, tuple[type[Form], CaseStep, Any]] = {
             pillar=d["pillar"],
             assistance_type=d["assistance_type"],
             description=d["description"],
+            request_key=d["request_key"],
         ),
         gettext_lazy("The pledge is recorded."),
     ),
@@ -602,6 +612,7 @@ CASE_STEPS: dict[str, tuple[type[Form], CaseStep, Any]] = {
             description=d["description"],
             owner=d["owner"],
             due_on=d["due_on"],
+            request_key=d["request_key"],
         ),
         gettext_lazy("The follow-up action is recorded."),
     ),
@@ -649,6 +660,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     summary=data["summary"],
                     pillars=data["pillars"],
                     visibility=data["visibility"],
+                    request_key=data["request_key"],
                 )
             except ValidationError as exc:
                 _flash(request, exc.messages)
@@ -792,6 +804,7 @@ def bilateral_list(request: HttpRequest) -> HttpResponse:
                     topics=form.all_topics(),
                     notes=data["notes"],
                     visibility=data["visibility"],
+                    request_key=data["request_key"],
                 )
             except ValidationError as exc:
                 _flash(request, exc.messages)

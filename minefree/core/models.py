@@ -105,3 +105,27 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.version}"
+
+
+class IdempotencyKey(models.Model):
+    """A request that must take effect once: the key its form (or API client) sent with it.
+
+    A form that adds a record carries a fresh random key. Posting it twice (a double
+    click, a reload, a retry after a timeout) sends the same key again, and the service
+    that claims it refuses the repeat instead of adding a second record.
+    """
+
+    actor_label = models.CharField(_("actor label"), max_length=150)
+    key = models.CharField(_("key"), max_length=64)
+    action = models.CharField(_("action"), max_length=80)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor_label", "key"], name="idempotency_key_unique")
+        ]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core.forms import OnceForm
 from minefree.registry.models import Actor
 from minefree.reporting.content import as_number
 from minefree.reporting.models import FormStatus, ImportMode, ReportKind
@@ -94,7 +95,7 @@ def _letter_choices() -> list[tuple[str, str]]:
     return [(letter, f"{letter}: {spec.title}") for letter, spec in FORMS.items()]
 
 
-class ClarificationRequestForm(forms.Form):
+class ClarificationRequestForm(OnceForm):
     letter = forms.ChoiceField(label=_("Form"), choices=_letter_choices)
     question = forms.CharField(
         label=_("Question"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})

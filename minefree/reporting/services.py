@@ -10,13 +10,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from minefree.accounts.selectors import is_staff_member
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.models import Origin
 from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
+from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows, locked
 from minefree.registry.models import Actor
 from minefree.registry.selectors import resolve_actor
 from minefree.reporting import selectors
@@ -48,7 +49,13 @@ def _require_drafter(actor: Any, state: Actor) -> None:
 
 
 def _require_draft(actor: Any, version: ReportVersion) -> None:
+    """The actor drafts the state's reports and the version is still a draft, as of now.
+
+    The version is re-read under a row lock, so an edit racing its submission either lands
+    before it (and is validated with it) or is refused after it: never on a submitted version.
+    """
     _require_drafter(actor, version.report.state)
+    locked(version)
     if not version.is_draft:
         raise PermissionDenied("A submitted report cannot be changed; amend it instead.")
 
@@ -123,6 +130,7 @@ def report_open(
     this_year = timezone.localdate().year
     if not 1999 <= year <= this_year:
         raise ValidationError(_("Reports cover a year from 1999 to this year."))
+    lock_rows(Actor.objects.filter(pk=state.pk))  # two opens at once: one report, one draft
     report = Article7Report.objects.filter(state=state, year=year, kind=kind).first()
     if report is None:
         start, end, due = _period(state, year, kind)
@@ -166,6 +174,25 @@ def report_open(
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
+
+
+def _username(user: Any) -> str:
+    return user.get_username() if user is not None else _("the system")
+
+
+def _when(moment: dt.datetime | None) -> str:
+    """A moment as Geneva time, the clock that decides timeliness."""
+    if moment is None:
+        return _("an unknown time")
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local, 'DATE_FORMAT')}, {local:%H:%M}"
+
+
+def _already_submitted(version: ReportVersion) -> str:
+    return _("This report was already submitted on %(when)s (Geneva time) by %(who)s.") % {
+        "when": _when(version.submitted_at),
+        "who": _username(version.submitted_by),
+    }
 
 
 def _entry(version: ReportVersion, letter: str) -> FormEntry:
@@ -384,10 +411,16 @@ def warning_explain(
 
 @service
 def report_submit(*, actor: Any, version: ReportVersion) -> ReportVersion:
-    """The state's sovereign act: the submitted version is official and public at once."""
+    """The state's sovereign act: the submitted version is official and public at once.
+
+    Only the first of several submissions at once wins (the version is re-read under a row
+    lock): its time decides timeliness and is never rewritten; the others are told who
+    submitted it and when.
+    """
     _require_drafter(actor, version.report.state)
+    locked(version)
     if not version.is_draft:
-        raise ValidationError(_("This version has already been submitted."))
+        raise AlreadyDone(_already_submitted(version))
     if version.number > 1 and not version.amendment_reason.strip():
         raise ValidationError(_("An amendment needs a reason."))
     issues = validate(load_content(version), selectors.validation_context(version))
@@ -424,11 +457,14 @@ def report_submit(*, actor: Any, version: ReportVersion) -> ReportVersion:
 
 @service
 def clarification_request(
-    *, actor: Any, version: ReportVersion, letter: str, question: str
+    *, actor: Any, version: ReportVersion, letter: str, question: str, request_key: str = ""
 ) -> Clarification:
     """ISU staff ask the state about one form of a submitted version."""
     if not is_staff_member(actor):
         raise PermissionDenied("Only ISU staff ask for clarifications.")
+    claim_once(
+        actor_label=actor_label(actor), key=request_key, action="report.clarification_requested"
+    )
     if version.is_draft:
         raise ValidationError(_("Only a submitted report can be queried."))
     if letter not in FORMS or not question.strip():
@@ -450,8 +486,15 @@ def clarification_request(
 def clarification_answer(*, actor: Any, clarification: Clarification, answer: str) -> Clarification:
     """The state answers a question with a comment."""
     _require_drafter(actor, clarification.version.report.state)
+    locked(clarification)
     if not clarification.is_open:
-        raise ValidationError(_("This question has already been answered."))
+        raise AlreadyDone(
+            _("This question was already answered on %(when)s by %(who)s.")
+            % {
+                "when": _when(clarification.answered_at),
+                "who": _username(clarification.answered_by),
+            }
+        )
     if not answer.strip():
         raise ValidationError(_("Please write the answer."))
     clarification.answer = answer.strip()
@@ -476,8 +519,13 @@ def amendment_open(
     _require_drafter(actor, report.state)
     if not reason.strip():
         raise ValidationError(_("An amendment needs a reason."))
-    if report.versions.filter(status=VersionStatus.DRAFT).exists():
-        raise ValidationError(_("An amendment is already being drafted."))
+    locked(report)  # two amendments opened at once: the second finds the first's draft
+    drafting = report.versions.filter(status=VersionStatus.DRAFT).select_related("created_by")
+    if (draft := drafting.first()) is not None:
+        raise AlreadyDone(
+            _("An amendment (version %(number)s) is already being drafted, opened by %(who)s.")
+            % {"number": draft.number, "who": _username(draft.created_by)}
+        )
     latest = selectors.latest_submitted(report)
     if latest is None:
         raise ValidationError(_("Only a submitted report can be amended."))

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.core.views import denied_as_403, form_errors, paginate
+from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
 from minefree.reporting.completeness import content_completeness
@@ -332,9 +333,13 @@ def warning_explain(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @_denied_as_403
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    version = selectors.get_version_for(request.user, pk, action="edit")
+    # Not action="edit": a submission that lost the race to its twin is told who won.
+    version = selectors.get_version_for(request.user, pk)
     try:
         services.report_submit(actor=request.user, version=version)
+    except AlreadyDone as exc:
+        messages.info(request, exc.messages[0])
+        return redirect(_version_url(version))
     except ValidationError as exc:
         _flash_errors(request, exc.messages)
         return redirect(_version_url(version, "submit"))
@@ -356,6 +361,7 @@ def clarification_request(request: HttpRequest, pk: int) -> HttpResponse:
             version=version,
             letter=form.cleaned_data["letter"],
             question=form.cleaned_data["question"],
+            request_key=form.cleaned_data["request_key"],
         )
     except ValidationError as exc:
         _flash_errors(request, exc.messages)

@@ -9,10 +9,11 @@ from currency_converter import CurrencyConverter, RateNotFoundError
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation import currency, flows
-from minefree.cooperation.models import Flow, FlowStatus, ReportedBy
+from minefree.cooperation import currency, flows, funding
+from minefree.cooperation.models import AssistanceType, Flow, FlowStatus, ReportedBy
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent
+from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +185,57 @@ def test_a_chain_starts_where_the_money_reached_the_intermediary(japan, peru):
     assert onward.via == into_fund
     with pytest.raises(ValidationError):
         _record(SYSTEM, japan, peru, status=FlowStatus.PAID, via=into_fund)
+
+
+def _followers(flow):
+    return list(Flow.objects.filter(follows=flow))
+
+
+def test_a_repeated_advance_records_one_commitment(japan, peru):
+    """Two requests that loaded the pledge before either wrote: the second is refused."""
+    pledge = _record(SYSTEM, japan, peru, amount=100)
+    first_copy, second_copy = Flow.objects.get(pk=pledge.pk), Flow.objects.get(pk=pledge.pk)
+    flows.flow_advance(actor=SYSTEM, flow=first_copy, status=FlowStatus.COMMITMENT)
+    with pytest.raises(AlreadyDone, match="already carried forward in full"):
+        flows.flow_advance(actor=SYSTEM, flow=second_copy, status=FlowStatus.COMMITMENT)
+    assert [f.amount for f in _followers(pledge)] == [Decimal(100)]
+
+
+def test_a_partial_commitment_leaves_the_rest_to_commit(japan, peru):
+    pledge = _record(SYSTEM, japan, peru, amount=101)
+    flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT, amount=60)
+    with pytest.raises(ValidationError, match=r"Only 41\.00 USD"):
+        flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT, amount=60)
+    rest = flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT)
+    assert rest.amount == Decimal(41)
+    assert sum(f.amount for f in _followers(pledge)) == pledge.amount
+    assert funding.left_to_carry([pledge]) == {pledge.pk: None}
+    with pytest.raises(AlreadyDone):
+        flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.PAID)
+
+
+def test_an_increase_beyond_the_pledge_is_recorded_only_when_said(japan, peru):
+    pledge = _record(SYSTEM, japan, peru, amount=100)
+    flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT)
+    more = flows.flow_advance(
+        actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT, amount=25, increase=True
+    )
+    assert more.amount == Decimal(25)
+    assert AuditEvent.objects.filter(action="flow.increased", object_id=str(more.pk)).exists()
+
+
+def test_support_of_unstated_value_is_carried_forward_once(japan, peru):
+    pledge = _record(
+        SYSTEM, japan, peru, amount=0, currency="XXX", assistance_type=AssistanceType.EQUIPMENT
+    )
+    assert funding.left_to_carry([pledge]) == {pledge.pk: Decimal(0)}
+    flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT)
+    with pytest.raises(AlreadyDone):
+        flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT)
+    assert len(_followers(pledge)) == 1
+
+
+def test_a_financial_advance_needs_an_amount(japan, peru):
+    pledge = _record(SYSTEM, japan, peru, amount=100)
+    with pytest.raises(ValidationError, match="Give the amount"):
+        flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT, amount=0)

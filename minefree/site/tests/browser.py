@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,8 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -152,9 +154,29 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    """A running server and its database, which tests may read to check what a request did."""
+
+    url: str
+    database_url: str
+
+    def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
+        """Rows of a read-only SQL query (``%s`` placeholders) on the server's database."""
+        if is_postgres(self.database_url):
+            import psycopg
+
+            parts = urlsplit(self.database_url)
+            with psycopg.connect(urlunsplit(parts._replace(scheme="postgresql"))) as conn:
+                return list(conn.execute(sql, params).fetchall())  # type: ignore[arg-type]
+        path = self.database_url.removeprefix("sqlite:///")
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return list(conn.execute(sql.replace("%s", "?"), params).fetchall())
+
+
 @contextmanager
-def live_server() -> Iterator[str]:
-    """Prepare a database, run ``minefree runserver`` on it; yield its base URL."""
+def live_server() -> Iterator[LiveServer]:
+    """Prepare a database, run ``minefree runserver`` on it; yield the server."""
     with tempfile.TemporaryDirectory(prefix="minefree-browser-") as tmp:
         workdir = Path(tmp)
         log = workdir / "server.log"
@@ -175,6 +197,6 @@ def live_server() -> Iterator[str]:
             base_url = f"http://127.0.0.1:{port}"
             try:
                 wait_until_up(f"{base_url}/", process, log)
-                yield base_url
+                yield LiveServer(base_url, database_url)
             finally:
                 stop(process)

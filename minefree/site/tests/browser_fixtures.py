@@ -8,16 +8,22 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
-from minefree.site.tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server
+from minefree.site.tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, live_server
 
 expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")
-def live_url() -> Iterator[str]:
-    """Base URL of ``minefree runserver`` on a database of its own (no pytest-django db)."""
-    with live_server() as url:
-        yield url
+def live() -> Iterator[LiveServer]:
+    """``minefree runserver`` on a database of its own (no pytest-django db)."""
+    with live_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_url(live: LiveServer) -> str:
+    """Base URL of the live server."""
+    return live.url
 
 
 @pytest.fixture(scope="session")
