@@ -46,8 +46,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "minefree.site.cache.PageCacheMiddleware",
+    "minefree.core.pagecache.PageCacheMiddleware",
     "minefree.core.middleware.RequestIdMiddleware",
+    "minefree.core.middleware.ApiErrorsAsJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

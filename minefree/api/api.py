@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from minefree.accounts.api import router as accounts_router
 from minefree.cooperation.api import router as cooperation_router
+from minefree.core.workflow import AlreadyDone
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
 from minefree.reporting.compliance_api import router as compliance_router
@@ -43,6 +45,27 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request, {"code": "unauthenticated", "detail": "Sign in first."}, status=401
+    )
+
+
+@api.exception_handler(AlreadyDone)
+def already_done(request: HttpRequest, exc: AlreadyDone) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "already_done", "detail": " ".join(exc.messages)}, status=409
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """A parameter or body that does not fit the schema: the same shape as any refusal."""
+    problems = [
+        f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}"
+        for error in exc.errors
+    ]
+    return api.create_response(
+        request,
+        {"code": "invalid", "detail": "; ".join(problems), "errors": exc.errors},
+        status=422,
     )
 
 

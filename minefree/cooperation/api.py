@@ -28,19 +28,15 @@ from minefree.cooperation.selectors import (
     reader,
     visible,
 )
+from minefree.core.schemas import MAX_LIMIT, PageQuery
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 
 router = Router(tags=["cooperation"])
-MAX_LIMIT = 200
 VISIBILITY = (
     "Records carry a `visibility` (public, states_parties, committee, private); the list "
     "holds only what the caller may read. `origin` `synthetic` marks invented demo data."
 )
-
-
-def _limits(limit: int, offset: int) -> tuple[int, int]:
-    return max(1, min(limit, MAX_LIMIT)), max(0, offset)
 
 
 class ReasonOut(Schema):
@@ -94,14 +90,12 @@ class NeedsOut(Schema):
     items: list[NeedOut]
 
 
-class NeedQuery(Schema):
+class NeedQuery(PageQuery):
     state: str = Field("", description="ISO 3166 alpha-3 code")
     pillar: str = ""
     assistance_type: str = ""
     status: str = Field("", description="open, partly_met or met")
     q: str = Field("", description="Words in the title or description")
-    limit: int = 50
-    offset: int = 0
 
 
 def _progress(p: funding.NeedProgress) -> ProgressOut:
@@ -151,7 +145,7 @@ def _match(m: matching.Match) -> MatchOut:
 @router.get("/cooperation/needs", response=NeedsOut, description=VISIBILITY)
 def needs(request: HttpRequest, query: Query[NeedQuery]) -> NeedsOut:
     who = reader(request.user)
-    limit, offset = _limits(query.limit, query.offset)
+    limit, offset = query.limit, query.offset
     found = list(
         needs_list(
             who,
@@ -217,12 +211,10 @@ class OffersOut(Schema):
     items: list[OfferOut]
 
 
-class OfferQuery(Schema):
+class OfferQuery(PageQuery):
     provider: str = Field("", description="ISO 3166 alpha-3 code")
     pillar: str = ""
     assistance_type: str = ""
-    limit: int = 50
-    offset: int = 0
 
 
 def _offer(o: Offer) -> dict[str, Any]:
@@ -250,7 +242,7 @@ def _offer(o: Offer) -> dict[str, Any]:
 @router.get("/cooperation/offers", response=OffersOut, description=VISIBILITY)
 def offers(request: HttpRequest, query: Query[OfferQuery]) -> OffersOut:
     who = reader(request.user)
-    limit, offset = _limits(query.limit, query.offset)
+    limit, offset = query.limit, query.offset
     qs = offers_list(
         who,
         OfferFilters(
@@ -310,14 +302,12 @@ class FlowsOut(Schema):
     items: list[FlowOut]
 
 
-class FlowQuery(Schema):
+class FlowQuery(PageQuery):
     donor: str = Field("", description="ISO 3166 alpha-3 code")
     recipient: str = Field("", description="ISO 3166 alpha-3 code")
     year: int | None = None
     status: str = ""
     pillar: str = ""
-    limit: int = 50
-    offset: int = 0
 
 
 def _flow(f: Flow) -> FlowOut:
@@ -353,7 +343,7 @@ def _flow(f: Flow) -> FlowOut:
 @router.get("/cooperation/flows", response=FlowsOut, description=VISIBILITY)
 def flows(request: HttpRequest, query: Query[FlowQuery]) -> FlowsOut:
     who = reader(request.user)
-    limit, offset = _limits(query.limit, query.offset)
+    limit, offset = query.limit, query.offset
     qs = flows_list(
         who,
         FlowFilters(

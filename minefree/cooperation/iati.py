@@ -12,7 +12,6 @@ Commitment, 3 Disbursement); one reported by the recipient is incoming (13 Incom
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from decimal import Decimal
@@ -22,6 +21,7 @@ from lxml import etree
 
 from minefree.cooperation.currency import NO_CURRENCY
 from minefree.cooperation.models import Flow, FlowStatus, ReportedBy
+from minefree.core.exports import SafeCsvWriter
 from minefree.registry.models import Actor, ActorKind
 
 IATI_VERSION = "2.03"
@@ -152,7 +152,7 @@ def flows_csv(flows: Iterable[Flow]) -> str:
     An unknown USD value is an empty cell, never zero.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for f in flows:
         writer.writerow(

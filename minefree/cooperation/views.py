@@ -81,7 +81,9 @@ from minefree.cooperation.selectors import (
     visible,
 )
 from minefree.cooperation.workspace import open_needs_without_partnership
-from minefree.core.views import denied_as_403, form_errors, paginate
+from minefree.core.audit import ALL_VERSION_KEY
+from minefree.core.pagecache import cached_public_page
+from minefree.core.views import denied_as_403, form_errors, int_param, paginate
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 
@@ -118,6 +120,9 @@ def _state(code: str) -> Actor:
 # --- needs ---------------------------------------------------------------------------------
 
 
+@cached_public_page(
+    lambda *_a, **_k: [ALL_VERSION_KEY], params=[*NeedFilterForm.base_fields, "page"]
+)
 @require_GET
 def need_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
@@ -153,6 +158,7 @@ def _editable_states(who: Reader) -> list[Actor]:
     return represented_states(who)
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
 @require_GET
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
@@ -230,7 +236,7 @@ def partnership_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     offer: Offer = _visible_or_404(
         Offer.objects.select_related("provider"),
         who,
-        int(request.POST.get("offer", 0) or 0),
+        int_param(request.POST, "offer") or 0,
         "provider",
     )
     try:
@@ -245,6 +251,9 @@ def partnership_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 # --- offers --------------------------------------------------------------------------------
 
 
+@cached_public_page(
+    lambda *_a, **_k: [ALL_VERSION_KEY], params=[*OfferFilterForm.base_fields, "page"]
+)
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
@@ -264,6 +273,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperation/offers.html", context)
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
 @require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
@@ -331,6 +341,7 @@ def offer_edit(request: HttpRequest, pk: int | None = None, iso3: str = "") -> H
 # --- partnerships and the money that follows -----------------------------------------------
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
 @require_GET
 def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
@@ -471,6 +482,9 @@ def _flow_filters(request: HttpRequest) -> tuple[FlowFilterForm, FlowFilters]:
     return form, filters
 
 
+@cached_public_page(
+    lambda *_a, **_k: [ALL_VERSION_KEY], params=[*FlowFilterForm.base_fields, "page"]
+)
 @require_GET
 def flow_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
@@ -479,6 +493,7 @@ def flow_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperation/flows.html", {"form": form, "page": page, "query": query})
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=FlowFilterForm.base_fields)
 @require_GET
 def flow_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xml"):
@@ -498,6 +513,7 @@ def flow_export(request: HttpRequest, fmt: str) -> HttpResponse:
 # --- individualised approach ---------------------------------------------------------------
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["state", "page"])
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
@@ -505,6 +521,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperation/cases.html", {"page": page, "query": query})
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
@@ -715,11 +732,12 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cooperation:workspace")
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["year"])
 @require_GET
 def published_totals(request: HttpRequest) -> HttpResponse:
     """Totals a source published beside the sum of the rows loaded, so gaps show."""
-    year = request.GET.get("year", "")
-    comparisons = funding.totals_against_published(int(year) if year.isdigit() else None)
+    year = int_param(request.GET, "year")
+    comparisons = funding.totals_against_published(year)
     years = published_total_years()
     return render(
         request,

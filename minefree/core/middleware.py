@@ -1,10 +1,10 @@
-"""Tag each request with an id that audit events carry and responses echo."""
+"""Request ids that audit events carry and responses echo; JSON errors for the API."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from minefree.core.audit import new_request_id, request_id_var
 
@@ -23,3 +23,46 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-Id"] = rid
         return response
+
+
+#: The ``code`` of an API error, by HTTP status (documented in the README, "API errors").
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "already_done",
+    413: "too_large",
+    422: "invalid",
+    429: "too_many_requests",
+}
+
+
+class ApiErrorsAsJsonMiddleware:
+    """An API client always gets JSON with a ``code``, never an HTML error page.
+
+    Errors the API raises are answered by its own handlers (``api/api.py``). This catches
+    what happens around it: an unknown address under ``/api/`` (404), a method the
+    endpoint does not take (405), a refused host (400), a crash (500).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path_info.startswith("/api/") or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        status = response.status_code
+        body = {
+            "code": ERROR_CODES.get(status, "server_error" if status >= 500 else "error"),
+            "detail": response.reason_phrase,
+            "request_id": request_id_var.get(),
+        }
+        answer = JsonResponse(body, status=status)
+        if "Allow" in response:
+            answer["Allow"] = response["Allow"]
+        return answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from minefree.core.dates import DateInterval, PartialDate
 from minefree.core.models import Source
@@ -57,3 +57,15 @@ class IntervalOut(Schema):
 class ErrorOut(Schema):
     code: str
     detail: str
+
+
+MAX_LIMIT = 200
+#: Far beyond any list, but within every database's integer: a larger offset is an error.
+MAX_OFFSET = 1_000_000_000
+
+
+class PageQuery(Schema):
+    """``limit`` and ``offset`` of every paginated list; out of range is a 422, not a 500."""
+
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"1 to {MAX_LIMIT} items")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description=f"0 to {MAX_OFFSET:,}")

@@ -9,6 +9,7 @@ encryption, path tricks and zip bombs before a parser such as openpyxl sees them
 from __future__ import annotations
 
 import codecs
+import io
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -212,3 +213,68 @@ def _mentions(
 def _megabytes(size: int) -> str:
     megabytes = max(round(size / MB, 2), 0.01)
     return formats.number_format(int(megabytes) if megabytes.is_integer() else megabytes)
+
+
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DECLARATIONS = (b"<!doctype", b"<!entity")
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def check_xml_parts(data: bytes, *, max_total: int, max_part: dict[str, int]) -> None:
+    """Refuse an Office Open XML file whose parts a parser should never be handed.
+
+    - Declarations (``<!DOCTYPE``, ``<!ENTITY``): OOXML never needs them, and they carry
+      external entities and "billion laughs" expansions. Nothing is resolved: the file is
+      refused before any XML parser sees it.
+    - Parts not in UTF-8 (a UTF-16 byte order mark or NUL bytes), where a declaration
+      could hide from the byte search.
+    - More expanded data than ``max_total``, or a named part (e.g. the shared strings,
+      which a reader loads whole) larger than its limit in ``max_part``.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if sum(m.file_size for m in members) > max_total:
+                raise UploadRejected(
+                    _("The file expands to more than %(limit)s MB of data; it cannot be a report."),
+                    "too_much_data",
+                    {"limit": _megabytes(max_total)},
+                )
+            for member in members:
+                limit = max_part.get(member.filename)
+                if limit is not None and member.file_size > limit:
+                    raise UploadRejected(
+                        _("The part %(part)s is larger than %(limit)s MB."),
+                        "part_too_large",
+                        {"part": member.filename, "limit": _megabytes(limit)},
+                    )
+                if member.filename.lower().endswith(_XML_SUFFIXES):
+                    _check_xml_member(archive, member.filename)
+    except (zipfile.BadZipFile, EOFError, NotImplementedError, OSError, zlib.error) as error:
+        raise UploadRejected(_("The file is damaged and cannot be read."), "damaged") from error
+
+
+def _check_xml_member(archive: zipfile.ZipFile, name: str) -> None:
+    declaration = UploadRejected(
+        _(
+            "The file contains an XML declaration of entities or a document type (%(part)s), "
+            "which spreadsheets never need; it is refused for safety."
+        ),
+        "xml_declaration",
+        {"part": name},
+    )
+    tail = b""
+    with archive.open(name) as member:
+        first = True
+        while chunk := member.read(_CHUNK):
+            if (first and chunk.startswith(_UTF16_MARKS)) or b"\x00" in chunk:
+                raise UploadRejected(
+                    _("The part %(part)s is not UTF-8 text; it is refused for safety."),
+                    "xml_encoding",
+                    {"part": name},
+                )
+            first = False
+            window = tail + chunk.lower()
+            if any(needle in window for needle in _DECLARATIONS):
+                raise declaration
+            tail = window[-16:]

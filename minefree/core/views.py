@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, ParamSpec
 
 from django.core.exceptions import PermissionDenied
@@ -46,3 +46,15 @@ def paginate(request: HttpRequest, items: Any, size: int) -> tuple[Page[Any], st
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
+
+
+def int_param(data: Mapping[str, Any], name: str) -> int | None:
+    """A whole-number parameter (an id, a year), or None when missing or not plain digits.
+
+    ``int()`` alone accepts what no form sends ("²" passes ``isdigit`` and then fails,
+    "1_000", " 12 ", Arabic-Indic digits); an id too long for a database column is none.
+    """
+    raw = str(data.get(name, "") or "").strip()
+    if not raw or len(raw) > 18 or not (raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
-from minefree.core.schemas import IntervalOut, PartialDateOut, SourceOut
+from minefree.core.schemas import IntervalOut, PageQuery, PartialDateOut, SourceOut
 from minefree.registry import selectors
 from minefree.registry.models import (
     Actor,
@@ -31,18 +31,15 @@ from minefree.registry.schemas import (
 )
 
 router = Router(tags=["registry"])
-MAX_LIMIT = 200
 
 
-class StateQuery(Schema):
+class StateQuery(PageQuery):
     q: str = ""
     region: str = ""
     status: str = ""
     open_article: int | None = None
     deadline_year: int | None = None
     sort: str = "name"
-    limit: int = 50
-    offset: int = 0
 
 
 def _status(actor: Actor) -> str:
@@ -75,10 +72,6 @@ def _list_item(actor: Actor) -> StateListItem:
 
 @router.get("/states", response=StateListOut, summary="States, filtered and paginated")
 def list_states(request: HttpRequest, query: Query[StateQuery]) -> StateListOut:
-    if not 1 <= query.limit <= MAX_LIMIT:
-        raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}")
-    if query.offset < 0:
-        raise ValidationError("offset must not be negative")
     if query.status and query.status not in TreatyStatus.values:
         raise ValidationError(f"status must be one of {', '.join(TreatyStatus.values)}")
     if query.open_article not in (None, 4, 5):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
+from minefree.core.schemas import PageQuery
 from minefree.reporting import selectors
 from minefree.reporting.content import load_content
 from minefree.reporting.models import ReportVersion
@@ -20,15 +20,12 @@ from minefree.reporting.schemas import (
 )
 
 router = Router(tags=["reporting"])
-MAX_LIMIT = 200
 
 
-class VersionQuery(Schema):
+class VersionQuery(PageQuery):
     state: str = ""
     year: int | None = None
     status: str = ""
-    limit: int = 50
-    offset: int = 0
 
 
 def _summary(v: ReportVersion) -> VersionSummaryOut:
@@ -48,10 +45,6 @@ def _summary(v: ReportVersion) -> VersionSummaryOut:
 
 @router.get("/reports", response=VersionListOut, summary="Report versions you may see")
 def list_versions(request: HttpRequest, query: Query[VersionQuery]) -> VersionListOut:
-    if not 1 <= query.limit <= MAX_LIMIT:
-        raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}")
-    if query.offset < 0:
-        raise ValidationError("offset must not be negative")
     qs = selectors.versions_for(request.user).order_by(
         "-report__year", "report__state__name_en", "number"
     )

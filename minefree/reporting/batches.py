@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from minefree.accounts.selectors import is_staff_member
 from minefree.core.audit import audit_record, request_id_var, service
 from minefree.core.models import Origin
+from minefree.core.workflow import locked
 from minefree.reporting.imports import (
     IMPORT_MAX_BYTES,
     HistoricReport,
@@ -160,10 +161,22 @@ def _archive(actor: Any, batch: ImportBatch, data: bytes, name: str) -> ReportVe
     )
 
 
-def _process(actor: Any, batch: ImportBatch, item: ImportFile) -> None:
+@service
+def import_file_process(*, actor: Any, item: ImportFile) -> ImportFile:
+    """Import one waiting file of a batch and record its outcome; commits on its own.
+
+    The file is re-read under a lock: a file another request is processing, or has
+    processed, is left as it is (two progress requests at once never import it twice).
+    A rejected file is recorded too, so this service always writes.
+    """
+    _require_staff(actor)
+    locked(item)
+    if item.status != ImportFileStatus.PENDING:
+        return item
+    batch = item.batch
     data = bytes(item.content)
     try:
-        with transaction.atomic():  # the file's own all-or-nothing
+        with transaction.atomic():  # the import's own all-or-nothing, inside this commit
             if batch.mode == ImportMode.ARCHIVE:
                 version = _archive(actor, batch, data, item.name)
             else:
@@ -208,25 +221,25 @@ def _process(actor: Any, batch: ImportBatch, item: ImportFile) -> None:
         },
         state_code=(item.version.report.state.iso3 or "") if item.version else "",
     )
+    return item
 
 
-@service
 def import_batch_process(
     *, actor: Any, batch: ImportBatch, limit: int | None = None, seconds: float | None = None
 ) -> int:
     """Process waiting files of a batch, in order: all, ``limit`` of them, or for ``seconds``.
 
-    Returns how many were processed. Each file commits or rolls back on its own.
+    Returns how many were processed. Each file is its own transaction
+    (``import_file_process``): it is committed, and visible as done, before the next
+    starts, so other writers never wait for a whole batch and a stopped request loses at
+    most the file it was on.
     """
     _require_staff(actor)
     started = time.monotonic()
     done = 0
     pending = batch.files.filter(status=ImportFileStatus.PENDING).order_by("pk")
-    for item_id in list(pending.values_list("pk", flat=True)[:limit]):
-        item = ImportFile.objects.get(pk=item_id)
-        if item.status != ImportFileStatus.PENDING:
-            continue
-        _process(actor, batch, item)
+    for item in list(pending.only("pk", "batch_id")[:limit]):
+        item = import_file_process(actor=actor, item=item)
         done += 1
         if seconds is not None and time.monotonic() - started >= seconds:
             break

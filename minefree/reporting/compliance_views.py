@@ -7,14 +7,15 @@ one year (``?year=``) with each report's field-level completeness
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.charts import Series, line_chart
+from minefree.core.exports import SafeCsvWriter
+from minefree.core.pagecache import cached_public_page
 from minefree.registry.selectors import parties_with_unknown_start
 from minefree.reporting.completeness import StateLine, parse_year, state_lines
 from minefree.reporting.compliance import (
@@ -54,7 +55,7 @@ def _csv(rows: list[YearCompliance], first: int, last: int) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="article7-compliance-{first}-{last}.csv"'
     )
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow(
@@ -109,7 +110,7 @@ def _states_csv(lines: list[StateLine], year: int) -> HttpResponse:
     """One line per State Party of the year; a form's column is blank where it is not required."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="article7-completeness-{year}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(STATE_CSV_COLUMNS)
     for line in lines:
         done = line.completeness
@@ -143,6 +144,7 @@ def _state_year(request: HttpRequest, default: int) -> int:
     return year
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["from", "to", "year", "format"])
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Year-by-year rates, a chart, multi-year gaps, and one year's states with completeness."""
     first, last = _years(request)
@@ -179,12 +181,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/compliance.html", context)
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["from", "to"])
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     """The dashboard's table as CSV (the same as ``?format=csv``)."""
     first, last, _valid = parse_years(request.GET.get("from"), request.GET.get("to"))
     return _csv(compliance_by_year(first, last), first, last)
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["year"])
 def dashboard_states_csv(request: HttpRequest) -> HttpResponse:
     """One year's States Parties with status and completeness, as CSV (``?year=``)."""
     _first, last = default_years()

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from minefree.core.views import int_param
 from minefree.reporting import selectors
 from minefree.reporting.content import load_content
 from minefree.reporting.diff import diff_contents
@@ -13,10 +14,9 @@ from minefree.reporting.diff import diff_contents
 
 def compare(request: HttpRequest) -> HttpResponse:
     """``?from=<version id>&to=<version id>``: same report (versions) or same state (years)."""
-    try:
-        old_id, new_id = int(request.GET.get("from", "")), int(request.GET.get("to", ""))
-    except ValueError as exc:
-        raise Http404(_("Give two versions to compare.")) from exc
+    old_id, new_id = int_param(request.GET, "from"), int_param(request.GET, "to")
+    if old_id is None or new_id is None:
+        raise Http404(_("Give two versions to compare."))
     old = selectors.get_version_for(request.user, old_id)
     new = selectors.get_version_for(request.user, new_id)
     if old.report.state_id != new.report.state_id:

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from minefree.core.schemas import PageQuery
 from minefree.reporting import opendata
 from minefree.reporting.opendata import OpenDataFilters
 
 router = Router(tags=["open data"])
-MAX_LIMIT = 200
 
 PUBLISHED = (
     "Published reports only: for each report its latest submitted version; drafts and "
@@ -27,7 +27,7 @@ PUBLISHED = (
 )
 
 
-class OpenDataQuery(Schema):
+class OpenDataQuery(PageQuery):
     state: list[str] = Field(
         default_factory=list,
         description="ISO 3166 alpha-3 code; repeat (`state=PER&state=COL`) or separate by commas",
@@ -37,8 +37,6 @@ class OpenDataQuery(Schema):
     form: str = Field("", description="Form letter A–J (form rows only)")
     table: str = Field("", description="Table code, e.g. `land_release` (form rows only)")
     origin: str = Field("", description="`reported`, `synthetic`, `entered` or `reference`")
-    limit: int = Field(50, description=f"1 to {MAX_LIMIT}")
-    offset: int = 0
 
 
 class ReportLineOut(Schema):
@@ -91,10 +89,6 @@ class RowLinesOut(Schema):
 
 
 def _filters(request: HttpRequest, query: OpenDataQuery) -> OpenDataFilters:
-    if not 1 <= query.limit <= MAX_LIMIT:
-        raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}")
-    if query.offset < 0:
-        raise ValidationError("offset must not be negative")
     filters, form = opendata.parse_filters(request.GET)
     if filters is None:
         raise ValidationError(form.error_text())

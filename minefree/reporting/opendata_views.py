@@ -9,7 +9,6 @@ is one array of objects (not JSON Lines), written one object per line.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -21,6 +20,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from minefree.core.audit import ALL_VERSION_KEY
+from minefree.core.exports import SafeCsvWriter
+from minefree.core.pagecache import cached_public_page
 from minefree.reporting import opendata
 from minefree.reporting.opendata import OpenDataFilters
 
@@ -50,7 +52,7 @@ def _chunked(pieces: Iterable[str]) -> Iterator[str]:
 
 
 def _csv_text(rows: Iterator[list[str]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
     return _chunked(writer.writerow(row) for row in rows)
 
 
@@ -97,6 +99,9 @@ def download(request: HttpRequest, dataset: str, fmt: str) -> HttpResponseBase:
     return _file(request, dataset, fmt, filters)
 
 
+@cached_public_page(
+    lambda *_a, **_k: [ALL_VERSION_KEY], params=opendata.OpenDataFilterForm.base_fields
+)
 @require_GET
 def page(request: HttpRequest) -> HttpResponse:
     """The filter form, the datasets with their counts and download links, and the API URLs."""

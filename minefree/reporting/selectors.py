@@ -39,6 +39,19 @@ def drafting_state_ids(user: Any) -> set[int]:
     )
 
 
+def may_read_contact(user: Any, state: Actor) -> bool:
+    """Who reads the point of contact of a report: e-mail and telephone are personal data.
+
+    Those who need it to follow the report up: ISU staff, committee members, and the
+    state's own people (focal point, delegates). Not the public, not other states' focal
+    points, not donors.
+    """
+    if is_staff_member(user):
+        return True
+    memberships = active_memberships(user)
+    return memberships.filter(Q(role=Role.COMMITTEE_MEMBER) | Q(actor=state)).exists()
+
+
 def versions_for(user: Any) -> QuerySet[ReportVersion]:
     qs = ReportVersion.objects.select_related("report", "report__state")
     if is_staff_member(user):

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minefree.accounts.selectors import active_memberships, is_staff_member
-from minefree.core.views import denied_as_403, form_errors, paginate
+from minefree.core.audit import ALL_VERSION_KEY
+from minefree.core.pagecache import cached_public_page
+from minefree.core.views import denied_as_403, form_errors, int_param, paginate
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
@@ -134,6 +136,7 @@ def _state_choices(user: Any) -> list[tuple[str, str]]:
     return sorted(choices.items(), key=lambda item: item[1])
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["state", "page"])
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -216,6 +219,7 @@ class WarningLine:
     form: WarningExplanationForm | None
 
 
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
 @require_GET
 @_denied_as_403
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -226,6 +230,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drafter = report.state_id in selectors.drafting_state_ids(user)
     staff = is_staff_member(user)
     may_edit = version.is_draft and drafter
+    contact_shown = drafter or staff or selectors.may_read_contact(user, report.state)
 
     forms_list = []
     for letter, spec in FORMS.items():
@@ -271,6 +276,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "version": version,
         "report": report,
+        "contact_shown": contact_shown,
         "forms_list": forms_list,
         "may_edit": may_edit,
         "drafter": drafter,
@@ -648,11 +654,8 @@ def _table_of(spec: FormSpec, code: str) -> Table:
 
 
 def _row_of(version: ReportVersion, letter: str, table: str, raw_id: str) -> FormRow:
-    row = (
-        version.rows.filter(pk=int(raw_id), letter=letter, table=table).first()
-        if raw_id.isdigit()
-        else None
-    )
+    pk = int_param({"row": raw_id}, "row")
+    row = version.rows.filter(pk=pk, letter=letter, table=table).first() if pk else None
     if row is None:
         raise Http404("No such row")
     return row

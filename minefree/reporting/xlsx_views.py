@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minefree.core.views import int_param
 from minefree.registry.models import Actor
 from minefree.reporting import selectors
 from minefree.reporting.imports import report_import
@@ -31,7 +32,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 @_denied_as_403
 def upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
-    state = Actor.objects.filter(pk=request.POST.get("state") or 0).first()
+    state = Actor.objects.filter(pk=int_param(request.POST, "state") or 0).first()
     if state is None or state.pk not in selectors.drafting_state_ids(request.user):
         raise PermissionDenied
     if upload is None:

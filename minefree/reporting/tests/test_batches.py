@@ -302,3 +302,42 @@ def test_the_command_imports_a_folder_with_a_summary(tmp_path: Path, workbooks):
         call_command("import_reports", str(tmp_path), "--archive", stdout=out)
     assert "already has a report" in out.getvalue()
     assert ImportFile.objects.filter(status=ImportFileStatus.REJECTED).count() == 4
+
+
+def test_each_file_commits_on_its_own(workbooks, monkeypatch):
+    """The batch loop opens no transaction of its own: each file's service is the outermost
+    one of its request, so its import is committed before the next file starts."""
+    from django.db import connection
+
+    from minefree.reporting import batches
+
+    cast = make_cast()
+    batch = import_batch_create(actor=cast["isu_staff"], files=_files(workbooks))
+    depth_outside = len(connection.savepoint_ids)
+    depths: list[int] = []
+    real = batches.import_file_process
+
+    def spy(**kwargs: Any) -> Any:
+        depths.append(len(connection.savepoint_ids))
+        return real(**kwargs)
+
+    monkeypatch.setattr(batches, "import_file_process", spy)
+    assert import_batch_process(actor=cast["isu_staff"], batch=batch) == len(workbooks)
+    assert depths == [depth_outside] * len(workbooks)
+
+
+def test_a_file_already_processed_is_not_imported_again(workbooks):
+    from minefree.reporting.batches import import_file_process
+
+    cast = make_cast()
+    batch = import_batch_create(actor=cast["isu_staff"], files=_files(workbooks))
+    item = batch.files.order_by("pk").first()
+    stale = type(item).objects.get(pk=item.pk)
+    import_file_process(actor=cast["isu_staff"], item=item)
+    import_file_process(actor=cast["isu_staff"], item=stale)  # a second progress request
+    assert (
+        AuditEvent.objects.filter(
+            action="import_batch.file_processed", object_id=str(item.pk)
+        ).count()
+        == 1
+    )

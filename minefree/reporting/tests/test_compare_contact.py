@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from minefree.accounts.models import Role
-from minefree.accounts.tests.factories import make_user
+from minefree.accounts.tests.factories import CAST, make_cast, make_user
 from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
 from minefree.reporting import services
@@ -80,3 +80,24 @@ def test_focal_point_saves_the_point_of_contact_others_cannot(client: Client, us
     draft.refresh_from_db()
     assert (draft.contact_name, draft.contact_email) == ("Kari Nordmann", "kari@example.org")
     assert "Kari Nordmann" not in Client().get(f"/reports/v/{draft.pk}/").content.decode()
+
+
+CONTACT_READERS = {"focal_point_peru", "delegate_peru", "committee_chair", "isu_staff"}
+
+
+@pytest.mark.parametrize("who", sorted(CAST))
+def test_the_point_of_contact_is_shown_only_to_those_who_follow_the_report_up(who: str):
+    cast = make_cast()
+    peru = cast["focal_point_peru"]
+    draft = services.report_open(actor=peru, state=Actor.objects.get(iso3="PER"), year=2024)
+    services.version_contact_save(
+        actor=peru, version=draft, name="Ana Quispe", email="ana@example.pe", phone="+51 1 555"
+    )
+    version = submit_explained(peru, draft)
+    client = Client()
+    if cast[who] is not None:
+        client.force_login(cast[who])
+    html = client.get(f"/reports/v/{version.pk}/").content.decode()
+    shown = who in CONTACT_READERS or who == "administrator"
+    assert ("ana@example.pe" in html) is shown, who
+    assert ("+51 1 555" in html) is shown, who

@@ -318,3 +318,17 @@ def test_api_states_rejects_a_bad_year(year):
 def test_compliance_counts_obligations_of_the_year_shown():
     by_year = {row.year: row for row in compliance_by_year(2004, 2024, today=dt.date(2026, 1, 1))}
     assert by_year[2004].art4_parties > by_year[2024].art4_parties
+
+
+def test_a_name_that_looks_like_a_formula_downloads_as_text():
+    from minefree.core.audit import SYSTEM
+    from minefree.registry.services import registry_record_save
+
+    norway = Actor.objects.get(iso3="NOR")
+    norway.name_en = "=cmd|' /C calc'!A0"
+    registry_record_save(actor=SYSTEM, record=norway, fields=["name_en"])
+    response = Client().get(reverse("reporting:compliance_states_csv"), {"year": "2024"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert next(r for r in rows if r["state_iso3"] == "NOR")["state_name_en"] == (
+        "'=cmd|' /C calc'!A0"
+    )

@@ -134,6 +134,8 @@ def test_the_export_is_the_documented_template(filled):
     narrative = [tuple(c.value for c in r) for r in wb["Narratives"].iter_rows(min_row=2)]
     assert narrative == [("J", "other_matters", "=1+1 is not a sum.")]
     assert wb["Narratives"]["C2"].data_type == "s"  # text that looks like a formula stays text
+    assert wb["Narratives"]["C2"].quotePrefix  # and stays text when someone edits the cell
+    assert not wb["Narratives"]["B2"].quotePrefix
     assert [tuple(c.value for c in r) for r in wb["Totals"].iter_rows(min_row=2)] == [
         ("B", "stockpile", 1250)
     ]

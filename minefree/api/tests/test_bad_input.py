@@ -1,0 +1,109 @@
+"""Bad input gets a clear answer, never a 500; API errors are JSON with a documented code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from minefree.accounts.tests.factories import CAST, make_cast
+from minefree.core.middleware import ERROR_CODES
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "/api/states",
+    "/api/reports",
+    "/api/open-data/reports",
+    "/api/open-data/rows",
+    "/api/cooperation/needs",
+    "/api/cooperation/offers",
+    "/api/cooperation/flows",
+]
+
+
+@pytest.fixture
+def cast() -> dict[str, Any]:
+    return make_cast()
+
+
+def _client(cast: dict[str, Any], who: str) -> Client:
+    client = Client()
+    if cast[who] is not None:
+        client.force_login(cast[who])
+    return client
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize(
+    "query", ["offset=9223372036854775808", "offset=1000000001", "offset=-1", "limit=0", "limit=x"]
+)
+def test_list_parameters_out_of_range_are_a_422_with_a_code(client: Client, url: str, query: str):
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 422, response.content[:200]
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert ("offset" in body["detail"]) or ("limit" in body["detail"])
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_the_largest_offset_allowed_is_an_empty_page(client: Client, url: str):
+    response = client.get(f"{url}?offset=1000000000")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("get", "/api/nothing-here", 404),
+        ("delete", "/api/states", 405),
+        ("post", "/api/cooperation/needs", 405),
+    ],
+)
+def test_errors_around_the_api_are_json_too(client: Client, method: str, url: str, status: int):
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == ERROR_CODES[status]
+
+
+def test_a_forged_host_on_the_api_is_a_json_400(client: Client):
+    response = client.get("/api/states", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("year", ["²", "٢٠٢٤", "1_000", "99999999999999999999999", "-1", "x"])
+def test_published_totals_take_any_year_text(client: Client, year: str):
+    assert client.get("/cooperation/flows/published-totals/", {"year": year}).status_code == 200
+
+
+@pytest.mark.parametrize("who", list(CAST))
+@pytest.mark.parametrize("state", ["COL", "1e3", "99999999999999999999", ""])
+def test_the_import_form_with_a_state_code_is_refused_not_a_crash(
+    cast: dict[str, Any], who: str, state: str
+):
+    response = _client(cast, who).post("/reports/import/", {"state": state})
+    assert response.status_code in (302, 403), (who, state, response.status_code)
+
+
+@pytest.mark.parametrize("offer", ["abc", "", "1.5", "99999999999999999999"])
+def test_confirming_with_an_offer_that_is_not_an_id_is_a_404(cast: dict[str, Any], offer: str):
+    from minefree.cooperation.models import Need
+    from minefree.cooperation.services import need_save
+    from minefree.cooperation.tests.test_needs_offers import NEED
+    from minefree.core.audit import SYSTEM
+    from minefree.registry.models import Actor
+
+    need: Need = need_save(actor=SYSTEM, state=Actor.objects.get(iso3="PER"), data=NEED)
+    response = _client(cast, "committee_chair").post(
+        f"/cooperation/needs/{need.pk}/confirm/", {"offer": offer}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("pair", ["from=x&to=1", "from=99999999999999999999&to=1", ""])
+def test_comparing_with_bad_version_ids_is_a_404(client: Client, pair: str):
+    assert client.get(f"/reports/compare/?{pair}").status_code == 404
