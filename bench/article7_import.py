@@ -248,8 +248,13 @@ def run(rounds: int, sample: int) -> Json:
     }
     xlsx = _xlsx_speed(history, sample)
     targets: Json = {
-        "speed_ratio": {"min": RATIO_TARGET, "pass": ratio >= RATIO_TARGET},
-        "dashboard_queries_constant": {"pass": dashboard["constant"]},
+        "speed_ratio": {"min": RATIO_TARGET, "value": ratio, "pass": ratio >= RATIO_TARGET},
+        # the dashboard's queries with the whole history minus those with a few states: 0
+        "dashboard_extra_queries": {
+            "max": 0,
+            "value": dashboard["full_history"] - dashboard["small"],
+            "pass": dashboard["constant"],
+        },
     }
     return {
         "description": (

@@ -156,6 +156,9 @@ def summary(data: Json) -> str:
                 if "max" in target
                 else ""
             )
+            if not target:
+                lines.append(f"  {key:<18} {ratio:6.3f}  (no target)")
+                continue
             ok = "ok" if target.get("pass") else "MISSED"
             lines.append(f"  {key:<18} {ratio:6.3f}  (target {bound}: {ok})")
         diagnostics = bench.get("diagnostics", {})

@@ -434,9 +434,10 @@ def run(
     targets: Json = {
         "throughput_ratio": {
             "min": THROUGHPUT_TARGET,
+            "value": throughput_ratio,
             "pass": throughput_ratio >= THROUGHPUT_TARGET,
         },
-        "p99_ratio": {"max": P99_TARGET, "pass": p99_ratio <= P99_TARGET},
+        "p99_ratio": {"max": P99_TARGET, "value": p99_ratio, "pass": p99_ratio <= P99_TARGET},
     }
     return {
         "description": (

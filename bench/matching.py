@@ -111,6 +111,7 @@ def run(rounds: int) -> Json:
         ),
         "database": connection.vendor,
         "measured": by_size,
+        "ratios": {},
         "targets": {
             "total_s_2000x2000": {"max": TARGET_S, "pass": ok, "value": largest["total_s"]}
         },
