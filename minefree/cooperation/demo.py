@@ -29,8 +29,9 @@ from minefree.core.audit import audit_events, service, snapshot
 from minefree.core.models import Origin
 from minefree.registry.models import Actor, ActorKind, Obligation, ObligationStatus
 
-#: marks the demo's needs (``source_ref``), so a second run can tell they are there
-DEMO_REF = "demo:"
+#: marks the demo's needs (``source_ref``, shown on their pages), so a second run can tell
+#: they are there
+DEMO_REF = "synthetic demo need no. "
 DEFAULT_SEED = 1997
 DONOR_STATES = [
     "USA", "DEU", "JPN", "NOR", "GBR", "NLD", "CHE", "AUS", "CAN", "SWE", "DNK", "FIN",
@@ -160,7 +161,7 @@ def demo_needs(
                     languages=_need_languages(state),
                     visibility=rng.choice([Visibility.PUBLIC] * 8 + [Visibility.STATES_PARTIES]),
                     source_kind=rng.choice(NeedSource.values),
-                    source_ref=f"{DEMO_REF}{seed}:{i}",
+                    source_ref=f"{DEMO_REF}{i + 1}",
                     origin=Origin.SYNTHETIC,
                 ),
             )
@@ -197,12 +198,13 @@ def demo_offers(
         languages = PROVIDER_LANGUAGES.get(provider.iso3 or "", ["en"])
         if provider.kind == ActorKind.ORGANISATION:
             languages = sorted(rng.sample(["en", "fr", "es", "ar", "pt"], rng.randint(1, 3)))
-        first = dict(AssistanceType.choices)[types[0]]
+        offered = [str(dict(AssistanceType.choices)[t]) for t in types]
+        what = offered[0] if len(offered) == 1 else f"{', '.join(offered[:-1])} and {offered[-1]}"
         result.append(
             (
                 provider,
                 OfferInput(
-                    title=f"{str(first).capitalize()} for mine action ({i + 1})",
+                    title=f"{what[:1].upper()}{what[1:]} for mine action ({i + 1})",
                     description="Synthetic demo offer.",
                     assistance_types=types,
                     pillars=chosen,

@@ -392,16 +392,17 @@ def _language(need: _NeedArrays, offer: _OfferArrays, ni: I64, oi: I64) -> tuple
 def _size(
     need: _NeedArrays, offer: _OfferArrays, ni: I64, oi: I64, *, cases: bool = False
 ) -> tuple[F32, F32, Any]:
-    """Within the offer's range: full points; outside: the share covered; unknown: neutral.
+    """Within the offer's range: full points; above it: the share the maximum covers; below
+    the offer's minimum: none (the donor does not fund anything that small); unknown: neutral.
 
-    ``coverage`` is min(1, max/amount, amount/min): below 1 only when the amount lies
-    outside the range (``fmin`` skips the NaN of in-kind needs and of 0/0).
+    ``coverage`` is min(1, max/amount), 0 below the minimum: below 1 only when the amount
+    lies outside the range (``fmin`` skips the NaN of in-kind needs and of 0/0).
     """
     amount = need.amount[ni]
     lo, hi, has_range = offer.amount_min[oi], offer.amount_max[oi], offer.has_range[oi]
     no_amount = np.isnan(amount)
     with np.errstate(divide="ignore", invalid="ignore"):
-        coverage = np.fmin(np.fmin(hi / amount, amount / lo), W(1))
+        coverage = np.where(amount < lo, W(0), np.fmin(hi / amount, W(1))).astype(np.float32)
     unknown = np.where(
         no_amount, np.where(has_range, W(WEIGHT_SIZE_UNKNOWN), W(WEIGHT_SIZE)), W(0)
     ) + np.where(~has_range & ~no_amount, W(WEIGHT_SIZE_UNKNOWN), W(0))
@@ -649,9 +650,7 @@ def _reason_keys(table: MatchTable, parts: _Parts, rows: I64, cols: I64) -> dict
     shared = np.where(case["language"] == 1, needs.languages[rows] & offers.languages[cols], ZERO)
     _masks, shared_index = np.unique(shared, return_inverse=True)
     overlap = case["timing"] == 1
-    percent = np.where(
-        case["size"] == 4, np.maximum(1, np.round(parts.coverage.astype(np.float64) * 100)), 0
-    )
+    percent = np.where(case["size"] == 4, np.round(parts.coverage.astype(np.float64) * 100), 0)
     past = case["past_partnership"]
     return {
         "type": case["type"] << 8 | _bit_index(needs.type_bit[rows]),
@@ -726,13 +725,13 @@ def _detail(
     state = ctx.states[int(table._needs.state[row])]
     if component == "type":
         need_type = table._need_types[row]
-        if case == 1 and need_type == AssistanceType.FINANCIAL:
-            return _("offers funding")
+        if need_type == AssistanceType.FINANCIAL:
+            return _("offers funding, the type of help needed") if case else _("offers no funding")
         name = str(dict(AssistanceType.choices).get(need_type, need_type))
         template = (
-            _("does not offer %(type)s"),
-            _("offers %(type)s"),
-            _("offers funding that can pay for %(type)s"),
+            _("offers neither %(type)s nor funding"),
+            _("offers %(type)s, the type of help needed"),
+            _("does not offer %(type)s, but offers funding that can pay for it"),
         )[case]
         return template % {"type": name}
     if component == "pillar":
@@ -788,11 +787,11 @@ def _size_detail(case: int, coverage: float) -> str:
     if case == 3:
         return _("the offer states no amount range")
     if case == 4:
-        return _("covers about %(percent)s%% of the amount") % {
-            "percent": max(1, round(coverage * 100))
-        }
+        if round(coverage * 100) < 1:
+            return _("the offer's maximum covers less than 1% of the amount")
+        return _("covers about %(percent)s%% of the amount") % {"percent": round(coverage * 100)}
     if case == 5:
-        return _("the amount is below the offer's minimum")
+        return _("the amount is below the offer's minimum: no points")
     return _("amount within range")
 
 
@@ -906,6 +905,14 @@ def needs_for_offer(offer: Offer, who: Reader, k: int = DEFAULT_K) -> list[Match
     past, partnered = _partnership_pairs(who)
     table = score_matrix(needs, [offer], past_pairs=past, partnered=partnered)
     return table.top_needs(offer.pk, k)
+
+
+def needs_for_offers(offers: Sequence[Offer], who: Reader, k: int = 3) -> dict[int, list[Match]]:
+    """For a donor's own offers at once: the needs each could best answer (one matrix)."""
+    needs = candidate_needs(who)
+    past, partnered = _partnership_pairs(who)
+    table = score_matrix(needs, offers, past_pairs=past, partnered=partnered)
+    return table.top_needs_per_offer(k)
 
 
 def suggestions(who: Reader, k_per_need: int = 3) -> list[Match]:

@@ -4,7 +4,8 @@ from minefree.cooperation import views
 
 app_name = "cooperation"
 urlpatterns = [
-    path("", views.workspace, name="workspace"),
+    path("", views.home, name="home"),
+    path("workspace/", views.workspace, name="workspace"),
     path("needs/", views.need_list, name="needs"),
     path("needs/new/<str:iso3>/", views.need_edit, name="need_new"),
     path("needs/<int:pk>/", views.need_detail, name="need"),

@@ -80,7 +80,7 @@ from minefree.cooperation.selectors import (
     represented_states,
     visible,
 )
-from minefree.cooperation.workspace import open_needs_without_partnership
+from minefree.cooperation.workspace import open_needs_without_partnership, overview
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
 from minefree.core.views import denied_as_403, form_errors, int_param, paginate
@@ -538,7 +538,21 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cooperation/case.html", context)
 
 
-# --- the committee's workspace -------------------------------------------------------------
+# --- the cooperation home and the committee's workspace ----------------------------------
+
+
+@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Every reader's way in: what is public, then their own needs, offers or workspace."""
+    who = reader(request.user)
+    context = {
+        "overview": overview(who),
+        "who": who,
+        "states_to_edit": _editable_states(who),
+        "donors_to_edit": represented_donors(who) if not who.staff else [],
+    }
+    return render(request, "cooperation/home.html", context)
 
 
 @login_required

@@ -247,7 +247,10 @@ def _load_states(
             row.iso3,
         )
         year_source = (
-            sources.get(row.year_source, "UN Treaty Collection (year, as scraped by mondiale)")
+            sources.get(
+                row.year_source,
+                "UN Treaty Collection: year of ratification or accession (mondiale open dataset)",
+            )
             if row.consent_from_year
             else None
         )

@@ -21,14 +21,18 @@ from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.selectors import obligation_timeline
 from minefree.reporting.content import Content, as_number, load_content
+from minefree.reporting.diff import diff_contents
 from minefree.reporting.models import (
     Article7Report,
     FormRow,
+    FormStatus,
     ReportKind,
     ReportVersion,
     VersionStatus,
+    WarningExplanation,
 )
-from minefree.reporting.validation import Context
+from minefree.reporting.schema import FORMS
+from minefree.reporting.validation import Context, Issue, before_submission
 
 DRAFTING_ROLES = {Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE}
 
@@ -224,3 +228,110 @@ def state_series(state: Actor) -> Series:
             if value is not None and method in released:
                 released[method][year] = released[method].get(year, Decimal(0)) + value
     return Series(stockpile, remaining, released, synthetic)
+
+
+# --- what a submission will publish --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormToPublish:
+    """One form as the submission will publish it, against the version it follows."""
+
+    letter: str
+    title: str
+    #: not_applicable, unchanged (marked), changed, same (as the compared version), new
+    status: str
+    unchanged_since: int | None
+    rows: int
+    #: rows added, removed or changed, narratives and declared totals changed
+    changes: int
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    """The confirmation step: what goes public, what is still wrong, who answers questions."""
+
+    version: ReportVersion
+    compared_with: ReportVersion | None
+    forms: list[FormToPublish]
+    errors: list[Issue]
+    warnings: list[tuple[Issue, WarningExplanation | None]]
+
+    @property
+    def unexplained(self) -> int:
+        return sum(1 for _issue, explanation in self.warnings if explanation is None)
+
+    @property
+    def may_submit(self) -> bool:
+        return not self.errors and not self.unexplained
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.forms if f.status == status)
+
+    @property
+    def count_changed(self) -> int:
+        return self.count("changed")
+
+    @property
+    def count_same(self) -> int:
+        return self.count("same")
+
+    @property
+    def count_unchanged(self) -> int:
+        return self.count(FormStatus.UNCHANGED)
+
+    @property
+    def count_not_applicable(self) -> int:
+        return self.count(FormStatus.NOT_APPLICABLE)
+
+
+def submission_summary(version: ReportVersion) -> SubmissionSummary:
+    """What submitting ``version`` would publish, form by form, with its blocking findings.
+
+    An amendment is compared with the report's latest submitted version; a first version
+    with the state's previous report (the one its draft was pre-filled from).
+    """
+    if version.number > 1:
+        compared = (
+            version.report.versions.filter(status=VersionStatus.SUBMITTED)
+            .select_related("report")
+            .order_by("-number")
+            .first()
+        )
+    else:
+        compared = previous_submitted(version.report)
+    content = load_content(version)
+    diffs = (
+        {d.letter: d for d in diff_contents(load_content(compared), content)} if compared else {}
+    )
+    forms = []
+    for letter, spec in FORMS.items():
+        status = content.status(letter)
+        entry = content.entries.get(letter)
+        diff = diffs.get(letter)
+        changes = (
+            sum(len(t.rows) for t in diff.tables) + len(diff.narratives) + len(diff.totals)
+            if diff
+            else 0
+        )
+        if status not in (FormStatus.NOT_APPLICABLE, FormStatus.UNCHANGED):
+            status = "new" if compared is None else "changed" if diff else "same"
+        forms.append(
+            FormToPublish(
+                letter,
+                str(spec.title),
+                status,
+                entry.unchanged_since if entry else None,
+                sum(len(content.table(letter, t.code)) for t in spec.tables),
+                changes,
+            )
+        )
+    issues = before_submission(content, validation_context(version))
+    explained = {(e.code, e.target): e for e in version.explanations.all()}
+    return SubmissionSummary(
+        version=version,
+        compared_with=compared,
+        forms=forms,
+        errors=[i for i in issues if i.is_error],
+        warnings=[(i, explained.get((i.code, i.target))) for i in issues if not i.is_error],
+    )

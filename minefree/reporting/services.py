@@ -36,7 +36,10 @@ from minefree.reporting.models import (
 )
 from minefree.reporting.schema import ACTOR, FORMS
 from minefree.reporting.signals import report_versions_submitted
-from minefree.reporting.validation import unexplained, validate
+from minefree.reporting.validation import before_submission, unexplained
+
+#: the cover page's point of contact, carried over to a new year's draft like the forms
+CONTACT_FIELDS = ["contact_name", "contact_organisation", "contact_email", "contact_phone"]
 
 
 def _code(version: ReportVersion) -> str:
@@ -162,6 +165,12 @@ def report_open(
         report=report, number=1, based_on=source, created_by=_user(actor)
     )
     _copy_from(source, version, all_tables=False)
+    if source is not None:  # the point of contact is pre-filled like the forms
+        version.contact_name = source.contact_name
+        version.contact_organisation = source.contact_organisation
+        version.contact_email = source.contact_email
+        version.contact_phone = source.contact_phone
+        version.save(update_fields=CONTACT_FIELDS)
     audit_record(
         actor=actor,
         action="report.draft_opened",
@@ -369,7 +378,7 @@ def version_contact_save(
 ) -> ReportVersion:
     """The cover page's point of contact (for clarification only; shown to signed-in users)."""
     _require_draft(actor, version)
-    fields = ["contact_name", "contact_organisation", "contact_email", "contact_phone"]
+    fields = CONTACT_FIELDS
     before = snapshot(version, fields)
     version.contact_name = name.strip()
     version.contact_organisation = organisation.strip()
@@ -423,7 +432,7 @@ def report_submit(*, actor: Any, version: ReportVersion) -> ReportVersion:
         raise AlreadyDone(_already_submitted(version))
     if version.number > 1 and not version.amendment_reason.strip():
         raise ValidationError(_("An amendment needs a reason."))
-    issues = validate(load_content(version), selectors.validation_context(version))
+    issues = before_submission(load_content(version), selectors.validation_context(version))
     errors = [i for i in issues if i.is_error]
     if errors:
         raise ValidationError(

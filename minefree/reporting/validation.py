@@ -44,6 +44,13 @@ class Issue:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    @property
+    def field_anchor(self) -> str:
+        """The id of the field a finding is about on its form page ("" for a whole table)."""
+        if self.field == "declared_total" and self.table:
+            return f"total-{self.table}"
+        return ""
+
 
 @dataclass(frozen=True)
 class Context:
@@ -360,6 +367,36 @@ def validate(content: Content, context: Context) -> list[Issue]:
         issues += _contamination(content, context.previous)
     issues += _obligation_gaps(content, context)
     return issues
+
+
+def contact_issues(content: Content) -> list[Issue]:
+    """A report goes out with someone to ask: a name and an e-mail or telephone (MF-W07).
+
+    A warning, not an error: a state may have a reason (the focal point is being replaced);
+    it says so in the explanation, which is published with the report.
+    """
+    version = content.version
+    if version.contact_name.strip() and (
+        version.contact_email.strip() or version.contact_phone.strip()
+    ):
+        return []
+    return [
+        Issue(
+            "MF-W07",
+            WARNING,
+            "",
+            _(
+                "The point of contact is incomplete: give a name and an e-mail address or a "
+                "telephone number, so that questions on this report reach someone."
+            ),
+            target="contact",
+        )
+    ]
+
+
+def before_submission(content: Content, context: Context) -> list[Issue]:
+    """Every check a draft passes before it is submitted: the forms', then the cover page's."""
+    return validate(content, context) + contact_issues(content)
 
 
 def unexplained(issues: list[Issue], explained: set[tuple[str, str]]) -> list[Issue]:

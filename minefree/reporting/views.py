@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.core.audit import ALL_VERSION_KEY
@@ -52,7 +52,7 @@ from minefree.reporting.models import (
     WarningExplanation,
 )
 from minefree.reporting.schema import ACTOR, CHOICE, FORMS, Field, FormSpec, Table
-from minefree.reporting.validation import Issue, validate
+from minefree.reporting.validation import Issue, before_submission, validate
 
 P = ParamSpec("P")
 PAGE_SIZE = 50
@@ -242,7 +242,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     explained = {(e.code, e.target): e for e in explanations}
     issues: list[Issue] = []
     if may_edit or explanations:
-        issues = validate(content, selectors.validation_context(version))
+        issues = before_submission(content, selectors.validation_context(version))
     errors = [i for i in issues if i.is_error]
     warnings = [
         WarningLine(
@@ -336,11 +336,22 @@ def warning_explain(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_version_url(version, "warnings"))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @_denied_as_403
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation step, what will be published; POST from it: the submission."""
     # Not action="edit": a submission that lost the race to its twin is told who won.
     version = selectors.get_version_for(request.user, pk)
+    if request.method == "GET" or request.POST.get("confirmed") != "yes":
+        if request.method == "GET" and not version.is_draft:
+            return redirect(_version_url(version))
+        version = selectors.get_version_for(request.user, pk, action="edit")
+        context = {
+            "version": version,
+            "report": version.report,
+            "summary": selectors.submission_summary(version),
+        }
+        return render(request, "reporting/submit.html", context)
     try:
         services.report_submit(actor=request.user, version=version)
     except AlreadyDone as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -95,7 +96,8 @@ def test_type_an_offer_of_the_needed_kind_scores_higher() -> None:
     assert points(need, right, "type") == m.WEIGHT_TYPE
     assert points(need, wrong, "type") == 0
     assert 0 < points(need, money, "type") < m.WEIGHT_TYPE  # money can pay for advisers
-    assert detail(need, right, "type") == "offers technical expertise"
+    assert detail(need, right, "type") == "offers technical expertise, the type of help needed"
+    assert detail(need, wrong, "type") == "offers neither technical expertise nor funding"
 
 
 def test_pillar_mismatch_scores_lower() -> None:
@@ -303,7 +305,7 @@ def reference_score(need: Need, offer: Offer, past: set[tuple[int, int]]) -> flo
         if amount > high:
             score += m.WEIGHT_SIZE * high / amount
         elif amount < low:
-            score += m.WEIGHT_SIZE * amount / low
+            pass  # below the offer's minimum: no points
         else:
             score += m.WEIGHT_SIZE
     overlap = min(need.year_to, offer.year_to) - max(need.year_from, offer.year_from) + 1
@@ -444,3 +446,15 @@ def test_the_demo_set_is_synthetic_matched_and_loaded_once() -> None:
     for model in (Need, Offer, Partnership):
         assert set(model.objects.values_list("origin", flat=True)) == {Origin.SYNTHETIC}
     assert suggestions(STAFF)
+
+
+def test_a_demo_need_page_names_its_source_in_words_not_an_internal_key(client) -> None:
+    call_command("load_demo_cooperation", needs=5, offers=3, partnerships=0, stdout=io.StringIO())
+    from minefree.accounts.tests.factories import make_cast
+
+    need = Need.objects.first()
+    assert need is not None
+    client.force_login(make_cast()["isu_staff"])
+    html = client.get(f"/cooperation/needs/{need.pk}/").content.decode()
+    assert "synthetic demo need no." in html
+    assert not re.search(r"demo:\d", html)  # the old internal key, e.g. "demo:1997:0"

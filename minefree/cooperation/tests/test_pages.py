@@ -151,7 +151,7 @@ def test_workspace_and_country_page_queries_do_not_grow(cast: dict[str, Any]) ->
 
     def counts() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as workspace:
-            assert chair.get("/cooperation/").status_code == 200
+            assert chair.get("/cooperation/workspace/").status_code == 200
         with CaptureQueriesContext(connection) as country:
             assert chair.get("/states/PER/").status_code == 200
         return len(workspace), len(country)
@@ -167,7 +167,7 @@ def test_workspace_and_country_page_queries_do_not_grow(cast: dict[str, Any]) ->
 
 @pytest.mark.parametrize("who", ["anonymous", "focal_point_peru", "donor_japan"])
 def test_the_workspace_is_for_the_committee_and_staff(cast: dict[str, Any], who: str) -> None:
-    response = client_for(cast, who).get("/cooperation/")
+    response = client_for(cast, who).get("/cooperation/workspace/")
     assert response.status_code in (302, 403)
     if who != "anonymous":
         assert response.status_code == 403
@@ -214,7 +214,7 @@ def test_the_workspace_separates_needs_no_offer_matches_from_suggestions(
     offer = make_offer("JPN")
     offer.assistance_types = ["training"]  # neither equipment nor money
     offer.save()
-    page = client_for(cast, "committee_chair").get("/cooperation/").content.decode()
+    page = client_for(cast, "committee_chair").get("/cooperation/workspace/").content.decode()
     unmatched = page.split('id="unmatched"')[1].split("</section>")[0]
     suggested = page.split('id="suggested"')[1].split("</section>")[0]
     assert lonely.title in unmatched

@@ -8,12 +8,12 @@ from minefree.reporting import services
 from minefree.reporting.content import load_content
 from minefree.reporting.models import ReportVersion
 from minefree.reporting.selectors import validation_context
-from minefree.reporting.validation import validate
+from minefree.reporting.validation import before_submission
 
 
 def explain_warnings(user: Any, version: ReportVersion, text: str = "Explained.") -> None:
     """Write an explanation for every warning the version has now (errors must be fixed first)."""
-    for issue in validate(load_content(version), validation_context(version)):
+    for issue in before_submission(load_content(version), validation_context(version)):
         assert not issue.is_error, issue
         services.warning_explain(
             actor=user, version=version, code=issue.code, target=issue.target, text=text

@@ -11,6 +11,7 @@ from minefree.accounts.models import Role
 from minefree.accounts.tests.factories import make_user
 from minefree.registry.models import Actor
 from minefree.reporting import services
+from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def _submitted(user, year):
         table="assistance",
         values={"direction": "provided", "counterpart": "Colombia", "amount": 1000},
     )
-    return services.report_submit(actor=user, version=draft)
+    return submit_explained(user, draft)
 
 
 def test_drafts_are_private_submitted_versions_public(client: Client, focal_point):

@@ -13,6 +13,7 @@ from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
 from minefree.reporting import services
 from minefree.reporting.models import Attachment
+from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_amendments_keep_the_attachments(draft):
     services.attachment_add(
         actor=user, version=version, letter="A", file=io.BytesIO(PDF), name="law.pdf"
     )
-    submitted = services.report_submit(actor=user, version=version)
+    submitted = submit_explained(user, version)
     amendment = services.amendment_open(actor=user, report=submitted.report, reason="add a decree")
     copied = amendment.attachments.get()
     assert copied.file.name == submitted.attachments.get().file.name

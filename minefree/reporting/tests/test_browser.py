@@ -136,6 +136,10 @@ def explain_every_warning(page: Page) -> int:
 
 def submit(page: Page) -> None:
     page.locator("section#submit").get_by_role(
+        "link", name="Review what will be published, then submit"
+    ).click()
+    expect(page.locator("h1")).to_contain_text("Check what will be published")
+    page.locator("section#submit").get_by_role(
         "button", name="Submit: make it official and public"
     ).click()
     expect(messages(page)).to_contain_text(

@@ -52,7 +52,7 @@ def _events(live: LiveServer, action: str, object_type: str, pk: int) -> list[tu
 def test_eight_submissions_at_once_give_one_submitted_version(live: LiveServer) -> None:
     peru = WebClient(live.url).sign_in("focal_point_peru")
     pk = _ready_draft(peru, 2015)
-    answers = peru.parallel(8, lambda: peru.post(f"/reports/v/{pk}/submit/"))
+    answers = peru.parallel(8, lambda: peru.post(f"/reports/v/{pk}/submit/", {"confirmed": "yes"}))
     assert {a.status for a in answers} == {302}, [a.status for a in answers]
     (status, submitted_at), *more = live.query(
         "SELECT status, submitted_at FROM reporting_reportversion WHERE id = %s", pk
@@ -61,7 +61,9 @@ def test_eight_submissions_at_once_give_one_submitted_version(live: LiveServer) 
     events = _events(live, "report.submitted", "reporting.reportversion", pk)
     assert len(events) == 1, events
     assert submitted_at is not None
-    late = peru.post(f"/reports/v/{pk}/submit/")  # a late click is told who submitted, when
+    late = peru.post(
+        f"/reports/v/{pk}/submit/", {"confirmed": "yes"}
+    )  # a late click is told who submitted, when
     assert late.headers["Location"] == f"/reports/v/{pk}/"
     page = peru.get(late.headers["Location"])
     assert "already submitted on" in page.text and "by focal_point_peru" in page.text
@@ -71,7 +73,7 @@ def test_an_amendment_and_an_answer_sent_twice_at_once_take_effect_once(live: Li
     peru = WebClient(live.url).sign_in("focal_point_peru")
     isu = WebClient(live.url).sign_in("isu_staff")
     pk = _ready_draft(peru, 2016)
-    assert peru.post(f"/reports/v/{pk}/submit/").status == 302
+    assert peru.post(f"/reports/v/{pk}/submit/", {"confirmed": "yes"}).status == 302
 
     asked = isu.get(f"/reports/v/{pk}/")
     ask = forms_in(asked.text, f"/reports/v/{pk}/clarifications/")[0]

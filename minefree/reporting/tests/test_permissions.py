@@ -123,7 +123,12 @@ ENDPOINTS = [
         lambda c: f"/reports/v/{c['draft'].pk}/attachments/{c['attachment'].pk}/remove/",
         lambda c: {},
     ),
-    Endpoint("submit", STATE_PEOPLE, lambda c: f"/reports/v/{c['draft'].pk}/submit/", lambda c: {}),
+    Endpoint(
+        "submit",
+        STATE_PEOPLE,
+        lambda c: f"/reports/v/{c['draft'].pk}/submit/",
+        lambda c: {"confirmed": "yes"},
+    ),
     Endpoint(
         "clarify",
         STAFF,

@@ -18,7 +18,7 @@ from minefree.reporting.content import load_content
 from minefree.reporting.models import FormRow, FormStatus, ReportVersion, VersionStatus
 from minefree.reporting.selectors import validation_context
 from minefree.reporting.tests.factories import submit_explained
-from minefree.reporting.validation import validate
+from minefree.reporting.validation import before_submission, validate
 
 pytestmark = pytest.mark.django_db
 GENEVA = ZoneInfo("Europe/Zurich")
@@ -197,9 +197,12 @@ def test_warnings_need_an_explanation_which_is_kept(cast):
     user = cast["focal_point_peru"]
     draft = services.report_open(actor=user, state=_state("PER"), year=2025)
     warnings = [
-        i for i in validate(load_content(draft), validation_context(draft)) if not i.is_error
+        i
+        for i in before_submission(load_content(draft), validation_context(draft))
+        if not i.is_error
     ]
-    assert {w.code for w in warnings} == {"MF-W05"}  # open Article 5 obligation, Form C empty
+    # open Article 5 obligation with Form C empty; no point of contact on a first report
+    assert {w.code for w in warnings} == {"MF-W05", "MF-W07"}
     with pytest.raises(ValidationError, match="explain"):
         services.report_submit(actor=user, version=draft)
     for w in warnings:

@@ -28,7 +28,7 @@ from minefree.reporting.models import (
 )
 from minefree.reporting.schema import FORMS
 from minefree.reporting.selectors import validation_context
-from minefree.reporting.validation import validate
+from minefree.reporting.validation import before_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def _row(user: Any, version: ReportVersion, **values: Any) -> FormRow:
 def _submitted(user: Any) -> ReportVersion:
     draft = _draft(user)
     _row(user, draft)
-    for issue in validate(load_content(draft), validation_context(draft)):
+    for issue in before_submission(load_content(draft), validation_context(draft)):
         services.warning_explain(
             actor=user,
             version=draft,
@@ -115,7 +115,10 @@ def test_focal_point_drafts_fills_explains_submits_and_the_public_reads_it(cast)
     assert version.is_draft
     cover = client.get(_url("version", version)).content.decode()
     assert "makes this report the official report of the state and publishes it at once" in cover
-    assert 'action="' + _url("submit", version) + '"' in cover
+    assert 'href="' + _url("submit", version) + '"' in cover
+    review = client.get(_url("submit", version)).content.decode()
+    assert 'action="' + _url("submit", version) + '"' in review
+    assert 'name="confirmed" value="yes"' in review
 
     # htmx: the same view returns the row partial, issues inline
     added = client.post(
@@ -167,13 +170,15 @@ def test_focal_point_drafts_fills_explains_submits_and_the_public_reads_it(cast)
     assert "not applicable" in client.get(_url("version", version)).content.decode()
 
     # submission is refused while MF-W05 is unexplained (Peru has an open Article 5 obligation)
-    refused = client.post(_url("submit", version), follow=True)
+    refused = client.post(_url("submit", version), {"confirmed": "yes"}, follow=True)
     assert "Please explain" in refused.content.decode()
     assert ReportVersion.objects.get(pk=version.pk).is_draft
     warnings = [
-        i for i in validate(load_content(version), validation_context(version)) if not i.is_error
+        i
+        for i in before_submission(load_content(version), validation_context(version))
+        if not i.is_error
     ]
-    assert {w.code for w in warnings} == {"MF-W05"}
+    assert {w.code for w in warnings} == {"MF-W05", "MF-W07"}
     for w in warnings:
         response = client.post(
             _url("explain", version),
@@ -182,7 +187,7 @@ def test_focal_point_drafts_fills_explains_submits_and_the_public_reads_it(cast)
         assert response.status_code == 302
     assert version.explanations.count() == len(warnings)
 
-    submitted = client.post(_url("submit", version))
+    submitted = client.post(_url("submit", version), {"confirmed": "yes"})
     assert submitted.status_code == 302
     version.refresh_from_db()
     assert version.status == VersionStatus.SUBMITTED and version.submitted_by == user

@@ -136,3 +136,9 @@ def test_signed_in_users_never_get_a_cached_page(client: Client, django_user_mod
     client.force_login(user)
     client.get("/states/PER/")
     assert "X-Page-Cache" not in client.get("/states/PER/")
+
+
+def test_sources_are_named_by_their_own_title_without_collection_notes(client: Client):
+    html = client.get("/states/TUR/").content.decode()
+    assert "UN Treaty Collection: year of ratification or accession" in html
+    assert "scraped" not in html.lower()
