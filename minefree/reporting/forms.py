@@ -33,6 +33,7 @@ from minefree.reporting.schema import (
     FormSpec,
     Table,
 )
+from minefree.reporting.validation import total_field_id
 
 TEXT_MAX = 1000
 LONG_TEXT_MAX = 20000
@@ -198,7 +199,7 @@ class FormEntryForm(forms.Form):
                 label=str(narrative.label),
                 required=False,
                 max_length=LONG_TEXT_MAX,
-                widget=forms.Textarea(attrs={"rows": 4}),
+                widget=forms.Textarea(attrs={"rows": 4, "id": f"narrative-{narrative.name}"}),
                 help_text=str(narrative.help),
             )
         for table in self.total_tables:
@@ -208,7 +209,9 @@ class FormEntryForm(forms.Form):
                 % {"table": table.label, "field": summed.label},
                 required=False,
                 max_length=40,
-                widget=forms.NumberInput(attrs={"step": "any", "class": "num wide"}),
+                widget=forms.NumberInput(
+                    attrs={"step": "any", "class": "num wide", "id": total_field_id(table.code)}
+                ),
                 help_text=_("Must equal the sum of the rows."),
             )
 

@@ -48,8 +48,20 @@ class Issue:
     def field_anchor(self) -> str:
         """The id of the field a finding is about on its form page ("" for a whole table)."""
         if self.field == "declared_total" and self.table:
-            return f"total-{self.table}"
+            return total_field_id(self.table)
         return ""
+
+    @property
+    def anchor(self) -> str:
+        """Where on the form page a finding points: its row, its field, its table or the form."""
+        if self.row_id:
+            return f"row-{self.row_id}"
+        return self.field_anchor or (f"table-{self.table}" if self.table else "")
+
+
+def total_field_id(table: str) -> str:
+    """The HTML id of the input that declares a table's total (kept stable for links)."""
+    return f"total-{table}"
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ def _field_issues(content: Content) -> list[Issue]:
                             )
                             % {"declared": _fmt(declared), "sum": _fmt(summed)},
                             table=table.code,
+                            field="declared_total",
                         )
                     )
     return issues

@@ -462,6 +462,44 @@ class RowView:
 
 
 @dataclass
+class EntryField:
+    """One narrative or declared total of the entry form, with the findings shown beside it."""
+
+    bound: BoundField
+    issues: list[Issue]
+
+    @property
+    def id(self) -> str:
+        return str(self.bound.id_for_label)
+
+    @property
+    def help_id(self) -> str:
+        return f"{self.id}-help"
+
+    @property
+    def issues_id(self) -> str:
+        return f"{self.id}-issues"
+
+    def widget(self) -> str:
+        """The input, described by its help and by its findings (ids that exist on the page)."""
+        described = [self.help_id] if self.bound.help_text else []
+        attrs: dict[str, str | bool] = {}
+        if self.issues:
+            described.append(self.issues_id)
+            attrs["aria-invalid"] = "true"
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        return str(self.bound.as_widget(attrs=attrs))
+
+
+def _entry_fields(form: FormEntryForm, issues: list[Issue]) -> list[EntryField]:
+    return [
+        EntryField(bound=bound, issues=[i for i in issues if i.field_anchor == bound.id_for_label])
+        for bound in form
+    ]
+
+
+@dataclass
 class TableView:
     spec: Table
     rows: list[RowView]
@@ -544,10 +582,11 @@ def _form_state(
         "status": status,
         "unchanged_since": since,
         "status_form": FormStatusForm(initial={"status": status}) if may_edit else None,
-        "form_issues": [i for i in issues if not i.table],
+        # the summary at the top lists every finding, each linked to where it is shown
+        "form_issues": sorted(issues, key=lambda i: not i.is_error),
         "issue_count": len(issues),
         "table_issues": [
-            (t.code, [i for i in issues if i.table == t.code and i.row_id is None])
+            (t.code, [i for i in issues if i.table == t.code and not i.row_id and not i.field])
             for t in spec.tables
         ],
     }
@@ -603,6 +642,7 @@ def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
         "spec": spec,
         "tables": tables,
         "entry_form": entry_form if entry_form is not None and entry_form.is_useful else None,
+        "entry_fields": _entry_fields(entry_form, issues) if entry_form is not None else [],
         "narratives": [(n, narratives.get(n.name, "")) for n in spec.narratives],
         "totals": [(t, totals.get(t.code)) for t in spec.tables if t.total_of],
         "attachments": [a for a in version.attachments.all() if a.letter == letter],
@@ -654,7 +694,10 @@ def form_entry(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
         _flash_errors(request, exc.messages)
     else:
         messages.success(request, _("Saved."))
-    return redirect(_form_url(version, letter) + "#entry")
+    # back to the first field a finding is about, so the focus stays where the work is
+    findings = _form_issues(version, letter, load_content(version))
+    anchor = next((i.field_anchor for i in findings if i.field_anchor), "entry")
+    return redirect(_form_url(version, letter) + f"#{anchor}")
 
 
 def _table_of(spec: FormSpec, code: str) -> Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -464,7 +465,9 @@ def test_pages_cost_the_same_queries_with_5_or_50_rows(cast):
     assert few == many
     html = client.get(_url("form", version, "B")).content.decode()
     assert html.count('<tr id="row-') == 50
-    assert html.count("must be a number") == 2 + 22
+    summary, rest = html.split('id="issue-count"', 1)[1].split("</div>", 1)
+    assert summary.count("must be a number") == 2 + 22  # listed once at the top, linked
+    assert rest.count("must be a number") == 2 + 22  # and once beside its row
 
 
 def test_row_save_partial_costs_the_same_queries_with_5_or_50_rows(cast):
@@ -521,3 +524,51 @@ def test_unknown_form_letter_or_table_is_a_404(cast):
     before = _counts()
     assert client.post(_url("row_save", version, "A"), {"_table": "nope"}).status_code == 404
     assert _counts() == before
+
+
+# --- findings beside their field --------------------------------------------------------------
+
+
+def _described_ids(html: str) -> list[str]:
+    return [i for ids in re.findall(r'aria-describedby="([^"]*)"', html) for i in ids.split()]
+
+
+def test_a_wrong_declared_total_is_shown_beside_its_field_and_summarised_with_a_link(cast):
+    user = cast["focal_point_peru"]
+    client = _client(user)
+    version = _draft(user)
+    services.row_save(
+        actor=user,
+        version=version,
+        letter="C",
+        table="mined_areas",
+        values={"region": "Amazonas", "hazard_class": "CHA", "area_m2": "150000"},
+    )
+    saved = client.post(_url("form_entry", version, "C"), {"t_mined_areas": "100000"})
+    assert saved.status_code == 302
+    assert saved["Location"].endswith(_url("form", version, "C") + "#total-mined_areas")
+
+    html = client.get(_url("form", version, "C")).content.decode()
+    field = re.search(r'<div class="field has-issues">.*?</div>', html, re.S)
+    assert field is not None, "the declared total is not marked as having a finding"
+    assert 'id="total-mined_areas"' in field.group(0) and "MF-E02" in field.group(0)
+    assert 'aria-invalid="true"' in field.group(0)
+    assert 'href="#total-mined_areas"' in html.split('id="issue-count"', 1)[1].split("</div>")[0]
+    table = html.split('id="issues-mined_areas"', 1)[1].split("</div>", 1)[0]
+    assert "MF-E02" not in table  # shown once beside its field, not also above the table
+
+    fixed = client.post(_url("form_entry", version, "C"), {"t_mined_areas": "150000"})
+    assert fixed["Location"].endswith("#entry")
+
+
+@pytest.mark.parametrize("letter", FORMS)
+def test_every_aria_describedby_points_at_an_id_on_the_page(cast, letter):
+    user = cast["focal_point_peru"]
+    version = _draft(user)
+    services.form_entry_save(
+        actor=user, version=version, letter="C", declared_totals={"mined_areas": "5"}
+    )
+    html = _client(user).get(_url("form", version, letter)).content.decode()
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    missing = [i for i in _described_ids(html) if i not in ids]
+    assert not missing, missing
