@@ -36,7 +36,12 @@ from minefree.reporting.models import (
 )
 from minefree.reporting.schema import ACTOR, FORMS
 from minefree.reporting.signals import report_versions_submitted
-from minefree.reporting.validation import before_submission, unexplained
+from minefree.reporting.validation import (
+    RegionUpdate,
+    before_submission,
+    remaining_area_updates,
+    unexplained,
+)
 
 #: the cover page's point of contact, carried over to a new year's draft like the forms
 CONTACT_FIELDS = ["contact_name", "contact_organisation", "contact_email", "contact_phone"]
@@ -395,6 +400,32 @@ def version_contact_save(
         state_code=_code(version),
     )
     return version
+
+
+@service
+def remaining_areas_update(*, actor: Any, version: ReportVersion) -> list[RegionUpdate]:
+    """Subtract this year's released land (and add what was found) from the remaining areas.
+
+    Only where that is unambiguous (see ``remaining_area_updates``); each changed row is
+    saved like any edit, so it is audited and can be corrected by hand. Returns the updates
+    made; the regions left for the focal point are in the selector's answer.
+    """
+    _require_draft(actor, version)
+    proposals = remaining_area_updates(
+        load_content(version), selectors.validation_context(version).previous
+    )
+    done = []
+    rows = {r.pk: r for r in version.rows.filter(letter="C", table="mined_areas")}
+    for update in proposals:
+        row = rows.get(update.row_id) if update.row_id else None
+        if row is None:
+            continue
+        values = {**row.data, "area_m2": str(update.proposed)}
+        row_save(
+            actor=actor, version=version, letter="C", table="mined_areas", values=values, row=row
+        )
+        done.append(update)
+    return done
 
 
 @service

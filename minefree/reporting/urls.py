@@ -61,6 +61,11 @@ urlpatterns = [
     path("v/<int:pk>/forms/<str:letter>/", views.form_detail, name="form"),
     path("v/<int:pk>/forms/<str:letter>/status/", views.form_status, name="form_status"),
     path("v/<int:pk>/forms/<str:letter>/entry/", views.form_entry, name="form_entry"),
+    path(
+        "v/<int:pk>/forms/C/remaining-areas/",
+        views.remaining_areas_update,
+        name="remaining_areas_update",
+    ),
     path("v/<int:pk>/forms/<str:letter>/rows/", views.row_save, name="row_save"),
     path(
         "v/<int:pk>/forms/<str:letter>/rows/<int:row_id>/delete/",

@@ -287,7 +287,9 @@ def _contamination(content: Content, previous: Content) -> list[Issue]:
                 _(
                     "Remaining contamination does not balance: %(before)s m² last year − %(released)s m² "
                     "released + %(found)s m² newly found or re-surveyed = %(expected)s m², but %(now)s m² "
-                    "is reported."
+                    "is reported. Update the remaining area of each region where land was released or "
+                    "found (the table “Remaining mined areas”; last year's figures were copied as they "
+                    "were), or explain the difference."
                 )
                 % {
                     "before": _fmt(before),
@@ -320,7 +322,8 @@ def _contamination(content: Content, previous: Content) -> list[Issue]:
                     "C",
                     _(
                         "%(area)s m² released in %(region)s, more than the %(reported)s m² reported there "
-                        "last year."
+                        "last year. Check that the region is spelt as last year and the area is right; "
+                        "land found during the year goes in “Newly found or re-surveyed areas”."
                     )
                     % {
                         "area": _fmt(area),
@@ -414,3 +417,83 @@ def before_submission(content: Content, context: Context) -> list[Issue]:
 
 def unexplained(issues: list[Issue], explained: set[tuple[str, str]]) -> list[Issue]:
     return [i for i in issues if not i.is_error and (i.code, i.target) not in explained]
+
+
+@dataclass(frozen=True)
+class RegionUpdate:
+    """What subtracting a region's released land from its remaining area would do.
+
+    ``row_id`` is set only when the update is unambiguous: one remaining-area row in the
+    region, still at last year's figure, and a result that is not negative. Otherwise
+    ``reason`` says why the focal point has to decide.
+    """
+
+    region: str
+    last_year: Decimal
+    released: Decimal
+    found: Decimal
+    current: Decimal
+    row_id: int | None = None
+    reason: str = ""
+
+    @property
+    def proposed(self) -> Decimal:
+        return self.last_year - self.released + self.found
+
+
+def _region_key(row: Any) -> str:
+    return str(row.data.get("region") or "").strip().casefold()
+
+
+def remaining_area_updates(content: Content, previous: Content | None) -> list[RegionUpdate]:
+    """Per region with land released or found this year, the remaining area it implies."""
+    if previous is None or not content.applicable("C"):
+        return []
+    last: dict[str, Decimal] = defaultdict(Decimal)
+    for row in previous.table("C", "mined_areas"):
+        last[_region_key(row)] += as_number(row.data.get("area_m2")) or Decimal(0)
+    names: dict[str, str] = {}
+    sums: dict[str, dict[str, Decimal]] = {
+        "land_release": defaultdict(Decimal),
+        "newly_found": defaultdict(Decimal),
+    }
+    for table, by_region in sums.items():
+        for row in content.table("C", table):
+            key = _region_key(row)
+            if key:
+                names.setdefault(key, str(row.data["region"]).strip())
+                by_region[key] += as_number(row.data.get("area_m2")) or Decimal(0)
+    remaining: dict[str, list[Any]] = defaultdict(list)
+    for row in content.table("C", "mined_areas"):
+        remaining[_region_key(row)].append(row)
+    updates = []
+    for key, name in sorted(names.items()):
+        released, found = sums["land_release"][key], sums["newly_found"][key]
+        rows = remaining.get(key, [])
+        current = sum(
+            (as_number(r.data.get("area_m2")) or Decimal(0) for r in rows), start=Decimal(0)
+        )
+        update = RegionUpdate(name, last.get(key, Decimal(0)), released, found, current)
+        if current == update.proposed:
+            continue  # already balanced
+        if key not in last:
+            reason = _("no remaining area was reported in this region last year")
+        elif len(rows) != 1:
+            reason = (
+                _("no remaining-area row for this region this year")
+                if not rows
+                else _("several rows for this region (for instance SHA and CHA): say which changed")
+            )
+        elif current != update.last_year:
+            reason = _("the remaining area was already changed this year")
+        elif update.proposed < 0:
+            reason = _("more was released than remained: check the figures")
+        else:
+            updates.append(
+                RegionUpdate(name, update.last_year, released, found, current, row_id=rows[0].pk)
+            )
+            continue
+        updates.append(
+            RegionUpdate(name, update.last_year, released, found, current, reason=reason)
+        )
+    return updates

@@ -52,7 +52,12 @@ from minefree.reporting.models import (
     WarningExplanation,
 )
 from minefree.reporting.schema import ACTOR, CHOICE, FORMS, Field, FormSpec, Table
-from minefree.reporting.validation import Issue, before_submission, validate
+from minefree.reporting.validation import (
+    Issue,
+    before_submission,
+    remaining_area_updates,
+    validate,
+)
 
 P = ParamSpec("P")
 PAGE_SIZE = 50
@@ -643,6 +648,11 @@ def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
         "tables": tables,
         "entry_form": entry_form if entry_form is not None and entry_form.is_useful else None,
         "entry_fields": _entry_fields(entry_form, issues) if entry_form is not None else [],
+        "area_updates": (
+            remaining_area_updates(content, selectors.validation_context(version).previous)
+            if may_edit and letter == "C"
+            else []
+        ),
         "narratives": [(n, narratives.get(n.name, "")) for n in spec.narratives],
         "totals": [(t, totals.get(t.code)) for t in spec.tables if t.total_of],
         "attachments": [a for a in version.attachments.all() if a.letter == letter],
@@ -698,6 +708,23 @@ def form_entry(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     findings = _form_issues(version, letter, load_content(version))
     anchor = next((i.field_anchor for i in findings if i.field_anchor), "entry")
     return redirect(_form_url(version, letter) + f"#{anchor}")
+
+
+@require_POST
+@_denied_as_403
+def remaining_areas_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Form C: subtract the land released from last year's remaining areas where unambiguous."""
+    version = selectors.get_version_for(request.user, pk, action="edit")
+    done = services.remaining_areas_update(actor=request.user, version=version)
+    if done:
+        messages.success(
+            request,
+            _("Remaining areas updated in: %(regions)s.")
+            % {"regions": ", ".join(u.region for u in done)},
+        )
+    else:
+        messages.info(request, _("No remaining area could be updated without a decision of yours."))
+    return redirect(_form_url(version, "C") + "#table-mined_areas")
 
 
 def _table_of(spec: FormSpec, code: str) -> Table:
