@@ -166,6 +166,19 @@ def report_open(
     if report.versions.exists():
         raise ValidationError(_("This report has been submitted. To change it, open an amendment."))
     source = selectors.previous_submitted(report)
+    if source is not None and source.report.origin == Origin.SYNTHETIC != report.origin:
+        # pre-filled from invented figures: what derives from synthetic data is synthetic
+        before = snapshot(report, ["origin"])
+        report.origin = Origin.SYNTHETIC
+        report.save(update_fields=["origin"])
+        audit_record(
+            actor=actor,
+            action="report.marked_synthetic",
+            obj=report,
+            before=before,
+            after={"origin": report.origin, "derived_from": source.pk},
+            state_code=state.iso3 or "",
+        )
     version = ReportVersion.objects.create(
         report=report, number=1, based_on=source, created_by=_user(actor)
     )

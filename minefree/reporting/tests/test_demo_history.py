@@ -217,3 +217,33 @@ def test_no_report_outside_a_party_period():
     estonia = synthetic_history(states=["EST"], last_year=2025, now=NOW)
     assert {item.parsed.year for item in estonia} <= {2025}
     assert synthetic_history(states=["USA"], last_year=2025, now=NOW) == []
+
+
+def test_a_draft_pre_filled_from_a_synthetic_report_is_synthetic_everywhere(client: Any, tmp_path):
+    import subprocess
+
+    from minefree.registry.models import Actor
+    from minefree.reporting import services
+    from minefree.reporting.documents import report_pdf
+
+    history = synthetic_history(states=["PER"], last_year=2024, now=NOW)
+    reports_import_history(actor=SYSTEM, reports=history, origin=Origin.SYNTHETIC)
+    user = make_cast()["focal_point_peru"]
+    draft = services.report_open(actor=user, state=Actor.objects.get(iso3="PER"), year=2025)
+    assert draft.based_on is not None and draft.based_on.report.origin == Origin.SYNTHETIC
+    draft.report.refresh_from_db()
+    assert draft.report.origin == Origin.SYNTHETIC
+    assert AuditEvent.objects.filter(action="report.marked_synthetic").count() == 1
+
+    client.force_login(user)
+    for url in (f"/reports/v/{draft.pk}/", f"/reports/v/{draft.pk}/forms/C/", "/reports/"):
+        assert "synthetic demo data" in client.get(url).content.decode(), url
+    assert client.get(f"/reports/v/{draft.pk}/report.json").json()["cover"]["origin"] == (
+        "synthetic"
+    )
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(report_pdf(draft))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "synthetic demo data" in text
