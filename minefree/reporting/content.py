@@ -74,6 +74,11 @@ def as_number(value: Any) -> Decimal | None:
         return None
 
 
+def grouped(value: Decimal | int | float) -> str:
+    """A number with its thousands separated by a thin space, as the Convention's documents do."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def coerce(spec: Field, raw: Any) -> Any:
     """The stored form of a typed value; what cannot be read is kept as typed (validation flags it)."""
     if raw is None:

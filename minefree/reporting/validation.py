@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from minefree.reporting.content import Content, as_number
+from minefree.reporting.content import Content, as_number, grouped
 from minefree.reporting.schema import (
     CHOICE,
     DATE,
@@ -74,7 +74,7 @@ class Context:
 
 
 def _fmt(value: Decimal) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
+    return grouped(value.quantize(Decimal(1)))
 
 
 def _field_issues(content: Content) -> list[Issue]:

@@ -31,6 +31,7 @@ from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
 from minefree.reporting.completeness import content_completeness
 from minefree.reporting.content import Content, load_content
+from minefree.reporting.documents import GROUPED, display
 from minefree.reporting.forms import (
     AmendmentForm,
     AttachmentForm,
@@ -51,7 +52,13 @@ from minefree.reporting.models import (
     VersionStatus,
     WarningExplanation,
 )
-from minefree.reporting.schema import ACTOR, CHOICE, FORMS, Field, FormSpec, Table
+from minefree.reporting.schema import (
+    ACTOR,
+    FORMS,
+    Field,
+    FormSpec,
+    Table,
+)
 from minefree.reporting.validation import (
     Issue,
     before_submission,
@@ -454,6 +461,7 @@ class Cell:
     issues: list[Issue]
     counterpart: str = ""
     kept_as_written: bool = False
+    echo: str = ""
 
 
 @dataclass
@@ -516,12 +524,11 @@ class TableView:
         return len(self.spec.fields) + (2 if self.add is not None else 1)
 
 
-def _display(spec: Field, value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if spec.kind == CHOICE:
-        return str(dict(spec.choices).get(str(value), value))
-    return str(value)
+def _grouped_echo(spec: Field, value: Any) -> str:
+    """Beside an editable number of four digits or more, the same number grouped for reading."""
+    if spec.kind in GROUPED and isinstance(value, int | float) and abs(value) >= 1000:
+        return display(spec, value)
+    return ""
 
 
 def _row_view(
@@ -543,9 +550,10 @@ def _row_view(
     for spec in table.fields:
         cell = Cell(
             spec=spec,
-            display=_display(spec, data.get(spec.name)),
+            display=display(spec, data.get(spec.name)),
             bound=form[spec.name] if form is not None else None,
             issues=[i for i in issues if i.field == spec.name],
+            echo=_grouped_echo(spec, data.get(spec.name)) if form is not None else "",
         )
         if spec.kind == ACTOR and row is not None and data.get(spec.name):
             if row.counterpart is not None:

@@ -417,3 +417,50 @@ def test_draft_fix_submit_publish_clarify_amend_and_compare(browser_page: Page) 
     assert digits(changed.locator("ins").inner_text()) == "140000"
 
     assert errors == []
+
+
+# Text in an input or a choice that is wider than its box: cut off for the reader.
+CUT_OFF = """element => {
+  const style = getComputedStyle(element);
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  if (element.tagName !== "SELECT") { return element.scrollWidth > element.clientWidth; }
+  const canvas = document.createElement("canvas").getContext("2d");
+  canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = element.options[element.selectedIndex].text;
+  return canvas.measureText(text).width + padding > element.clientWidth;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_form_c_shows_whole_values_and_grouped_figures_on_a_laptop_screen(
+    browser_page: Page,
+) -> None:
+    page = browser_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, "delegate_peru")
+    page.goto("/reports/")
+    own = page.locator("section#own")
+    own.get_by_label("Open the report for year").fill("2022")
+    own.get_by_role("button", name="Open", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/reports/v/\d+/$"))
+    page.locator("section#forms").get_by_role("link", name="Form C: Mined areas").click()
+    row = add_row(
+        page,
+        "C",
+        "mined_areas",
+        {
+            "Administrative region": "Huancavelica, provincia de Tayacaja",
+            "Hazard class": "confirmed hazardous area (CHA)",
+            "Number of areas": "12",
+            "Area (m²)": "1250000",
+        },
+    )
+    for label in ("Administrative region", "Hazard class", "Area (m²)"):
+        field = row.get_by_label(label, exact=True)
+        assert not field.evaluate(CUT_OFF), f"{label} is cut off at 1366 px"
+    expect(row.locator("small.grouped")).to_have_text(re.compile(r"^1\D250\D000$"))
+    # the table still fits the screen: no horizontal scrolling needed to reach "Save"
+    save = row.get_by_role("button", name="Save")
+    box = save.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1366
