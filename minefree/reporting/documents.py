@@ -58,6 +58,13 @@ class FormDoc:
     def applicable(self) -> bool:
         return self.status != FormStatus.NOT_APPLICABLE
 
+    @property
+    def has_content(self) -> bool:
+        """Rows, narratives or declared totals to print: such a form gets its own page."""
+        return self.applicable and (
+            any(t.rows for t in self.tables) or bool(self.narratives) or bool(self.totals)
+        )
+
 
 @dataclass
 class ReportDoc:
@@ -68,6 +75,15 @@ class ReportDoc:
     forms: list[FormDoc]
     footer: str
     labels: dict[str, str]
+
+    @property
+    def with_content(self) -> list[FormDoc]:
+        return [f for f in self.forms if f.has_content]
+
+    @property
+    def without_content(self) -> list[FormDoc]:
+        """Not applicable or empty forms: listed together in one short section."""
+        return [f for f in self.forms if not f.has_content]
 
 
 def mark_label(status: str, since: int | None) -> str:
@@ -178,6 +194,11 @@ def build(version: ReportVersion) -> ReportDoc:
         "article": _("Article"),
         "mark": _("Mark"),
         "no_rows": _("No rows."),
+        "without_content": _("Forms not applicable or without content"),
+        "without_content_note": _(
+            "These forms are marked not applicable, or have no rows, narratives or declared "
+            "totals in this version."
+        ),
         "draft_note": _(
             "This is a draft. It is not official and not public: only the state's focal point "
             "and delegates and the ISU see it."
@@ -194,11 +215,20 @@ def build(version: ReportVersion) -> ReportDoc:
     )
 
 
+PDF_VARIANT = "pdf/ua-1"
+
+
 def report_pdf(version: ReportVersion) -> bytes:
+    """The version as a tagged PDF (PDF/UA-1): structure tree, language and title are set.
+
+    The language comes from ``<html lang>`` and the title from ``<title>`` (shown by viewers
+    instead of the file name); fonts are embedded as subsets.
+    """
     import weasyprint
 
     html = render_to_string("reporting/print.html", {"doc": build(version)})
-    pdf = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR))
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert pdf is not None
     return bytes(pdf)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from minefree.registry.models import Actor
 from minefree.reporting import services
 from minefree.reporting.documents import mark_label, report_docx, report_json, report_pdf
 from minefree.reporting.models import FormStatus, ReportVersion
+from minefree.reporting.schema import FORMS
 from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +69,29 @@ def _pdf_text(data: bytes, tmp_path: Path, *pages: str) -> str:
     return result.stdout
 
 
+def _pdf_tool(tool: str, data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "tool.pdf"
+    path.write_bytes(data)
+    return subprocess.run([tool, str(path)], check=True, capture_output=True, text=True).stdout
+
+
+def _pages(data: bytes, tmp_path: Path) -> int:
+    found = re.search(r"^Pages:\s+(\d+)$", _pdf_tool("pdfinfo", data, tmp_path), re.M)
+    assert found
+    return int(found.group(1))
+
+
+def _objects(data: bytes) -> bytes:
+    """The raw file with its compressed streams inflated (the catalog sits in an object stream)."""
+    inflated = [data]
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            inflated.append(zlib.decompress(stream.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(inflated)
+
+
 def _digits(text: str) -> str:
     return re.sub(r"(?<=\d)[\s,.\u202f\u00a0](?=\d{3})", "", text)
 
@@ -88,7 +113,53 @@ def test_pdf_has_the_cover_first_then_the_forms(submitted: ReportVersion, tmp_pa
     assert "Norway" in cover
     assert all(f"Form {letter}:" in cover for letter in "ABCDEFGHIJ")
     assert "Finnmark" not in cover
-    assert re.search(r"\b1 / \d+\s*$", cover)
+    assert re.search(r"\b1 ?/ ?\d+\s*$", cover)  # pdftotext may drop the spaces around "/"
+
+
+def test_forms_without_content_share_one_page(tmp_path: Path):
+    user, draft = _draft()  # rows in B and C, E not applicable
+    for letter in "DFGHI":
+        services.form_status_set(
+            actor=user, version=draft, letter=letter, status=FormStatus.NOT_APPLICABLE
+        )
+    data = report_pdf(submit_explained(user, draft))
+
+    # One cover page, one page each for B and C, one for the six not applicable forms and the
+    # two empty ones (A, J). It used to be a page per form: 1 + 10.
+    with_content, cover_pages = 2, 1
+    pages = _pages(data, tmp_path)
+    assert pages <= with_content + cover_pages + 1
+    assert pages == 4 < cover_pages + len(FORMS) == 11
+    assert "Form B:" in _pdf_text(data, tmp_path, "-f", "2", "-l", "2").split("Form C:")[0]
+    assert "Form C:" in _pdf_text(data, tmp_path, "-f", "3", "-l", "3")
+    last = _pdf_text(data, tmp_path, "-f", "4", "-l", "4")
+    assert "Forms not applicable or without content" in last
+    listed = re.findall(r"Form ([A-J]):.*?(not applicable|changed · No rows\.)$", last, re.M)
+    assert listed == [
+        ("A", "changed · No rows."),
+        *((letter, "not applicable") for letter in "DEFGHI"),
+        ("J", "changed · No rows."),
+    ]
+    assert "Finnmark" not in last
+
+
+def test_pdf_is_tagged_with_language_and_title(submitted: ReportVersion, tmp_path: Path):
+    data = report_pdf(submitted)
+    info = _pdf_tool("pdfinfo", data, tmp_path)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)
+    assert re.search(r"^Title:\s+Article 7 report: Norway, 2025$", info, re.M)
+    objects = _objects(data)
+    assert b"/MarkInfo <</Marked true>>" in objects
+    assert re.search(rb"/StructTreeRoot \d+ 0 R", objects)
+    assert b"/Lang (en)" in objects
+    assert b"/DisplayDocTitle true" in objects
+    assert b'pdfuaid:part="1"' in objects  # PDF/UA-1 identification in the XMP metadata
+    for tag in (b"Document", b"H1", b"H2", b"Table", b"TH", b"TD"):
+        assert re.search(rb"/S /" + tag + rb"\b", objects), tag  # the structure tree
+
+    fonts = _pdf_tool("pdffonts", data, tmp_path).splitlines()[2:]
+    assert fonts
+    assert all(line.split()[-5] == "yes" for line in fonts), fonts  # the "emb" column
 
 
 def test_docx_has_a_heading_per_form_and_the_rows(submitted: ReportVersion):
@@ -144,12 +215,14 @@ def catalogues(tmp_path: Path, settings: Any) -> None:
 @pytest.mark.usefixtures("catalogues")
 def test_french(submitted: ReportVersion, tmp_path: Path):
     with translation.override("fr"):
-        text = _pdf_text(report_pdf(submitted), tmp_path)
+        pdf = report_pdf(submitted)
+        text = _pdf_text(pdf, tmp_path)
         data = report_json(submitted)
         document = docx.Document(io.BytesIO(report_docx(submitted)))
     assert "Formulaire B" in text
     assert "sans objet" in text
     assert "Rapport au titre de l'article 7" in text
+    assert b"/Lang (fr)" in _objects(pdf)
     assert data["forms"][4]["mark"] == "sans objet"
     assert any(p.text.startswith("Formulaire C") for p in document.paragraphs)
 
