@@ -351,21 +351,23 @@ class StateLine:
         return None if self.completeness is None else self.completeness.pct
 
 
-def state_lines(year: int, today: dt.date | None = None) -> list[StateLine]:
+def state_lines(year: int, today: dt.date | None = None, *, region: str = "") -> list[StateLine]:
     """Every State Party of ``year`` with its report's status and completeness (7 queries).
 
-    The parties are those of the year (``compliance`` rule); on time or late is
-    decided by the first submission; completeness reads the latest submitted
-    version. Sorted by state name.
+    The parties are those of the year (``compliance`` rule), only those of ``region``
+    (``Actor.region``) when one is given; on time or late is decided by the first
+    submission; completeness reads the latest submitted version, and is worked out
+    only for the states listed. Sorted by state name.
     """
     day = today or timezone.localdate()
     facts = _facts(year, year)
     parties = facts.parties(year)
-    latest = _latest_annual(year)
+    found = Actor.objects.filter(pk__in=list(parties))
+    states = (found.filter(region=region) if region else found).in_bulk()
+    latest = {s: version for s, version in _latest_annual(year).items() if s in states}
     by_state = year_completeness(year, facts.obligations, latest)
-    states = Actor.objects.in_bulk(list(parties))
     lines = []
-    for state_id in parties:
+    for state_id in states:
         submission = facts.submissions.get((state_id, year))
         if submission is not None:
             status = "on_time" if submission.on_time else "late"
@@ -401,6 +403,19 @@ def parse_year(raw: str | None, default: int, today: dt.date | None = None) -> t
     return year, True
 
 
+def parse_region(raw: str | None, known: Iterable[str]) -> tuple[str, bool]:
+    """``?region=`` as one of the ``known`` regions, empty for every region.
+
+    Returns the region and whether the input was valid; an unknown name gives every region.
+    """
+    wanted = (raw or "").strip()
+    if not wanted:
+        return "", True
+    if wanted not in set(known):
+        return "", False
+    return wanted, True
+
+
 __all__ = [
     "REQUIRED_FORMS",
     "Completeness",
@@ -409,6 +424,7 @@ __all__ = [
     "StateLine",
     "assess",
     "content_completeness",
+    "parse_region",
     "parse_year",
     "required_forms",
     "state_lines",

@@ -2,12 +2,16 @@
 
 Two tables: year by year over a range (``?from=&to=``), and state by state for
 one year (``?year=``) with each report's field-level completeness
-(``reporting.completeness``).
+(``reporting.completeness``), narrowed to a region (``?region=``) and shown a page
+at a time (``?page=``).
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,8 +20,8 @@ from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.charts import Series, line_chart
 from minefree.core.exports import SafeCsvWriter
 from minefree.core.pagecache import cached_public_page
-from minefree.registry.selectors import parties_with_unknown_start
-from minefree.reporting.completeness import StateLine, parse_year, state_lines
+from minefree.registry.selectors import parties_with_unknown_start, regions
+from minefree.reporting.completeness import StateLine, parse_region, parse_year, state_lines
 from minefree.reporting.compliance import (
     YearCompliance,
     compliance_by_year,
@@ -26,6 +30,8 @@ from minefree.reporting.compliance import (
     parse_years,
 )
 from minefree.reporting.schema import FORMS
+
+STATES_PER_PAGE = 25
 
 CSV_COLUMNS = [
     "year",
@@ -144,9 +150,23 @@ def _state_year(request: HttpRequest, default: int) -> int:
     return year
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["from", "to", "year", "format"])
+def _region(request: HttpRequest, known: list[str]) -> str:
+    region, valid = parse_region(request.GET.get("region"), known)
+    if not valid:
+        messages.warning(request, _("The region asked for was not known; showing every region."))
+    return region
+
+
+@cached_public_page(
+    lambda *_a, **_k: [ALL_VERSION_KEY],
+    params=["from", "to", "year", "region", "page", "format"],
+)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Year-by-year rates, a chart, multi-year gaps, and one year's states with completeness."""
+    """A chart, year-by-year rates, multi-year gaps, and one year's states with completeness.
+
+    The state table is narrowed to a region and paginated; a page number that is not one
+    gives the first page, one past the end the last (``Paginator.get_page``).
+    """
     first, last = _years(request)
     rows = compliance_by_year(first, last)
     if request.GET.get("format") == "csv":
@@ -163,13 +183,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         unit="%",
         empty_text=_("No year in this range is due yet."),
+        width=720,  # alone on its row: drawn wider than the country charts so text is not enlarged
+        height=280,
     )
     state_year = _state_year(request, last)
-    lines = state_lines(state_year)
+    known_regions = regions()
+    region = _region(request, known_regions)
+    lines = state_lines(state_year, region=region)
+    shown = {"from": first, "to": last, "year": state_year, "region": region}
     context = {
         "rows": rows,
         "state_year": state_year,
         "state_lines": lines,
+        "state_page": Paginator(lines, STATES_PER_PAGE).get_page(request.GET.get("page")),
+        # the paging links keep the filters as shown, not as typed
+        "state_query": urlencode({k: v for k, v in shown.items() if v != ""}),
+        "regions": known_regions,
+        "region": region,
         "states_synthetic": any(line.synthetic for line in lines),
         "chart": chart,
         "gaps": multi_year_gaps(last=last),

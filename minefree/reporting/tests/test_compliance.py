@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from minefree.accounts.models import Role
 from minefree.accounts.tests.factories import make_user
-from minefree.registry.models import Actor
+from minefree.registry.models import Actor, ActorKind, PartyPeriod
 from minefree.registry.selectors import parties_in_year
 from minefree.reporting import services
 from minefree.reporting.compliance import (
@@ -24,6 +24,7 @@ from minefree.reporting.compliance import (
     multi_year_gaps,
     parse_years,
 )
+from minefree.reporting.compliance_views import STATES_PER_PAGE
 from minefree.reporting.models import ReportVersion
 from minefree.reporting.tests.factories import submit_explained
 
@@ -230,8 +231,15 @@ def test_dashboard_lists_the_states_of_a_year_with_completeness():
     assert lines["PER"].status == "not_submitted"
     body = response.content.decode()
     assert 'id="states"' in body
-    assert reverse("reporting:version", args=[version.pk]) + "#completeness" in body
     assert reverse("reporting:compliance_states_csv") + "?year=2024" in body
+    # the table shows one page; Norway's report is linked from the page it falls on
+    place = [line.state.iso3 for line in response.context["state_lines"]].index("NOR")
+    response = Client().get(
+        reverse("reporting:compliance"), {"year": "2024", "page": place // STATES_PER_PAGE + 1}
+    )
+    assert reverse("reporting:version", args=[version.pk]) + "#completeness" in (
+        response.content.decode()
+    )
 
 
 def test_dashboard_state_table_defaults_to_last_year_and_warns_on_a_bad_year():
@@ -332,3 +340,116 @@ def test_a_name_that_looks_like_a_formula_downloads_as_text():
     assert next(r for r in rows if r["state_iso3"] == "NOR")["state_name_en"] == (
         "'=cmd|' /C calc'!A0"
     )
+
+
+# --- the state table: region filter, pages, place on the page, query count -----------------
+
+
+def _dashboard(**params: str) -> Any:
+    response = Client().get(reverse("reporting:compliance"), params)
+    assert response.status_code == 200
+    return response
+
+
+def _shown(response: Any) -> list[str]:
+    """The states of the table's page, in order."""
+    return [line.state.iso3 for line in response.context["state_page"]]
+
+
+def test_region_filter_lists_only_the_states_of_that_region():
+    _filled_report("NOR", 2024)
+    _report("PER", 2024, ON_TIME)
+    response = _dashboard(year="2024", region="Europe")
+    lines = response.context["state_lines"]
+    expected = parties_in_year(2024).filter(region="Europe")
+    assert {line.state.iso3 for line in lines} == set(expected.values_list("iso3", flat=True))
+    assert {line.state.region for line in lines} == {"Europe"}
+    assert next(line for line in lines if line.state.iso3 == "NOR").status == "on_time"
+    body = response.content.decode()
+    assert '<option value="Europe" selected>' in body
+    assert f"{len(lines)} States Parties in Europe in 2024" in body
+    everyone = _dashboard(year="2024").context["state_lines"]
+    assert len(lines) < len(everyone)
+    assert "PER" in {line.state.iso3 for line in everyone}
+
+
+def test_state_table_is_paginated_and_the_links_keep_the_filters():
+    first = _dashboard(year="2024")
+    parties = parties_in_year(2024).count()
+    pages = -(-parties // STATES_PER_PAGE)
+    assert pages > 1
+    assert len(_shown(first)) == STATES_PER_PAGE
+    assert f"{parties} states, page 1 of {pages}" in first.content.decode()
+    second = _dashboard(year="2024", page="2")
+    assert _shown(second) and not set(_shown(second)) & set(_shown(first))
+    body = second.content.decode()
+    assert f"{parties} states, page 2 of {pages}" in body
+    last = dt.date.today().year - 1
+    assert f'href="?from=1999&amp;to={last}&amp;year=2024&amp;page=1#states"' in body
+    assert f'href="?from=1999&amp;to={last}&amp;year=2024&amp;page=3#states"' in body
+    europe = _dashboard(year="2024", region="Europe", page="2").content.decode()
+    assert "year=2024&amp;region=Europe&amp;page=1#states" in europe
+
+
+def test_chart_comes_before_the_tables():
+    body = _dashboard().content.decode()
+    chart = body.index("<svg")
+    assert chart < body.index("<table") < body.index('class="state-completeness"')
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"), [("abc", 1), ("0", "last"), ("-1", "last"), ("99999", "last"), ("", 1)]
+)
+def test_a_bad_page_number_gives_a_page_of_the_table(page, expected):
+    response = _dashboard(year="2024", page=page)
+    shown = response.context["state_page"]
+    assert shown.number == (shown.paginator.num_pages if expected == "last" else expected)
+    assert _shown(response)
+
+
+@pytest.mark.parametrize("region", ["Atlantis", "europe", "<script>", "Europe" * 50])
+def test_an_unknown_region_gives_every_region_with_a_warning(region):
+    response = _dashboard(year="2024", region=region)
+    assert response.context["region"] == ""
+    assert len(response.context["state_lines"]) == parties_in_year(2024).count()
+    body = response.content.decode()
+    assert "The region asked for was not known" in body
+    assert "<script>" not in body.split("<main", 1)[-1].split("</main>")[0]
+
+
+def test_region_and_page_are_part_of_the_cache_key_and_other_parameters_are_not(
+    client: Client,
+):
+    url = reverse("reporting:compliance")
+    assert client.get(f"{url}?region=Europe&page=2")["X-Page-Cache"] == "miss"
+    assert client.get(f"{url}?page=2&region=Europe&r=1")["X-Page-Cache"] == "hit"
+    assert client.get(f"{url}?region=Europe&page=1")["X-Page-Cache"] == "miss"
+    assert client.get(f"{url}?region=Asia&page=2")["X-Page-Cache"] == "miss"
+
+
+def _paged_queries() -> int:
+    from django.core.cache import cache
+
+    cache.clear()  # the rows added below bypass the services that move the cache key
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(
+            reverse("reporting:compliance"), {"year": "2023", "region": "Europe", "page": "2"}
+        )
+    assert response.status_code == 200 and response["X-Page-Cache"] == "miss"
+    return len(queries)
+
+
+def test_paged_dashboard_queries_do_not_grow_with_states_and_reports():
+    _filled_report("NOR", 2023)
+    few = _paged_queries()
+    for n in range(STATES_PER_PAGE + 5):
+        state = Actor.objects.create(
+            kind=ActorKind.STATE, slug=f"test-state-{n}", name_en=f"Zz Test {n}", region="Europe"
+        )
+        PartyPeriod.objects.create(
+            actor=state, start_earliest=dt.date(2000, 1, 1), start_latest=dt.date(2000, 1, 1)
+        )
+    for iso3 in ("AUT", "BEL", "CHE", "DNK", "IRL", "NLD", "PER", "COL"):
+        _filled_report(iso3, 2023)
+    more = _paged_queries()
+    assert more == few
