@@ -41,7 +41,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#A16800", "#3E3E3E")
 INK = "#1d2430"
 MUTED = "#5b6472"
 GRID = "#e3e7ed"
-FONT_SIZE = 12
+FONT_SIZE = 13
 CHAR_WIDTH = 0.56 * FONT_SIZE  # a little over the average glyph, so labels never collide
 DASH = "6 4"
 MOST_TICK_STEPS = 4  # 4 steps = at most 5 ticks; the smallest nice step that fits wins

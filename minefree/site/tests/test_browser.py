@@ -158,3 +158,63 @@ def test_no_javascript_errors(browser_page: Page, js_errors: list[str]) -> None:
     page.go_back()
     page.wait_for_load_state("networkidle")
     assert js_errors == []
+
+
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll('.chart svg')].map(svg => {
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / svg.viewBox.baseVal.width;
+    const texts = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height);
+    return {font: scale * parseFloat(svg.getAttribute('font-size')), width: box.width,
+            smallest: Math.min(...texts)};
+})"""
+
+
+@pytest.mark.parametrize(("width", "least"), [(1366, 12.0), (390, 11.0)])
+def test_chart_text_is_readable_on_a_laptop_and_a_phone(
+    browser_page: Page, width: int, least: float
+) -> None:
+    """Axis labels and legends are drawn at about their size, not shrunk to fit three in a row.
+
+    A country page's charts are drawn from figures made here (the browser's database holds no
+    submitted report) and put in the page in place of its empty ones, under the site's styles.
+    """
+    from decimal import Decimal
+
+    from minefree.reporting.selectors import Series as StateSeries
+    from minefree.site.reporting_section import country_charts
+
+    years = range(2015, 2025)
+    figures = StateSeries(
+        stockpile={y: Decimal(12_000 - 900 * (y - 2015)) for y in years},
+        remaining_m2={y: Decimal(48_500_000 - 2_100_000 * (y - 2015)) for y in years},
+        released_m2={
+            "cancelled": {y: Decimal(900_000) for y in years},
+            "reduced": {y: Decimal(450_000) for y in years},
+            "cleared": {y: Decimal(750_000) for y in years},
+        },
+        synthetic=True,
+    )
+    charts = "".join(country_charts(figures))
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/states/PER/")
+    page.locator("#reporting .charts").evaluate(
+        "(node, html) => { node.innerHTML = html; }", charts
+    )
+    drawn = page.evaluate(CHART_TEXT_SIZES)
+    assert len(drawn) == 3
+    for chart in drawn:
+        assert chart["font"] >= least, chart
+        assert chart["smallest"] >= least, chart  # every label, legend and tick
+    if width >= 1366:
+        tops = page.locator("#reporting .chart").evaluate_all(
+            "nodes => nodes.map(n => Math.round(n.getBoundingClientRect().top))"
+        )
+        assert len(set(tops)) == 2, tops  # two to a row, the third below
+
+    page.goto("/reports/compliance/")
+    (dashboard,) = page.evaluate(CHART_TEXT_SIZES)
+    assert least <= dashboard["font"] <= 20, dashboard
+    chart_top = page.locator("#chart").bounding_box()
+    table_top = page.locator("table").first.bounding_box()
+    assert chart_top and table_top and chart_top["y"] < table_top["y"]
