@@ -788,7 +788,9 @@ def _size_detail(case: int, coverage: float) -> str:
         return _("the offer states no amount range")
     if case == 4:
         if round(coverage * 100) < 1:
-            return _("the offer's maximum covers less than 1% of the amount")
+            return _("the offer's maximum covers less than %(percent)s%% of the amount") % {
+                "percent": 1
+            }
         return _("covers about %(percent)s%% of the amount") % {"percent": round(coverage * 100)}
     if case == 5:
         return _("the amount is below the offer's minimum: no points")

@@ -1,7 +1,9 @@
 """``minefree check-translations``: every UI string has a French and a Spanish translation.
 
 Reads the committed catalogues with Babel, so no gettext tools are needed, and
-fails on any empty or fuzzy entry or on a catalogue older than the source strings.
+fails on any empty or fuzzy entry, on a translation whose placeholders do not match
+its source (it would fail to compile or raise at run time), or on a catalogue older
+than the source strings.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ def missing_translations(locale_dir: Path, language: str) -> list[str]:
             problems.append(f"{language}: fuzzy: {ident!r}")
         elif not all(strings):
             problems.append(f"{language}: untranslated: {ident!r}")
+    for message, errors in catalog.check():
+        ident = message.id if isinstance(message.id, str) else message.id[0]
+        problems += [f"{language}: placeholders: {ident!r}: {error}" for error in errors]
     return problems
 
 
