@@ -102,3 +102,41 @@ def test_a_need_is_matched_confirmed_pledged_and_committed(browser_page: Page) -
     page.goto("/states/PER/")
     need_line = page.locator("#cooperation-needs tr").filter(has_text=NEED_TITLE)
     expect(need_line.locator("[data-status]")).to_have_attribute("data-status", "partly_met")
+
+
+@pytest.mark.parametrize(
+    ("username", "section"),
+    [
+        ("", "What is public"),
+        ("donor_japan", "Your offers and the needs they match"),
+        ("focal_point_peru", "Your state's needs"),
+        ("committee_chair", "The committee's work"),
+        ("isu_staff", "The committee's work"),
+    ],
+)
+def test_every_reader_follows_the_cooperation_menu_link_to_a_page_of_theirs(
+    browser_page: Page, username: str, section: str
+) -> None:
+    page = browser_page
+    if username:
+        sign_in(page, username)
+    page.goto("/")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Cooperation", exact=True
+        ).click()
+    response = navigation.value
+    assert response is not None and response.status == 200
+    expect(page).to_have_url(re.compile(r"/cooperation/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cooperation and assistance")
+    expect(page.get_by_role("heading", level=2, name=section)).to_be_visible()
+    # every link of the cooperation menu answers this reader without an error
+    links = page.locator("nav.form-nav a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert len(links) >= 5
+    for href in links:
+        answer = page.request.get(href)
+        assert answer.status == 200, (username, href, answer.status)
+    if username:
+        sign_out(page)
