@@ -51,6 +51,7 @@ def test_filter_states_open_peru_and_switch_to_french(browser_page: Page) -> Non
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="States Parties").click()
     expect(page).to_have_url(re.compile(r"/states/$"))
+    page.wait_for_load_state("load")  # htmx binds the filters only once its script has run
     count = page.locator("p.count[data-count]")
     expect(count).to_be_visible()
     everyone = count_of(page)
