@@ -129,3 +129,29 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.key}"
+
+
+class HookFailure(models.Model):
+    """An effect on another app that failed after the change causing it had committed.
+
+    The change itself stands (a submitted report stays submitted); the effect waits here,
+    with its error, until ISU staff retry it or a retry succeeds.
+    """
+
+    event = models.CharField(_("event"), max_length=80)
+    handler = models.CharField(_("handler"), max_length=120)
+    payload = models.JSONField(_("payload"))
+    actor_label = models.CharField(_("actor label"), max_length=150, blank=True)
+    error = models.TextField(_("error"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    failed_at = models.DateTimeField(_("first failed"), auto_now_add=True)
+    last_failed_at = models.DateTimeField(_("last failed"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-failed_at", "-id"]
+        verbose_name = _("failed follow-up")
+        verbose_name_plural = _("failed follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.handler} after {self.event}"

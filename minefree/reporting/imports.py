@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minefree.accounts.selectors import is_staff_member
+from minefree.core import hooks
 from minefree.core.audit import SYSTEM, audit_events, audit_record, service
 from minefree.core.models import Origin
 from minefree.core.uploads import XLSX, check_upload
@@ -40,7 +41,7 @@ from minefree.reporting.models import (
 )
 from minefree.reporting.schema import ACTOR, FORMS
 from minefree.reporting.services import _period
-from minefree.reporting.signals import report_versions_submitted
+from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
 from minefree.reporting.validation import Context, Issue, validate
 from minefree.reporting.xlsx import ParsedReport, parse_xlsx
 
@@ -385,7 +386,7 @@ def _save_history_chunk(
         rows += version_rows
     FormEntry.objects.bulk_create(entries, batch_size=2000)
     FormRow.objects.bulk_create(rows, batch_size=2000)
-    report_versions_submitted.send(ReportVersion, actor=actor, version_ids=[v.pk for v in versions])
+    hooks.emit(REPORT_VERSIONS_SUBMITTED, actor=actor, version_ids=[v.pk for v in versions])
     audit_events(
         actor=actor,
         action="report.imported_history",

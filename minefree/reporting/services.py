@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from minefree.accounts.selectors import is_staff_member
+from minefree.core import hooks
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.models import Origin
 from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
@@ -35,7 +36,7 @@ from minefree.reporting.models import (
     WarningExplanation,
 )
 from minefree.reporting.schema import ACTOR, FORMS
-from minefree.reporting.signals import report_versions_submitted
+from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
 from minefree.reporting.validation import (
     RegionUpdate,
     before_submission,
@@ -504,7 +505,7 @@ def report_submit(*, actor: Any, version: ReportVersion) -> ReportVersion:
         after=snapshot(version, ["status", "submitted_at", "submitted_by"]),
         state_code=_code(version),
     )
-    report_versions_submitted.send(ReportVersion, actor=actor, version_ids=[version.pk])
+    hooks.emit(REPORT_VERSIONS_SUBMITTED, actor=actor, version_ids=[version.pk])
     return version
 
 

@@ -1,10 +1,8 @@
-"""Signals other apps listen to; reporting may not import them (apps import only lower apps)."""
+"""Events other apps follow through ``core.hooks``; reporting may not import them (layering)."""
 
 from __future__ import annotations
 
-from django.dispatch import Signal
-
-#: Sent inside the transaction when report versions become official, by submission or by a
-#: historic import, with ``actor`` and ``version_ids`` (a list of ReportVersion ids).
-#: Cooperation turns their Form J assistance rows into funding flows.
-report_versions_submitted = Signal()
+#: Emitted when report versions become official, by submission or by a historic import,
+#: with ``version_ids`` (a list of ReportVersion ids). Cooperation turns their Form J
+#: assistance rows into funding flows, after the submission has committed.
+REPORT_VERSIONS_SUBMITTED = "report.versions_submitted"

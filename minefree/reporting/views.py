@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minefree.accounts.selectors import active_memberships, is_staff_member
+from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
 from minefree.core.views import denied_as_403, form_errors, int_param, paginate
@@ -179,6 +180,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_form": OpenReportForm(states=states, auto_id="open-%s") if states else None,
         "is_staff": is_staff_member(user),
         "latest": latest,
+        "failed_follow_ups": hooks.open_failure_count() if is_staff_member(user) else 0,
         "filter_form": filter_form,
         "page": page,
         "query": query,

@@ -9,4 +9,6 @@ urlpatterns = [
     path("states/<str:iso3>/", views.country, name="country"),
     path("meetings/", views.meetings, name="meetings"),
     path("committees/", views.committees, name="committees"),
+    path("follow-ups/", views.follow_ups, name="follow_ups"),
+    path("follow-ups/<int:pk>/retry/", views.follow_up_retry, name="follow_up_retry"),
 ]

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from minefree.cooperation.selectors import reader
+from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
+from minefree.core.models import HookFailure
 from minefree.core.pagecache import cached_public_page
+from minefree.core.permissions import is_staff_member
 from minefree.core.views import paginate
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
@@ -75,3 +82,26 @@ def meetings(request: HttpRequest) -> HttpResponse:
 @cached_public_page(lambda: [ALL_VERSION_KEY])
 def committees(request: HttpRequest) -> HttpResponse:
     return render(request, "site/committees.html", {"committees": selectors.committees_list()})
+
+
+@login_required
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    """ISU staff: effects on other apps that failed after a change committed, to retry."""
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    return render(request, "site/follow_ups.html", {"failures": hooks.open_failures()})
+
+
+@login_required
+@require_POST
+def follow_up_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    failure = get_object_or_404(HookFailure, pk=pk, resolved_at__isnull=True)
+    if hooks.follow_up_retry(actor=request.user, failure=failure):
+        messages.success(request, _("The follow-up ran and is resolved."))
+    else:
+        messages.error(
+            request, _("The follow-up failed again: %(error)s") % {"error": failure.error}
+        )
+    return redirect("site:follow_ups")

@@ -12,11 +12,11 @@ from minefree.cooperation import currency, flows, funding
 from minefree.cooperation.models import Flow, FlowStatus, ReportedBy
 from minefree.cooperation.selectors import Reader
 from minefree.core.audit import SYSTEM
-from minefree.core.models import Origin
+from minefree.core.models import AuditEvent, HookFailure, Origin
 from minefree.registry.models import Actor
 from minefree.reporting import services
 from minefree.reporting.imports import HistoricReport, reports_import_history
-from minefree.reporting.models import ReportVersion
+from minefree.reporting.models import ReportVersion, VersionStatus
 from minefree.reporting.tests.factories import submit_explained
 from minefree.reporting.xlsx import ParsedReport
 
@@ -47,9 +47,29 @@ def _draft(user, year=2024):
     return version
 
 
-def test_submitting_a_report_turns_form_j_into_flows():
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks):
+    """Submit, then run the follow-ups as when the submission's transaction commits."""
+
+    def run(user, version):
+        with django_capture_on_commit_callbacks(execute=True):
+            return submit_explained(user, version)
+
+    return run
+
+
+@pytest.fixture
+def import_history(django_capture_on_commit_callbacks):
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return reports_import_history(actor=SYSTEM, **kwargs)
+
+    return run
+
+
+def test_submitting_a_report_turns_form_j_into_flows(submit):
     cast = make_cast()
-    version = submit_explained(cast["focal_point_peru"], _draft(cast["focal_point_peru"]))
+    version = submit(cast["focal_point_peru"], _draft(cast["focal_point_peru"]))
     made = Flow.objects.filter(report_version_id=version.pk).select_related("donor", "recipient")
     by_direction = {f.reported_by: f for f in made}
     assert len(made) == 2  # the unmatched counterpart is skipped
@@ -67,10 +87,10 @@ def test_submitting_a_report_turns_form_j_into_flows():
     assert provided.amount == 0 and provided.amount_usd is None and provided.currency == "XXX"
 
 
-def test_an_amendment_replaces_the_flows_of_the_earlier_version():
+def test_an_amendment_replaces_the_flows_of_the_earlier_version(submit):
     cast = make_cast()
     user = cast["focal_point_peru"]
-    first = submit_explained(user, _draft(user))
+    first = submit(user, _draft(user))
     amendment = services.amendment_open(actor=user, report=first.report, reason="Corrected J.")
     row = amendment.rows.get(letter="J", table="assistance", position=1)
     services.row_save(
@@ -81,15 +101,15 @@ def test_an_amendment_replaces_the_flows_of_the_earlier_version():
         values={**ROWS[0], "amount": 500000},
         row=row,
     )
-    submit_explained(user, amendment)
+    submit(user, amendment)
     assert not Flow.objects.filter(report_version_id=first.pk).exists()
     japan = Flow.objects.get(report_version_id=amendment.pk, donor__iso3="JPN")
     assert japan.amount == 500000
 
 
-def test_only_the_state_or_staff_turn_reports_into_flows():
+def test_only_the_state_or_staff_turn_reports_into_flows(submit):
     cast = make_cast()
-    version = submit_explained(cast["focal_point_peru"], _draft(cast["focal_point_peru"]))
+    version = submit(cast["focal_point_peru"], _draft(cast["focal_point_peru"]))
     from django.core.exceptions import PermissionDenied
 
     for who in ("focal_point_colombia", "donor_japan", "committee_chair"):
@@ -114,8 +134,8 @@ def _history(years, origin=""):
     ]
 
 
-def test_a_historic_import_makes_flows_in_bulk():
-    reports_import_history(actor=SYSTEM, reports=_history(range(2010, 2014)))
+def test_a_historic_import_makes_flows_in_bulk(import_history):
+    import_history(reports=_history(range(2010, 2014)))
     made = Flow.objects.filter(recipient__iso3="COL", report_version_id__isnull=False)
     assert sorted(made.values_list("year", flat=True)) == [2010, 2011, 2012, 2013]
 
@@ -132,8 +152,8 @@ def test_a_historic_import_makes_flows_in_bulk():
     assert queries([2010]) == queries([2010, 2011, 2012, 2013])
 
 
-def test_synthetic_reports_make_synthetic_flows_kept_out_of_real_totals():
-    reports_import_history(actor=SYSTEM, reports=_history([2012]), origin=Origin.SYNTHETIC)
+def test_synthetic_reports_make_synthetic_flows_kept_out_of_real_totals(import_history):
+    import_history(reports=_history([2012]), origin=Origin.SYNTHETIC)
     flow = Flow.objects.get(recipient__iso3="COL", report_version_id__isnull=False)
     assert flow.origin == Origin.SYNTHETIC
     colombia = Actor.objects.get(iso3="COL")
@@ -146,3 +166,52 @@ def test_synthetic_reports_make_synthetic_flows_kept_out_of_real_totals():
         .values_list("amount_usd", flat=True),
         Decimal(0),
     )
+
+
+def test_flows_that_cannot_be_replaced_do_not_stop_an_amendment_and_wait_for_isu(submit, client):
+    """A submission is the state's act: cooperation's refusal is a follow-up to fix, not a veto."""
+    cast = make_cast()
+    user = cast["focal_point_peru"]
+    first = submit(user, _draft(user))
+    japan = Flow.objects.get(report_version_id=first.pk, donor__iso3="JPN")
+    onward = Flow.objects.get(pk=japan.pk)
+    onward.pk, onward.report_version, onward.via = None, None, japan
+    onward.save()  # Japan's money passed on: the earlier version's flow is protected
+    amendment = services.amendment_open(actor=user, report=first.report, reason="Corrected J.")
+    submit(user, amendment)
+
+    amendment.refresh_from_db()
+    assert amendment.status == VersionStatus.SUBMITTED
+    assert Flow.objects.filter(report_version_id=first.pk).exists()  # nothing half-replaced
+    assert not Flow.objects.filter(report_version_id=amendment.pk).exists()
+    failure = HookFailure.objects.get(resolved_at__isnull=True)
+    assert (failure.event, failure.handler) == (
+        "report.versions_submitted",
+        "cooperation.form_j_flows",
+    )
+    assert failure.payload == {"version_ids": [amendment.pk]}
+    assert "unlink them first" in failure.error
+    assert AuditEvent.objects.filter(action="follow_up.failed", object_id=str(failure.pk)).exists()
+
+    client.force_login(user)
+    assert client.get("/follow-ups/").status_code == 403
+    assert client.post(f"/follow-ups/{failure.pk}/retry/").status_code == 403
+    client.force_login(cast["isu_staff"])
+    assert "1 failed follow-up waits to be retried" in client.get("/reports/").content.decode()
+    page = client.get("/follow-ups/").content.decode()
+    assert "unlink them first" in page and f"/follow-ups/{failure.pk}/retry/" in page
+
+    response = client.post(f"/follow-ups/{failure.pk}/retry/", follow=True)
+    assert "failed again" in response.content.decode()
+    failure.refresh_from_db()
+    assert failure.attempts == 2 and failure.resolved_at is None
+
+    Flow.objects.filter(pk=onward.pk).update(via=None)
+    response = client.post(f"/follow-ups/{failure.pk}/retry/", follow=True)
+    assert "resolved" in response.content.decode()
+    failure.refresh_from_db()
+    assert failure.resolved_at is not None and failure.attempts == 3
+    assert Flow.objects.filter(report_version_id=amendment.pk).count() == 2
+    assert not Flow.objects.filter(report_version_id=first.pk).exists()
+    assert "No follow-up is waiting" in client.get("/follow-ups/").content.decode()
+    assert client.post(f"/follow-ups/{failure.pk}/retry/").status_code == 404
