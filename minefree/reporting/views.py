@@ -193,8 +193,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @_denied_as_403
 def open_report(request: HttpRequest) -> HttpResponse:
     states = _drafting_states(request.user)
-    if not states:
-        raise PermissionDenied
+    posted = request.POST.get("state", "")
+    if not states or (posted and posted not in {str(s.pk) for s in states}):
+        raise PermissionDenied  # another state's report: refused, not a form error
     form = OpenReportForm(request.POST, states=states)
     if not form.is_valid():
         _flash_errors(request, _errors_of(form))
