@@ -8,6 +8,10 @@ Transaction types follow the IATI TransactionType codelist and the reporter's si
 reported by the donor or a third party is outgoing (12 Outgoing Pledge, 2 Outgoing
 Commitment, 3 Disbursement); one reported by the recipient is incoming (13 Incoming Pledge,
 11 Incoming Commitment, 1 Incoming Funds).
+
+Synthetic demo flows are invented: the download leaves them out unless asked for, and then
+each says so in its title, its description and a ``tag``, so a file passed on never
+presents invented money as the ISU's record.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from lxml import etree
 from minefree.cooperation.currency import NO_CURRENCY
 from minefree.cooperation.models import Flow, FlowStatus, ReportedBy
 from minefree.core.exports import SafeCsvWriter
+from minefree.core.models import Origin
 from minefree.registry.models import Actor, ActorKind
 
 IATI_VERSION = "2.03"
@@ -38,6 +43,9 @@ INCOMING = {FlowStatus.PLEDGE: "13", FlowStatus.COMMITMENT: "11", FlowStatus.PAI
 ACTIVITY_STATUS = {FlowStatus.PLEDGE: "1", FlowStatus.COMMITMENT: "2", FlowStatus.PAID: "2"}
 #: OrganisationType: 10 government, 40 multilateral / other organisation left untyped
 ORG_TYPE = {ActorKind.STATE: "10", ActorKind.NATIONAL_BODY: "10"}
+SYNTHETIC_LABEL = "SYNTHETIC DEMO DATA"
+#: IATI TagVocabulary 99: a vocabulary of the reporting organisation (minefree's own)
+SYNTHETIC_TAG = {"vocabulary": "99", "code": "synthetic-demo-data"}
 
 
 def transaction_type(flow: Flow) -> str:
@@ -70,11 +78,18 @@ def _activity(root: etree._Element, flow: Flow) -> None:
         type=REPORTING_ORG_TYPE,
         **{"secondary-reporter": "1"},
     )
-    _narrative(activity, "title", f"{flow.donor.name_en} to {flow.recipient.name_en}, {flow.year}")
+    synthetic = flow.origin == Origin.SYNTHETIC
+    title = f"{flow.donor.name_en} to {flow.recipient.name_en}, {flow.year}"
+    _narrative(activity, "title", f"{SYNTHETIC_LABEL}: {title}" if synthetic else title)
     description = flow.description or (
         f"{flow.get_assistance_type_display()} support for mine action "
         f"({flow.get_status_display()}, reported by {flow.get_reported_by_display()})"
     )
+    if synthetic:
+        description = (
+            f"{SYNTHETIC_LABEL}: invented for the minefree demonstration, not a real flow. "
+            f"{description}"
+        )
     _narrative(activity, "description", str(description), type="1")
     _org(activity, "participating-org", flow.donor, role="1")
     _org(activity, "participating-org", flow.recipient, role="4")
@@ -84,6 +99,8 @@ def _activity(root: etree._Element, flow: Flow) -> None:
     if flow.recipient.kind == ActorKind.STATE and flow.recipient.iso2:
         etree.SubElement(activity, "recipient-country", code=flow.recipient.iso2)
     etree.SubElement(activity, "sector", vocabulary="1", code=DAC_SECTOR)
+    if synthetic:
+        _narrative(activity, "tag", SYNTHETIC_LABEL, **SYNTHETIC_TAG)
     transaction = etree.SubElement(activity, "transaction")
     etree.SubElement(transaction, "transaction-type", code=transaction_type(flow))
     etree.SubElement(transaction, "transaction-date", **{"iso-date": f"{flow.year}-01-01"})

@@ -82,6 +82,7 @@ from minefree.cooperation.selectors import (
 )
 from minefree.cooperation.workspace import open_needs_without_partnership, overview
 from minefree.core.audit import ALL_VERSION_KEY
+from minefree.core.models import Origin
 from minefree.core.pagecache import cached_public_page
 from minefree.core.views import denied_as_403, form_errors, int_param, paginate
 from minefree.registry.models import Actor
@@ -490,17 +491,30 @@ def flow_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
     form, filters = _flow_filters(request)
     page, query = _page(request, flows_list(who, filters))
-    return render(request, "cooperation/flows.html", {"form": form, "page": page, "query": query})
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "has_synthetic": flows_list(who).filter(origin=Origin.SYNTHETIC).exists(),
+    }
+    return render(request, "cooperation/flows.html", context)
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=FlowFilterForm.base_fields)
+@cached_public_page(
+    lambda *_a, **_k: [ALL_VERSION_KEY], params=[*FlowFilterForm.base_fields, "synthetic"]
+)
 @require_GET
 def flow_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """CSV (with an origin column) or IATI XML; the XML leaves synthetic demo flows out
+    unless ``?synthetic=include``, and then marks each of them."""
     if fmt not in ("csv", "xml"):
         raise Http404(_("Flows are exported as .csv or .xml (IATI)."))
     who = reader(request.user)
     _form, filters = _flow_filters(request)
-    selected = list(flows_list(who, filters))
+    chosen = flows_list(who, filters)
+    if fmt == "xml" and request.GET.get("synthetic") != "include":
+        chosen = chosen.exclude(origin=Origin.SYNTHETIC)
+    selected = list(chosen)
     if fmt == "csv":
         response = HttpResponse(iati.flows_csv(selected), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="minefree-flows.csv"'

@@ -66,6 +66,7 @@ from minefree.reporting.models import (
     VersionStatus,
 )
 from minefree.reporting.schema import FORMS
+from minefree.reporting.selectors import absence_origin, synthetic_years
 
 CHUNK_SIZE = 2000
 
@@ -338,7 +339,7 @@ class StateLine:
     state: Actor
     status: str  # on_time, late, not_submitted, not_yet_due
     version_id: int | None
-    origin: str  # the report's origin; empty when nothing was submitted
+    origin: str  # the report's; for "not submitted", synthetic in a synthetic year (absence_origin)
     required: tuple[str, ...]
     completeness: Completeness | None
 
@@ -352,7 +353,7 @@ class StateLine:
 
 
 def state_lines(year: int, today: dt.date | None = None, *, region: str = "") -> list[StateLine]:
-    """Every State Party of ``year`` with its report's status and completeness (7 queries).
+    """Every State Party of ``year`` with its report's status and completeness (8 queries).
 
     The parties are those of the year (``compliance`` rule), only those of ``region``
     (``Actor.region``) when one is given; on time or late is decided by the first
@@ -366,6 +367,7 @@ def state_lines(year: int, today: dt.date | None = None, *, region: str = "") ->
     states = (found.filter(region=region) if region else found).in_bulk()
     latest = {s: version for s, version in _latest_annual(year).items() if s in states}
     by_state = year_completeness(year, facts.obligations, latest)
+    synthetic = synthetic_years()
     lines = []
     for state_id in states:
         submission = facts.submissions.get((state_id, year))
@@ -381,7 +383,7 @@ def state_lines(year: int, today: dt.date | None = None, *, region: str = "") ->
                 state=states[state_id],
                 status=status,
                 version_id=version[0] if version else None,
-                origin=version[1] if version else "",
+                origin=version[1] if version else absence_origin(status, year, synthetic),
                 required=tuple(required_forms(facts.obligations.open_articles(state_id, year))),
                 completeness=by_state.get(state_id),
             )

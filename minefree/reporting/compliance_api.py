@@ -101,7 +101,10 @@ class StateCompletenessOut(Schema):
     name_es: str
     status: str = Field(description="`on_time`, `late`, `not_submitted` or `not_yet_due`")
     version_id: int | None = Field(description="The latest submitted version, if any")
-    origin: str | None = Field(description="`synthetic` for demo data; null if not submitted")
+    origin: str | None = Field(
+        description='`synthetic` for demo data (a report, or "not submitted" in a year whose '
+        "record is the synthetic demo history); null if not submitted in a real record"
+    )
     required_forms: list[str]
     completeness: float | None = Field(description="Mean of the required forms, 0–1")
     missing_forms: list[str] = Field(description="Required forms without a row or a mark")

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from minefree.accounts.models import Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
+from minefree.core.models import Origin
 from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.selectors import obligation_timeline
@@ -125,6 +126,31 @@ class YearStatus:
     report: Article7Report | None
     versions: tuple[ReportVersion, ...]
     kind: str = "annual"
+    #: where the line's statement comes from: the report's origin, or, for "not submitted",
+    #: ``synthetic`` when the year's record in minefree is the synthetic demo history
+    origin: str = ""
+
+    @property
+    def synthetic(self) -> bool:
+        return self.origin == Origin.SYNTHETIC
+
+
+def synthetic_years() -> frozenset[int]:
+    """Years whose reporting record in minefree includes synthetic demo reports (1 query).
+
+    In such a year "not submitted" is an artefact of the synthetic history: which states
+    missed it is invented, and the real record is unknown to minefree.
+    """
+    return frozenset(
+        Article7Report.objects.filter(origin=Origin.SYNTHETIC)
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+def absence_origin(status: str, year: int, synthetic: frozenset[int]) -> str:
+    """The origin of a "not submitted" statement for ``year``."""
+    return Origin.SYNTHETIC if status == "not_submitted" and year in synthetic else ""
 
 
 def _status(versions: tuple[ReportVersion, ...], due: dt.date, day: dt.date) -> str:
@@ -159,12 +185,15 @@ def reporting_history(state: Actor, today: dt.date | None = None) -> list[YearSt
     eif = adherence.entry_into_force if adherence else None
     first = eif.latest.year if eif else min(reports, default=day.year)
     years = set(range(first, day.year)) | set(reports)
+    synthetic = synthetic_years()
     history = []
     for year in sorted(years, reverse=True):
         report = reports.get(year)
         versions: tuple[ReportVersion, ...] = tuple(getattr(report, "submitted_versions", ()))
         due = Article7Report.annual_due_date(year)
-        history.append(YearStatus(year, due, _status(versions, due, day), report, versions))
+        status = _status(versions, due, day)
+        origin = report.origin if report is not None else absence_origin(status, year, synthetic)
+        history.append(YearStatus(year, due, status, report, versions, origin=origin))
     initial_due = adherence.initial_report_due if adherence else None
     if initial is not None:
         due, year = initial.due_date, initial.year
@@ -173,8 +202,10 @@ def reporting_history(state: Actor, today: dt.date | None = None) -> list[YearSt
     else:
         return history
     versions = tuple(getattr(initial, "submitted_versions", ()))
+    status = _status(versions, due, day)
+    origin = initial.origin if initial is not None else ""
     history.append(
-        YearStatus(year, due, _status(versions, due, day), initial, versions, ReportKind.INITIAL)
+        YearStatus(year, due, status, initial, versions, ReportKind.INITIAL, origin=origin)
     )
     return history
 

@@ -102,3 +102,48 @@ def test_a_public_pledge_described_as_a_formula_downloads_as_text(client):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     described = [r["description"] for r in rows if "HYPERLINK" in r["description"]]
     assert described == [f"'{formula}"]
+
+
+def _synthetic_and_real():
+    japan, peru = Actor.objects.get(iso3="JPN"), Actor.objects.get(iso3="PER")
+    made = {}
+    for origin, amount in (("synthetic", 777), ("entered", 1000)):
+        made[origin] = flows.flow_record(
+            actor=SYSTEM,
+            donor=japan,
+            recipient=peru,
+            status=FlowStatus.PAID,
+            year=2022,
+            amount=amount,
+            currency="USD",
+            reported_by=ReportedBy.DONOR,
+        )
+    Flow.objects.filter(pk=made["synthetic"].pk).update(origin="synthetic")
+    return made
+
+
+def test_the_iati_download_leaves_synthetic_flows_out_unless_asked_and_then_marks_them(client):
+    made = _synthetic_and_real()
+    ids = {f"{iati.REPORTING_ORG_REF}-flow-{f.pk}": origin for origin, f in made.items()}
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+
+    default = etree.fromstring(client.get("/cooperation/flows/export.xml?year=2022").content)
+    found = {e.text for e in default.iter("iati-identifier")} & set(ids)
+    assert [ids[i] for i in found] == ["entered"]
+    assert "SYNTHETIC" not in etree.tostring(default).decode()
+
+    response = client.get("/cooperation/flows/export.xml?year=2022&synthetic=include")
+    document = etree.fromstring(response.content)
+    schema.assertValid(document)
+    for activity in document.iter("iati-activity"):
+        ident = activity.findtext("iati-identifier")
+        if ids.get(ident) != "synthetic":
+            assert activity.find("tag") is None
+            continue
+        assert activity.findtext("title/narrative").startswith("SYNTHETIC DEMO DATA: ")
+        assert "not a real flow" in activity.findtext("description/narrative")
+        assert activity.find("tag").get("code") == "synthetic-demo-data"
+    assert sum(ids.get(e.text) == "synthetic" for e in document.iter("iati-identifier")) == 1
+
+    page = client.get("/cooperation/flows/").content.decode()
+    assert "synthetic demo flows left out" in page and "synthetic=include" in page
