@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlparse
 
@@ -17,6 +18,19 @@ class Origin(models.TextChoices):
     REPORTED = "reported", _("reported by a state")
     ENTERED = "entered", _("entered by staff")
     SYNTHETIC = "synthetic", _("synthetic demo data")
+
+
+REFERENCE_PREFIX = "data/reference/"
+#: a file of the reference data folder that minefree serves (no sub-folders, no dot files)
+REFERENCE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.(md|csv)$")
+#: documents the reference data cites by their path in the project's records, with no
+#: public copy known: shown as a citation, never as a link that would answer 404
+CITED_DOCUMENTS = {
+    "seed/committee-statement-5RC-2024.txt": _(
+        "Statement of the Committee on the Enhancement of Cooperation and Assistance, "
+        "Fifth Review Conference, Siem Reap, 25–29 November 2024"
+    ),
+}
 
 
 class Source(models.Model):
@@ -44,6 +58,26 @@ class Source(models.Model):
     @property
     def urls(self) -> list[str]:
         return [u.strip() for u in self.url.split(" ; ") if u.strip()]
+
+    @property
+    def links(self) -> list[tuple[str | None, str]]:
+        """Each address as (where a reader can open it, label); None where no copy is public.
+
+        Web addresses stay as they are; the reference data's own files (``data/reference/``)
+        are served by minefree at ``/sources/reference/<file>``; a document named by its
+        path in the project's records (the committee statement) is cited, not linked.
+        """
+        result: list[tuple[str | None, str]] = []
+        for url in self.urls:
+            if url.startswith(("http://", "https://")):
+                result.append((url, self.title or Source(url=url).label))
+            elif url.startswith(REFERENCE_PREFIX) and REFERENCE_FILE.match(
+                name := url.removeprefix(REFERENCE_PREFIX)
+            ):
+                result.append((f"/sources/reference/{name}", self.title or name))
+            else:
+                result.append((None, str(CITED_DOCUMENTS.get(url, self.title or url))))
+        return result
 
     @property
     def label(self) -> str:

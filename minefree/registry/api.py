@@ -101,6 +101,8 @@ def _seat(seat: CommitteeSeat) -> SeatOut:
     return SeatOut(
         committee=seat.committee.code,
         committee_name=seat.committee.name,
+        state_iso3=seat.actor.iso3 or "",
+        state_name=seat.actor.name,
         role=seat.role,
         term_start_meeting=seat.term_start_meeting.code if seat.term_start_meeting else None,
         term_end_meeting=seat.term_end_meeting.code if seat.term_end_meeting else None,

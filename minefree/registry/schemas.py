@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from minefree.core.schemas import IntervalOut, PartialDateOut, SourceOut
 
@@ -84,6 +84,8 @@ class WithdrawalOut(Schema):
 class SeatOut(Schema):
     committee: str
     committee_name: str
+    state_iso3: str = Field(description="The State Party holding the seat")
+    state_name: str = Field(description="Its name in the language of the request")
     role: str
     term_start_meeting: str | None
     term_end_meeting: str | None

@@ -206,7 +206,7 @@ def country_profile(iso3: str) -> CountryProfile | None:
     }
     seats = list(
         CommitteeSeat.objects.filter(actor=actor).select_related(
-            "committee", "term_start_meeting", "term_end_meeting", "source"
+            "actor", "committee", "term_start_meeting", "term_end_meeting", "source"
         )
     )
     alternatives: dict[str, list[AlternativeValue]] = {}

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from minefree.cooperation.selectors import reader
 from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
-from minefree.core.models import HookFailure
+from minefree.core.models import REFERENCE_FILE, HookFailure
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import is_staff_member
 from minefree.core.views import paginate
@@ -105,3 +107,15 @@ def follow_up_retry(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("The follow-up failed again: %(error)s") % {"error": failure.error}
         )
     return redirect("site:follow_ups")
+
+
+@require_GET
+def reference_file(request: HttpRequest, name: str) -> HttpResponse:
+    """A file of the reference data (its README, a CSV) that a source link points to."""
+    if not REFERENCE_FILE.match(name):
+        raise Http404(_("No such reference file."))
+    path = Path(settings.REFERENCE_DATA_DIR) / name
+    if not path.is_file():
+        raise Http404(_("No such reference file."))
+    kind = "text/csv" if name.endswith(".csv") else "text/markdown"
+    return HttpResponse(path.read_bytes(), content_type=f"{kind}; charset=utf-8")

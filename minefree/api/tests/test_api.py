@@ -93,6 +93,10 @@ def test_meetings_and_committees(client: Client):
         if s["role"] == "chair"
     }
     assert ("cooperation_assistance", "21MSP") in chairs
+    seats = committees["cooperation_assistance"]["seats"]
+    by_term = {(s["state_iso3"], s["role"], s["term_start_meeting"]) for s in seats}
+    assert ("DZA", "chair", "21MSP") in by_term and ("IDN", "chair", "3RC") in by_term
+    assert all(s["state_iso3"] and s["state_name"] for s in seats)
 
 
 def test_writes_need_a_signed_in_user(client: Client):

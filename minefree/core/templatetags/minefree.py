@@ -31,16 +31,22 @@ def source_link(source: Source | None) -> SafeString:
     """Links to every address behind a fact, labelled by its source."""
     if source is None:
         return format_html('<span class="source unknown">{}</span>', _("source not recorded"))
-    urls = source.urls
-    if not urls:
+    links = source.links
+    if not links:
         return format_html('<span class="source">{}</span>', source.label)
-    label = source.title or None
-    links = format_html_join(
+    shown = format_html_join(
         ", ",
-        '<a href="{}" rel="noopener" target="_blank">{}</a>',
-        ((url, label or Source(url=url).label) for url in urls),
+        "{}",
+        (
+            (
+                format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', href, label)
+                if href
+                else format_html("<cite>{}</cite>", label),
+            )
+            for href, label in links
+        ),
     )
-    return format_html('<span class="source">{}: {}</span>', _("source"), links)
+    return format_html('<span class="source">{}: {}</span>', _("source"), shown)
 
 
 @register.filter
