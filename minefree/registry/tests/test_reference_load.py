@@ -134,6 +134,18 @@ def test_current_deadline_comes_from_the_latest_decision():
     assert _art5("COL").current_deadline == dt.date(2025, 12, 31)
 
 
+def test_decisions_of_the_22nd_meeting_of_the_states_parties_are_loaded():
+    """Cambodia's third extension, to 31 December 2030, granted at the 22MSP (Geneva, 2025)."""
+    cambodia = _art5("KHM")
+    assert cambodia.current_deadline == dt.date(2030, 12, 31)
+    granted = cambodia.events.filter(kind="extension_granted").order_by("-seq").first()
+    assert granted.meeting.code == "22MSP" and granted.deadline == dt.date(2030, 12, 31)
+    assert "asianews.network" in granted.source.url
+    meeting = selectors.meetings_list().get(code="22MSP")
+    assert (meeting.place, meeting.president_state.iso3) == ("Geneva", "JPN")
+    assert (meeting.start_date, meeting.end_date) == (dt.date(2025, 12, 1), dt.date(2025, 12, 5))
+
+
 def test_an_extension_granted_without_a_known_deadline_leaves_the_current_one_unknown():
     cyprus = _art5("CYP")
     assert cyprus.original_deadline == dt.date(2013, 7, 1)
