@@ -400,7 +400,7 @@ class CaseOut(Schema):
     id: int
     state: str
     status: str = Field(description="requested, scheduled, held, follow_up or closed")
-    requested_on: dt.date
+    requested_on: dt.date | None = Field(description="null when no source gives it")
     committee: str
     pillars: list[str]
     summary: str

@@ -9,7 +9,7 @@ class CooperationConfig(AppConfig):
 
     def ready(self) -> None:
         """Follow the lower apps, which may not import cooperation (layering)."""
-        from minefree.cooperation import flows, support
+        from minefree.cooperation import flows, reference_cases, support
         from minefree.core import hooks
         from minefree.registry.signals import reference_loaded
         from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
@@ -18,3 +18,6 @@ class CooperationConfig(AppConfig):
             REPORT_VERSIONS_SUBMITTED, "cooperation.form_j_flows", flows.flows_from_report_versions
         )
         reference_loaded.connect(support.on_reference_loaded, dispatch_uid="cooperation.support")
+        reference_loaded.connect(
+            reference_cases.on_reference_loaded, dispatch_uid="cooperation.reference_cases"
+        )

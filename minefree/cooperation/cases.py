@@ -207,7 +207,7 @@ def case_schedule(
     before_status = _move(case, CaseStatus.SCHEDULED)
     if not setting.strip():
         raise ValidationError(_("Say where the meeting takes place."))
-    if on < case.requested_on:
+    if case.requested_on and on < case.requested_on:
         raise ValidationError(_("The meeting cannot come before the request."))
     _check_margins(on, in_margins_of)
     meeting = (
@@ -262,7 +262,7 @@ def case_meeting_record(
     before_status = _move(case, CaseStatus.HELD)
     check_visibility(visibility)
     check_not_future(held_on, _("The date of a meeting held"))
-    if held_on < case.requested_on:
+    if case.requested_on and held_on < case.requested_on:
         raise ValidationError(_("The meeting cannot come before the request."))
     if not setting.strip():
         raise ValidationError(_("Say where the meeting took place."))
@@ -396,7 +396,7 @@ def case_close(
     if not outcome.strip():
         raise ValidationError(_("Closing a case needs its outcome."))
     check_not_future(closed_on, _("The closing date"))
-    if closed_on < case.requested_on:
+    if case.requested_on and closed_on < case.requested_on:
         raise ValidationError(_("A case cannot close before it was requested."))
     if case.actions.filter(status=ActionStatus.OPEN).exists():
         raise ValidationError(

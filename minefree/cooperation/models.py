@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core.dates import PartialDate, Precision
 from minefree.core.models import Origin, Source
 from minefree.registry.models import Actor, Committee, Meeting
 from minefree.reporting.schema import CHANNELS, PILLARS
@@ -339,19 +340,23 @@ class IndividualisedApproachCase(VisibleRecord):
     status = models.CharField(
         _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.REQUESTED
     )
-    requested_on = models.DateField(_("requested on"))
+    requested_on = models.DateField(
+        _("requested on"), null=True, blank=True, help_text=_("Blank when no source gives it.")
+    )
     pillars = models.JSONField(_("pillars"), default=list, blank=True)
     summary = models.TextField(_("what the state asks"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
-        ordering = ["-requested_on", "pk"]
+        ordering = [models.F("requested_on").desc(nulls_last=True), "pk"]
         verbose_name = _("individualised approach case")
         verbose_name_plural = _("individualised approach cases")
 
     def __str__(self) -> str:
-        return f"{self.state}: individualised approach ({self.requested_on:%Y})"
+        when = f"{self.requested_on:%Y}" if self.requested_on else "request date unknown"
+        return f"{self.state}: individualised approach ({when})"
 
 
 class CaseMeeting(VisibleRecord):
@@ -359,6 +364,13 @@ class CaseMeeting(VisibleRecord):
         IndividualisedApproachCase, on_delete=models.CASCADE, related_name="meetings"
     )
     held_on = models.DateField(_("date"))
+    held_on_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text=_("Month or year when the source gives no day (stored as its first day)."),
+    )
     setting = models.CharField(
         _("setting"),
         max_length=200,
@@ -376,7 +388,11 @@ class CaseMeeting(VisibleRecord):
         verbose_name_plural = _("meetings of cases")
 
     def __str__(self) -> str:
-        return f"{self.case} — {self.held_on}"
+        return f"{self.case} — {self.held}"
+
+    @property
+    def held(self) -> PartialDate:
+        return PartialDate(self.held_on, self.held_on_precision or Precision.DAY)
 
 
 class ActionStatus(models.TextChoices):
