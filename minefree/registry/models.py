@@ -276,6 +276,26 @@ class Obligation(models.Model):
         return _partial(self.current_deadline, self.current_deadline_precision)
 
     @property
+    def current_basis(self) -> str:
+        """How the source states the current deadline (``date_basis`` of the decision that set
+        it), e.g. "year-end of the stated year ('by the end of 2029')"; reads ``events``
+        (prefetched on country pages)."""
+        if self.current_deadline is None:
+            return ""
+        setting = [
+            e
+            for e in self.events.all()
+            if e.deadline == self.current_deadline
+            and e.kind in (DeadlineEventKind.ORIGINAL_DEADLINE, DeadlineEventKind.EXTENSION_GRANTED)
+        ]
+        return setting[-1].date_basis if setting else ""
+
+    @property
+    def current_is_year_end(self) -> bool:
+        """The source says "by the end of <year>": the day is the year's last, not stated."""
+        return self.current_basis.startswith("year-end")
+
+    @property
     def completed(self) -> PartialDate | None:
         return _partial(self.completion_date, self.completion_precision)
 

@@ -107,19 +107,27 @@ def pdate(value: Any) -> Any:
 
 @register.simple_tag
 def deadline_status(deadline: PartialDate | None, today: dt.date) -> str:
-    """Days left to a deadline known to the day; what can honestly be said otherwise."""
+    """Days left to a deadline known to the day; what can honestly be said otherwise.
+
+    A deadline that passed while the obligation is open is only what the latest source
+    says: a later extension may exist that minefree's sources do not show, so it says so.
+    """
     if deadline is None:
         return ""
     if deadline.precision != "day":
         if deadline.latest < today:
-            return _("deadline passed")
+            return _("deadline passed, as of the latest source (no later decision known)")
         return _("deadline at the latest at the end of %(period)s") % {"period": str(deadline)}
     days = (deadline.value - today).days
     if days > 0:
         return ngettext("%(n)s day left", "%(n)s days left", days) % {"n": days}
     if days == 0:
         return _("deadline is today")
-    return ngettext("passed %(n)s day ago", "passed %(n)s days ago", -days) % {"n": -days}
+    return ngettext(
+        "passed %(n)s day ago, as of the latest source (no later decision known)",
+        "passed %(n)s days ago, as of the latest source (no later decision known)",
+        -days,
+    ) % {"n": -days}
 
 
 @register.simple_tag
