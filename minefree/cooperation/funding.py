@@ -43,7 +43,7 @@ from minefree.cooperation.models import (
 )
 from minefree.cooperation.selectors import Reader, visible
 from minefree.cooperation.support import sector_pillars
-from minefree.core.models import Origin
+from minefree.core.models import Origin, Source
 from minefree.registry.models import Actor
 
 ZERO = Decimal(0)
@@ -104,6 +104,8 @@ class _Row(NamedTuple):
     follows_status: str | None
     need_id: int | None
     via_id: int | None
+    source_id: int | None
+    report_version_id: int | None
 
 
 _ROW_FIELDS = (
@@ -119,6 +121,8 @@ _ROW_FIELDS = (
     "follows_status",
     "need_id",
     "via_id",
+    "source_id",
+    "report_version_id",
 )
 
 
@@ -211,6 +215,71 @@ def received_by_year_pillar(state: Actor, who: Reader) -> YearPillarTotals:
 def provided_by_year_pillar(actor: Actor, who: Reader) -> YearPillarTotals:
     """What a donor (or intermediary, including what it passed on) gave, per year and pillar."""
     return _by_year_pillar(visible(Flow.objects.filter(donor=actor), who, "donor", "recipient"))
+
+
+@dataclass
+class CounterpartLine:
+    """What one donor gave one recipient in a year and pillar, with where it is recorded."""
+
+    year: int
+    pillar: str
+    counterpart: Actor
+    amounts: Amounts
+    sources: list[Source]
+    report_version_ids: list[int]
+
+
+@dataclass
+class CounterpartTotals:
+    real: list[CounterpartLine]
+    synthetic: list[CounterpartLine]
+
+
+def _by_counterpart(qs: QuerySet[Flow], side: str) -> CounterpartTotals:
+    """Per (year, pillar, counterpart): ``side`` is ``donor_id`` for what a state received,
+    ``recipient_id`` for what an actor provided (3 queries)."""
+    rows = _rows(qs)
+    actors = Actor.objects.in_bulk({getattr(r, side) for r in rows})
+    sources = Source.objects.in_bulk({r.source_id for r in rows if r.source_id})
+    result = CounterpartTotals(real=[], synthetic=[])
+    for synthetic in (False, True):
+        part = [r for r in rows if is_synthetic(r.origin) == synthetic]
+        tally = _tally(part, lambda r: (r.year, r.pillar, getattr(r, side)))
+        where: dict[tuple[int, str, int], tuple[set[int], set[int]]] = defaultdict(
+            lambda: (set(), set())
+        )
+        for r in part:
+            found, versions = where[(r.year, r.pillar, getattr(r, side))]
+            if r.source_id:
+                found.add(r.source_id)
+            if r.report_version_id:
+                versions.add(r.report_version_id)
+        lines = [
+            CounterpartLine(
+                year=year,
+                pillar=pillar,
+                counterpart=actors[counterpart],
+                amounts=amounts,
+                sources=[sources[i] for i in sorted(where[(year, pillar, counterpart)][0])],
+                report_version_ids=sorted(where[(year, pillar, counterpart)][1]),
+            )
+            for (year, pillar, counterpart), amounts in tally.items()
+        ]
+        lines.sort(key=lambda line: (-line.year, line.counterpart.name_en, line.pillar))
+        setattr(result, "synthetic" if synthetic else "real", lines)
+    return result
+
+
+def received_by_donor(state: Actor, who: Reader) -> CounterpartTotals:
+    """What a state received, per year, donor and pillar, each line with its sources."""
+    flows = visible(Flow.objects.filter(recipient=state), who, "donor", "recipient")
+    return _by_counterpart(flows, "donor_id")
+
+
+def provided_by_recipient(actor: Actor, who: Reader) -> CounterpartTotals:
+    """What an actor provided, per year, recipient and pillar, each line with its sources."""
+    flows = visible(Flow.objects.filter(donor=actor), who, "donor", "recipient")
+    return _by_counterpart(flows, "recipient_id")
 
 
 # --- needs ------------------------------------------------------------------------------
@@ -312,7 +381,10 @@ class StateCoverage:
 
 
 def state_coverage(state: Actor, who: Reader) -> StateCoverage:
-    """Per year: what the state's needs require against what was committed and paid.
+    """Per year of a need: what the state's needs require against what was committed and paid.
+
+    Only years with a recorded need are listed: "required 0, gap 0" for a year nobody
+    recorded a need in would claim a need was met that nobody stated.
 
     A need over several years requires an equal share of its amount in each. Committed and
     paid are everything the state received in the year (through any intermediary), linked
@@ -336,7 +408,8 @@ def state_coverage(state: Actor, who: Reader) -> StateCoverage:
                 else:
                     line.required_usd += (amount_usd / len(span)).quantize(Decimal("0.01"))
         for year, amounts in received.years(synthetic).items():
-            years.setdefault(year, CoverageYear(year)).amounts = amounts
+            if year in years:  # a year with no need recorded has nothing to cover
+                years[year].amounts = amounts
         lines = [years[y] for y in sorted(years, reverse=True)]
         if synthetic:
             result.synthetic = lines

@@ -19,26 +19,33 @@ from minefree.reporting.schema import PILLARS
 PILLAR_LABELS = dict(PILLARS)
 
 
-def _pillar_rows(totals: dict[tuple[int, str], funding.Amounts]) -> list[dict[str, Any]]:
-    """One line per (year, pillar), newest first."""
+def _lines(lines: list[funding.CounterpartLine]) -> list[dict[str, Any]]:
+    """One line per (year, counterpart, pillar), newest first, with its sources."""
     return [
-        {"year": year, "pillar": PILLAR_LABELS.get(pillar, pillar) if pillar else "", "a": amounts}
-        for (year, pillar), amounts in sorted(totals.items(), key=lambda i: (-i[0][0], i[0][1]))
+        {
+            "year": line.year,
+            "pillar": PILLAR_LABELS.get(line.pillar, line.pillar) if line.pillar else "",
+            "counterpart": line.counterpart,
+            "a": line.amounts,
+            "sources": line.sources,
+            "versions": line.report_version_ids,
+        }
+        for line in lines
     ]
 
 
 def cooperation_section(actor: Actor, who: Reader) -> dict[str, Any]:
     needs = list(needs_list(who, NeedFilters(state=actor.iso3 or "")))
     progress = funding.need_progress(needs, who)
-    received = funding.received_by_year_pillar(actor, who)
-    provided = funding.provided_by_year_pillar(actor, who)
+    received = funding.received_by_donor(actor, who)
+    provided = funding.provided_by_recipient(actor, who)
     coverage = funding.state_coverage(actor, who)
     return {
         "coop_needs": [casework.NeedLine(n, progress[n.pk]) for n in needs],
-        "coop_received": _pillar_rows(received.real),
-        "coop_received_synthetic": _pillar_rows(received.synthetic),
-        "coop_provided": _pillar_rows(provided.real),
-        "coop_provided_synthetic": _pillar_rows(provided.synthetic),
+        "coop_received": _lines(received.real),
+        "coop_received_synthetic": _lines(received.synthetic),
+        "coop_provided": _lines(provided.real),
+        "coop_provided_synthetic": _lines(provided.synthetic),
         "coop_coverage": coverage.real,
         "coop_coverage_synthetic": coverage.synthetic,
         "coop_cases": list(cases_list(who, actor.iso3 or "")) if actor.iso3 else [],
