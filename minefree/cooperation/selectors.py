@@ -138,6 +138,11 @@ def may_run_committee_work(who: Reader) -> bool:
     return who.staff or who.committee
 
 
+def may_request_case(who: Reader) -> bool:
+    """A state asks for the individualised approach itself, or the committee records it."""
+    return may_run_committee_work(who) or bool(who.state_ids)
+
+
 def may_edit_platform(who: Reader, state: Actor) -> bool:
     return who.staff or state.pk in who.state_ids
 

@@ -71,6 +71,7 @@ from minefree.cooperation.selectors import (
     may_edit_offer,
     may_edit_platform,
     may_record_flow,
+    may_request_case,
     may_run_committee_work,
     needs_list,
     offers_list,
@@ -532,7 +533,8 @@ def flow_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
     page, query = _page(request, cases_list(who, request.GET.get("state", "")))
-    return render(request, "cooperation/cases.html", {"page": page, "query": query})
+    context = {"page": page, "query": query, "may_request": may_request_case(who)}
+    return render(request, "cooperation/cases.html", context)
 
 
 @cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
@@ -691,7 +693,7 @@ def _case_forms(case: IndividualisedApproachCase) -> dict[str, Form]:
 @_denied_as_403
 def case_new(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
-    if not (may_run_committee_work(who) or who.state_ids):
+    if not may_request_case(who):
         raise PermissionDenied
     if request.method == "POST":
         form = CaseRequestForm(request.POST)
