@@ -201,7 +201,7 @@ def focal_point_hand_over(
     new.save()
     audit_record(
         actor=actor,
-        action="focal_point.took_over",
+        action="focal_point.taken_over",
         obj=new,
         after=snapshot(new),
         state_code=state.iso3 or "",

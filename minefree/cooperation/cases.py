@@ -184,7 +184,7 @@ def case_request(
     case.save()
     audit_record(
         actor=actor,
-        action="case.request",
+        action="case.requested",
         obj=case,
         after=snapshot(case),
         state_code=state_code(state),
@@ -234,7 +234,7 @@ def case_schedule(
     case.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="case.schedule",
+        action="case.scheduled",
         obj=case,
         before={"status": before_status, "meeting": before},
         after={"status": case.status, "meeting": snapshot(meeting)},
@@ -283,7 +283,7 @@ def case_meeting_record(
     after = snapshot(meeting) | {"participants": sorted(a.pk for a in participants)}
     audit_record(
         actor=actor,
-        action="case.meeting_record",
+        action="case.meeting_recorded",
         obj=meeting,
         before=before,
         after=after,
@@ -358,7 +358,7 @@ def case_pledge(
     flow = flows.flow_record(actor=actor, **fields)
     audit_record(
         actor=actor,
-        action="case.pledge",
+        action="case.pledged",
         obj=case,
         after={"flow": flow.pk, "donor": donor.pk, "amount": str(amount), "currency": currency},
         state_code=state_code(case.state),
@@ -375,7 +375,7 @@ def case_follow_up(*, actor: Any, case: IndividualisedApproachCase) -> Individua
     case.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="case.follow_up",
+        action="case.followed_up",
         obj=case,
         before={"status": before},
         after={"status": case.status},
@@ -408,7 +408,7 @@ def case_close(
     case.save(update_fields=["status", "outcome", "closed_on"])
     audit_record(
         actor=actor,
-        action="case.close",
+        action="case.closed",
         obj=case,
         before=before,
         after=snapshot(case, ["status", "outcome", "closed_on"]),
@@ -459,7 +459,7 @@ def action_add(
     action.save()
     audit_record(
         actor=actor,
-        action="action.add",
+        action="action.added",
         obj=action,
         after=snapshot(action),
         state_code=_subject_code(action),
@@ -517,4 +517,4 @@ def action_done(*, actor: Any, action: FollowUpAction, done_on: dt.date) -> Foll
 @service
 def action_drop(*, actor: Any, action: FollowUpAction, dropped_on: dt.date) -> FollowUpAction:
     """Drop an action that will not happen (so the case can close with an honest record)."""
-    return _settle(actor, action, ActionStatus.DROPPED, dropped_on, "action.drop")
+    return _settle(actor, action, ActionStatus.DROPPED, dropped_on, "action.dropped")

@@ -483,7 +483,7 @@ def flows_from_report_versions(*, actor: Any, version_ids: list[int]) -> int:
         replaced[version_id or 0] = replaced.get(version_id or 0, 0) + 1
     audit_events(
         actor=actor,
-        action="flow.from_form_j",
+        action="flow.created_from_form_j",
         changes=[
             (
                 version,

@@ -134,7 +134,7 @@ def platform_save(
     platform.members.set(members)
     audit_record(
         actor=actor,
-        action="platform.update" if before else "platform.create",
+        action="platform.updated" if before else "platform.created",
         obj=platform,
         before=before,
         after=snapshot(platform) | {"members": _member_ids(members)},
@@ -179,7 +179,7 @@ def platform_meeting_record(
     meeting.participants.set(participants)
     audit_record(
         actor=actor,
-        action="platform.meeting_record",
+        action="platform.meeting_recorded",
         obj=meeting,
         after=snapshot(meeting) | {"participants": _member_ids(participants)},
         state_code=state_code(platform.state),
@@ -223,7 +223,7 @@ def bilateral_meeting_record(
     meeting.save()
     audit_record(
         actor=actor,
-        action="bilateral.record",
+        action="bilateral.recorded",
         obj=meeting,
         after=snapshot(meeting),
         state_code=state_code(counterpart),

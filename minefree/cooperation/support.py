@@ -41,7 +41,7 @@ from minefree.cooperation.models import (
     Visibility,
 )
 from minefree.cooperation.selectors import reader
-from minefree.core.audit import audit_events, service, snapshot
+from minefree.core.audit import audit_events, service, snapshot, within_service
 from minefree.core.models import Origin, Source
 from minefree.registry.models import Actor, ActorKind
 from minefree.registry.selectors import actor_resolver
@@ -136,6 +136,7 @@ class _Actors:
         self.summary = summary
         self.log = log
 
+    @within_service
     def get(self, name: str, *, create: bool) -> Actor | None:
         name = name.strip()
         actor = self.resolve(name) if name else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -101,6 +102,25 @@ def service(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def in_service() -> bool:
+    """True inside a ``@service`` call (its transaction and SQL watch are active)."""
+    return bool(_frames.get())
+
+
+def within_service(func: Callable[P, R]) -> Callable[P, R]:
+    """Mark a helper that writes for the service calling it (a loader's upsert, the audit
+    itself): called outside a service it raises, so its writes are always audited."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not in_service():
+            raise UnauditedWriteError(f"{func.__qualname__} writes: call it inside a @service")
+        return func(*args, **kwargs)
+
+    wrapper.__minefree_within_service__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 def new_request_id(prefix: str = "") -> str:
     return f"{prefix}{uuid.uuid4().hex[:16]}"
 
@@ -138,6 +158,23 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     return data
 
 
+#: ``noun.past_participle``: what happened to what ("report.submitted", "case.meeting_recorded")
+ACTION_NAME = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
+IRREGULAR_PARTICIPLES = frozenset(
+    {"done", "held", "taken", "made", "sent", "set", "split", "paid", "run", "drawn", "given"}
+)
+
+
+def check_action_name(action: str) -> None:
+    """Refuse an audit action that is not ``noun.past_participle`` (one tense for the log)."""
+    words = action.partition(".")[2].split("_")
+    if not ACTION_NAME.match(action) or not any(
+        w.endswith("ed") or w in IRREGULAR_PARTICIPLES for w in words
+    ):
+        raise ValueError(f"audit action {action!r} is not noun.past_participle")
+
+
+@within_service
 def audit_events(
     *,
     actor: Any,
@@ -145,6 +182,7 @@ def audit_events(
     changes: Iterable[tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None, str]],
 ) -> int:
     """Record many audit events at once: (object, before, after, state_code) each."""
+    check_action_name(action)
     user, label = _actor_fields(actor)
     rid = request_id_var.get()
     rows = [
@@ -182,6 +220,7 @@ def audit_record(
     audit_events(actor=actor, action=action, changes=[(obj, before, after, state_code)])
 
 
+@within_service
 def bump_versions(state_codes: Iterable[str]) -> None:
     """Invalidate cached pages that depend on the changed states (or on shared data)."""
     keys = {ALL_VERSION_KEY}

@@ -25,6 +25,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from minefree.core.audit import within_service
 from minefree.core.models import IdempotencyKey
 
 M = TypeVar("M", bound=models.Model)
@@ -69,6 +70,7 @@ def locked(instance: M) -> M:
     return instance
 
 
+@within_service
 def claim_once(*, actor_label: str, key: str, action: str) -> None:
     """Record that the request with ``key`` took effect; refuse a second one with it.
 

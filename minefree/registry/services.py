@@ -15,7 +15,7 @@ import pycountry
 from babel import Locale
 from django.db import models
 
-from minefree.core.audit import audit_events, audit_record, service, snapshot
+from minefree.core.audit import audit_events, audit_record, service, snapshot, within_service
 from minefree.core.dates import PartialDate, Precision
 from minefree.core.models import Origin, Source
 from minefree.core.permissions import require
@@ -75,6 +75,7 @@ class _Sync:
         self.changes.setdefault(action, []).append((obj, before, after, state))
         self.summary.add(obj._meta.verbose_name_plural.__str__(), action.rsplit(".", 1)[-1])
 
+    @within_service
     def upsert(
         self,
         existing: dict[Any, M],
@@ -106,6 +107,7 @@ class _Sync:
             self.summary.add(label, "unchanged")
         return obj
 
+    @within_service
     def delete_missing(
         self, existing: dict[Any, M], keep: set[Any], state_of: Callable[[M], str]
     ) -> None:

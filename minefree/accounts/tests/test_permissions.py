@@ -173,7 +173,7 @@ def test_hand_over_keeps_history_and_moves_delegations(cast: dict[str, Any]):
     delegate.refresh_from_db()
     assert delegate.delegated_by == new and delegate.ends_on is None
     actions = set(AuditEvent.objects.filter(state_code="PER").values_list("action", flat=True))
-    assert {"focal_point.handed_over", "focal_point.took_over"} <= actions
+    assert {"focal_point.handed_over", "focal_point.taken_over"} <= actions
 
 
 def test_bad_input_is_a_clear_error(cast: dict[str, Any]):

@@ -214,7 +214,7 @@ def test_case_request_allow_deny(
         assert case.status == CaseStatus.REQUESTED
         assert case.committee is not None and case.committee.code == "cooperation_assistance"
         assert AuditEvent.objects.filter(
-            action="case.request", object_id=str(case.pk), state_code="PER"
+            action="case.requested", object_id=str(case.pk), state_code="PER"
         ).exists()
     else:
         with pytest.raises(PermissionDenied):
@@ -271,7 +271,7 @@ def test_case_runs_requested_to_closed() -> None:
             "action", flat=True
         )
     )
-    assert {"case.request", "case.schedule", "case.held", "case.follow_up", "case.close"} <= (
+    assert {"case.requested", "case.scheduled", "case.held", "case.followed_up", "case.closed"} <= (
         actions
     )
 
@@ -474,7 +474,7 @@ def test_committee_member_pledge_keeps_its_author(cast: dict[str, Any]) -> None:
     flow.refresh_from_db()
     assert flow.created_by == cast["committee_chair"]
     assert AuditEvent.objects.filter(
-        action="case.pledge", actor=cast["committee_chair"], object_id=str(case.pk)
+        action="case.pledged", actor=cast["committee_chair"], object_id=str(case.pk)
     ).exists()
 
 

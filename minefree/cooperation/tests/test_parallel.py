@@ -157,7 +157,7 @@ def test_case_steps_and_platform_meetings_sent_at_once_count_once(live: LiveServ
     )
     follow_ups = _count(
         live,
-        "SELECT COUNT(*) FROM core_auditevent WHERE action = 'case.follow_up' AND object_id = %s",
+        "SELECT COUNT(*) FROM core_auditevent WHERE action = 'case.followed_up' AND object_id = %s",
         str(case),
     )
     assert (meetings, held, follow_ups) == (1, 1, 1)

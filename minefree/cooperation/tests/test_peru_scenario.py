@@ -224,23 +224,23 @@ def test_peru_individualised_approach_2024() -> None:
     # Every step is in the audit log, filed under Peru.
     logged = set(AuditEvent.objects.filter(state_code="PER").values_list("action", flat=True))
     assert {
-        "case.request",
-        "case.schedule",
-        "case.meeting_record",
+        "case.requested",
+        "case.scheduled",
+        "case.meeting_recorded",
         "case.held",
-        "case.pledge",
+        "case.pledged",
         "flow.recorded",
-        "case.follow_up",
-        "action.add",
+        "case.followed_up",
+        "action.added",
         "action.done",
         "flow.advanced",
-        "case.close",
+        "case.closed",
     } <= logged
     assert AuditEvent.objects.filter(
-        action="case.request", actor=focal_point_peru, object_id=str(case.pk)
+        action="case.requested", actor=focal_point_peru, object_id=str(case.pk)
     ).exists()
     assert AuditEvent.objects.filter(
         action="flow.advanced", actor=donor_usa, object_id=str(commitment.pk)
     ).exists()
-    assert AuditEvent.objects.filter(action="case.pledge", actor=committee_chair).count() == 3
+    assert AuditEvent.objects.filter(action="case.pledged", actor=committee_chair).count() == 3
     assert commitment.status == FlowStatus.COMMITMENT

@@ -103,7 +103,7 @@ def test_platform_save_allow_deny(cast: dict[str, Any], who: str) -> None:
         assert platform.convening_authority == contraminas()
         assert {a.iso3 for a in platform.members.all()} == {"JPN", "USA"}
         assert AuditEvent.objects.filter(
-            action="platform.create", object_id=str(platform.pk), state_code="PER"
+            action="platform.created", object_id=str(platform.pk), state_code="PER"
         ).exists()
     else:
         with pytest.raises(PermissionDenied):
@@ -131,7 +131,7 @@ def test_platform_meeting_allow_deny(cast: dict[str, Any], who: str) -> None:
         meeting = run()
         assert meeting.participants.count() == 3
         assert AuditEvent.objects.filter(
-            action="platform.meeting_record", object_id=str(meeting.pk), state_code="PER"
+            action="platform.meeting_recorded", object_id=str(meeting.pk), state_code="PER"
         ).exists()
     else:
         with pytest.raises(PermissionDenied):
@@ -146,7 +146,7 @@ def test_bilateral_meeting_allow_deny(cast: dict[str, Any], who: str) -> None:
         meeting = record_bilateral(cast[who])
         assert meeting.visibility == Visibility.COMMITTEE
         assert AuditEvent.objects.filter(
-            action="bilateral.record", object_id=str(meeting.pk), state_code="PER"
+            action="bilateral.recorded", object_id=str(meeting.pk), state_code="PER"
         ).exists()
     else:
         with pytest.raises(PermissionDenied):
@@ -172,7 +172,7 @@ def test_bilateral_action_allow_deny(cast: dict[str, Any], who: str) -> None:
         action = run()
         assert action.bilateral_meeting == meeting and action.case is None
         assert AuditEvent.objects.filter(
-            action="action.add", object_id=str(action.pk), state_code="PER"
+            action="action.added", object_id=str(action.pk), state_code="PER"
         ).exists()
     else:
         with pytest.raises(PermissionDenied):
@@ -196,7 +196,7 @@ def test_platform_is_one_per_state_and_updated_in_place() -> None:
     )
     assert again.pk == first.pk
     assert list(again.members.values_list("iso3", flat=True)) == ["JPN"]
-    assert AuditEvent.objects.filter(action="platform.update", object_id=str(first.pk)).exists()
+    assert AuditEvent.objects.filter(action="platform.updated", object_id=str(first.pk)).exists()
 
 
 def test_platform_rejects_bad_input() -> None:
