@@ -18,6 +18,7 @@ from minefree.accounts.schemas import (
     MembershipGrantIn,
     MembershipOut,
 )
+from minefree.core.permissions import require
 from minefree.core.schemas import ErrorOut
 from minefree.registry.models import Actor, Committee
 from minefree.registry.selectors import get_state
@@ -81,7 +82,7 @@ def hand_over(request: HttpRequest, payload: HandOverIn) -> Status[MembershipOut
     "/memberships", response={201: MembershipOut, **ERRORS}, summary="Grant a role (ISU staff)"
 )
 def grant(request: HttpRequest, payload: MembershipGrantIn) -> Status[MembershipOut]:
-    selectors.require(request.user, "membership.grant")
+    require(request.user, "membership.grant")
     if payload.role not in Role.values:
         raise ValidationError(f"role must be one of {', '.join(Role.values)}")
     user = get_user_model().objects.filter(username=payload.username).first()
@@ -118,7 +119,7 @@ def grant(request: HttpRequest, payload: MembershipGrantIn) -> Status[Membership
     summary="End a membership (ISU staff)",
 )
 def end(request: HttpRequest, membership_id: int, payload: MembershipEndIn) -> MembershipOut:
-    selectors.require(request.user, "membership.end")
+    require(request.user, "membership.end")
     membership = selectors.get_membership_for(request.user, membership_id)
     services.membership_end(actor=request.user, membership=membership, ends_on=payload.ends_on)
     membership.refresh_from_db()

@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from minefree.accounts import selectors
+        from minefree.accounts import rules, selectors
         from minefree.core import permissions
 
-        permissions.install(selectors.can, selectors.is_staff_member)
+        permissions.install_staff_check(selectors.is_staff_member)
+        permissions.register(rules.RULES)

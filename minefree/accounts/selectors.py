@@ -1,11 +1,10 @@
-"""Who may do what. Every view, endpoint and service asks here; nothing checks ad hoc."""
+"""Memberships and what they let a user see; the rules of writes are in ``rules.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -40,29 +39,6 @@ def is_staff_member(user: Any) -> bool:
 
 def represents(user: Any, actor: Actor, roles: set[str]) -> bool:
     return active_memberships(user).filter(actor=actor, role__in=roles).exists()
-
-
-def can(user: Any, action: str, target: Any = None) -> bool:
-    """The single permission table for writes."""
-    if action in {
-        "membership.grant",
-        "membership.end",
-        "reference.load",
-        "registry.edit",
-        "user.create",
-    }:
-        return is_staff_member(user)
-    if action in {"focal_point.delegate", "focal_point.hand_over"}:
-        state = target if isinstance(target, Actor) else None
-        if state is None:
-            return False
-        return is_staff_member(user) or represents(user, state, {Role.STATE_FOCAL_POINT})
-    return False
-
-
-def require(user: Any, action: str, target: Any = None) -> None:
-    if not can(user, action, target):
-        raise PermissionDenied(f"Not allowed: {action}")
 
 
 def memberships_for(user: Any) -> QuerySet[Membership]:

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from minefree.accounts.models import ACTOR_ROLES, COMMITTEE_ROLES, Membership, Role
-from minefree.accounts.selectors import active_memberships, require
+from minefree.accounts.selectors import active_memberships
 from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.permissions import require
 from minefree.registry.models import Actor, Committee
 
 

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "minefree.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from minefree.core import permissions, rules
+
+        permissions.register(rules.RULES)

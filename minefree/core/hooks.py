@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from minefree.core.audit import SYSTEM, audit_record, service, snapshot
 from minefree.core.models import HookFailure
-from minefree.core.permissions import is_staff_member
+from minefree.core.permissions import require
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +119,7 @@ def follow_up_retry(*, actor: Any, failure: HookFailure) -> bool:
     The handler runs in its own transaction; the outcome (resolved, or failed once more
     with the new error) is recorded in another, so a second failure is kept too.
     """
-    if not (actor is SYSTEM or is_staff_member(actor)):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Only ISU staff retry follow-ups.")
+    require(actor, "follow_up.retry", failure, "Only ISU staff retry follow-ups.")
     hook = HOOKS.get(failure.event, {}).get(failure.handler)
     error = ""
     if hook is None:

@@ -6,3 +6,9 @@ class RemindersConfig(AppConfig):
     name = "minefree.reminders"
     label = "reminders"
     verbose_name = _("Article 7 reminders")
+
+    def ready(self) -> None:
+        from minefree.core import permissions
+        from minefree.reminders import rules
+
+        permissions.register(rules.RULES)

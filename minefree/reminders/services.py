@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import mail
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from minefree.accounts.selectors import is_staff_member
 from minefree.core.audit import audit_events, service, snapshot
+from minefree.core.permissions import require
 from minefree.reminders import emails, selectors
 from minefree.reminders.models import ReminderSent, Result
 from minefree.reminders.selectors import DueReminder
@@ -75,9 +74,7 @@ def _snapshot(row: ReminderSent) -> dict[str, Any]:
 
 
 def _require_staff(actor: Any) -> None:
-    # Reminders speak for the ISU: only staff (and the console operator) send them.
-    if not is_staff_member(actor):
-        raise PermissionDenied("Not allowed: reminder.send")
+    require(actor, "reminder.send")
 
 
 @service

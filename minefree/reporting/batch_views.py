@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from minefree.accounts.selectors import is_staff_member
+from minefree.core.permissions import can
 from minefree.reporting.batches import (
     BATCH_MAX_FILES,
     batch_progress,
@@ -32,7 +32,7 @@ SECONDS_PER_REQUEST = 2.0
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not is_staff_member(request.user):
+    if not can(request.user, "report.import_batch"):
         raise PermissionDenied
 
 

@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minefree.accounts.selectors import is_staff_member
 from minefree.core.audit import audit_record, request_id_var, service
 from minefree.core.models import Origin
+from minefree.core.permissions import require
 from minefree.core.workflow import locked
 from minefree.reporting.imports import (
     IMPORT_MAX_BYTES,
@@ -51,8 +51,7 @@ GENEVA = ZoneInfo("Europe/Zurich")
 
 
 def _require_staff(actor: Any) -> None:
-    if not is_staff_member(actor):
-        raise PermissionDenied("Only ISU staff import many reports at once.")
+    require(actor, "report.import_batch", None, "Only ISU staff import many reports at once.")
 
 
 def _user(actor: Any) -> Any:

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from minefree.accounts.selectors import is_staff_member
 from minefree.core import hooks
-from minefree.core.audit import SYSTEM, audit_events, audit_record, service
+from minefree.core.audit import audit_events, audit_record, service
 from minefree.core.models import Origin
+from minefree.core.permissions import require
 from minefree.core.uploads import XLSX, check_upload
 from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
@@ -207,11 +207,14 @@ def report_import(*, actor: Any, state: Actor | None, data: bytes, name: str) ->
 
     ``state=None`` (ISU staff only, for bulk imports) takes the state the workbook names.
     """
-    if state is None:
-        if not is_staff_member(actor):
-            raise PermissionDenied("Only ISU staff import workbooks for any state.")
-    elif state.pk not in selectors.drafting_state_ids(actor) and not is_staff_member(actor):
-        raise PermissionDenied("Only the state's focal point, delegates or ISU staff import.")
+    require(
+        actor,
+        "report.import",
+        state,
+        "Only ISU staff import workbooks for any state."
+        if state is None
+        else "Only the state's focal point, delegates or ISU staff import.",
+    )
     clean_name = Path(name).name[:200]
     parsed = read_workbook(data, clean_name)
     if state is None:
@@ -286,8 +289,7 @@ def reports_import_history(
     adds only what is new. Writes go in bulk, a chunk of reports at a time; ``progress``
     is called with the number of reports handled so far.
     """
-    if actor is not SYSTEM and not is_staff_member(actor):
-        raise PermissionDenied("Only ISU staff record historic reports.")
+    require(actor, "report.import_history", None, "Only ISU staff record historic reports.")
     if origin not in Origin.values:
         raise ValidationError(_("Unknown origin."))
     items = sorted(reports, key=lambda r: (r.parsed.state, r.parsed.year, r.parsed.kind))

@@ -18,6 +18,7 @@ from django.http import Http404
 from minefree.accounts.models import Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.core.models import Origin
+from minefree.core.permissions import require
 from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.selectors import obligation_timeline
@@ -74,8 +75,12 @@ def get_version_for(user: Any, pk: int, action: str = "view") -> ReportVersion:
     if action == "edit":
         if not version.is_draft:
             raise PermissionDenied("A submitted report cannot be changed; amend it instead.")
-        if version.report.state_id not in drafting_state_ids(user):
-            raise PermissionDenied("Only the state's focal point and delegates edit its drafts.")
+        require(
+            user,
+            "report.draft",
+            version.report.state,
+            "Only the state's focal point and delegates edit its drafts.",
+        )
     return version
 
 

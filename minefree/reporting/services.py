@@ -13,10 +13,10 @@ from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from minefree.accounts.selectors import is_staff_member
 from minefree.core import hooks
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.models import Origin
+from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows, locked
 from minefree.registry.models import Actor
@@ -53,8 +53,12 @@ def _code(version: ReportVersion) -> str:
 
 
 def _require_drafter(actor: Any, state: Actor) -> None:
-    if state.pk not in selectors.drafting_state_ids(actor):
-        raise PermissionDenied("Only the state's focal point and delegates draft its reports.")
+    require(
+        actor,
+        "report.draft",
+        state,
+        "Only the state's focal point and delegates draft its reports.",
+    )
 
 
 def _require_draft(actor: Any, version: ReportVersion) -> None:
@@ -514,8 +518,9 @@ def clarification_request(
     *, actor: Any, version: ReportVersion, letter: str, question: str, request_key: str = ""
 ) -> Clarification:
     """ISU staff ask the state about one form of a submitted version."""
-    if not is_staff_member(actor):
-        raise PermissionDenied("Only ISU staff ask for clarifications.")
+    require(
+        actor, "report.clarification_request", version, "Only ISU staff ask for clarifications."
+    )
     claim_once(
         actor_label=actor_label(actor), key=request_key, action="report.clarification_requested"
     )

@@ -19,7 +19,7 @@ from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
 from minefree.core.models import REFERENCE_FILE, HookFailure
 from minefree.core.pagecache import cached_public_page
-from minefree.core.permissions import is_staff_member
+from minefree.core.permissions import can
 from minefree.core.views import paginate
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
@@ -89,7 +89,7 @@ def committees(request: HttpRequest) -> HttpResponse:
 @login_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
     """ISU staff: effects on other apps that failed after a change committed, to retry."""
-    if not is_staff_member(request.user):
+    if not can(request.user, "follow_up.retry"):
         raise PermissionDenied
     return render(request, "site/follow_ups.html", {"failures": hooks.open_failures()})
 
@@ -97,7 +97,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def follow_up_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    if not is_staff_member(request.user):
+    if not can(request.user, "follow_up.retry"):
         raise PermissionDenied
     failure = get_object_or_404(HookFailure, pk=pk, resolved_at__isnull=True)
     if hooks.follow_up_retry(actor=request.user, failure=failure):

@@ -1,0 +1,103 @@
+"""Rights in one place: every action has a rule, a test of who may take it, and a service
+that asks for it; an action nobody registered is denied."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import minefree
+from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
+from minefree.core.audit import SERVICES, SYSTEM
+from minefree.core.permissions import RULES, can
+
+#: apps whose services all ask ``core.permissions`` (cooperation keeps its checks in
+#: ``cooperation/selectors.py`` until it is split into its domain apps)
+RULED_APPS = {"registry", "accounts", "reporting", "reminders", "core"}
+#: services that take no right of their own, and why
+NO_RULE = {
+    "minefree.core.hooks.follow_up_failed": "records the failure of an effect already allowed",
+    "minefree.core.hooks._retry_outcome": "records a retry that follow_up_retry allowed",
+    "minefree.accounts.services.user_set_password": "a user changes their own password",
+}
+
+
+def _import_every_module() -> None:
+    """Services register when their module is imported: import them all before listing."""
+    for info in pkgutil.walk_packages(minefree.__path__, "minefree."):
+        parts = info.name.split(".")
+        if not {"tests", "migrations", "management"} & set(parts) and parts[-1] != "wsgi":
+            importlib.import_module(info.name)
+
+
+_import_every_module()
+
+
+def _test_modules():
+    for app in pkgutil.iter_modules(minefree.__path__):
+        name = f"minefree.{app.name}.tests.test_rules"
+        tests = importlib.util.find_spec(f"minefree.{app.name}.tests") if app.ispkg else None
+        if tests and importlib.util.find_spec(name):
+            yield importlib.import_module(name)
+
+
+RULE_CASES: RuleCases = {"follow_up.retry": (lambda: None, STAFF)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", sorted(RULE_CASES))
+def test_rule(action):
+    target, allowed = RULE_CASES[action]
+    assert_rule(action, target(), allowed)
+
+
+def test_every_registered_action_has_an_allow_and_deny_test():
+    tested = {action for module in _test_modules() for action in module.RULE_CASES}
+    assert set(RULES) - tested == set(), "actions with no test of who may take them"
+    assert tested - set(RULES) == set(), "tests of actions no app registers"
+
+
+def test_an_unknown_action_is_denied_to_everyone_but_the_console(django_user_model):
+    user = django_user_model(username="someone", is_superuser=True)
+    assert not can(user, "report.launch_missiles")
+    assert can(SYSTEM, "report.launch_missiles")
+
+
+def _calls(tree: ast.AST) -> dict[str, set[str]]:
+    """Per function of a module: the names it calls."""
+    found: dict[str, set[str]] = {}
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef):
+            names = found.setdefault(fn.name, set())
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Call):
+                    func = node.func
+                    names.add(
+                        func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                    )
+    return found
+
+
+def _asks_a_rule(name: str, calls: dict[str, set[str]], seen: frozenset[str] = frozenset()) -> bool:
+    direct = calls.get(name, set())
+    if "require" in direct:
+        return True
+    return any(
+        _asks_a_rule(callee, calls, seen | {name})
+        for callee in direct
+        if callee in calls and callee not in seen
+    )
+
+
+@pytest.mark.parametrize(
+    "qualname",
+    sorted(n for n in SERVICES if n.split(".")[1] in RULED_APPS and n not in NO_RULE),
+)
+def test_every_service_asks_a_rule(qualname):
+    module = importlib.import_module(SERVICES[qualname].__module__)
+    calls = _calls(ast.parse(inspect.getsource(module)))
+    assert _asks_a_rule(qualname.rsplit(".", 1)[1], calls), f"{qualname} never calls require()"
