@@ -9,11 +9,12 @@ class CooperationConfig(AppConfig):
 
     def ready(self) -> None:
         """Follow the lower apps, which may not import cooperation (layering)."""
-        from minefree.cooperation import flows, reference_cases, support
-        from minefree.core import hooks
+        from minefree.cooperation import flows, reference_cases, rules, support
+        from minefree.core import hooks, permissions
         from minefree.registry.signals import reference_loaded
         from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
 
+        permissions.register(rules.RULES)
         hooks.register(
             REPORT_VERSIONS_SUBMITTED, "cooperation.form_j_flows", flows.flows_from_report_versions
         )

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,12 +40,10 @@ from minefree.cooperation.models import (
     Visibility,
 )
 from minefree.cooperation.selectors import (
-    Reader,
     cooperation_committee,
-    may_run_committee_work,
-    reader,
 )
 from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Meeting
 from minefree.reporting.schema import PILLARS
@@ -90,9 +88,8 @@ def check_not_future(day: dt.date, what: str) -> None:
         raise ValidationError(_("%(what)s cannot be in the future.") % {"what": what})
 
 
-def require_committee(who: Reader) -> None:
-    if not may_run_committee_work(who):
-        raise PermissionDenied(_("Only committee members and ISU staff do this."))
+def require_committee(actor: Any) -> None:
+    require(actor, "case.run", None, _("Only committee members and ISU staff do this."))
 
 
 def _check_pillars(pillars: list[str]) -> list[str]:
@@ -159,11 +156,12 @@ def case_request(
     request_key: str = "",
 ) -> IndividualisedApproachCase:
     """Open a case: the state asks, or the committee records the request on its behalf."""
-    who = reader(actor)
-    if not (state.pk in who.state_ids or may_run_committee_work(who)):
-        raise PermissionDenied(
-            _("Only the state's focal point, committee members and ISU staff open a case.")
-        )
+    require(
+        actor,
+        "case.request",
+        state,
+        _("Only the state's focal point, committee members and ISU staff open a case."),
+    )
     claim_once(actor_label=actor_label(actor), key=request_key, action="case.requested")
     if state.kind != ActorKind.STATE:
         raise ValidationError(_("Only a state asks to use the individualised approach."))
@@ -202,7 +200,7 @@ def case_schedule(
     in_margins_of: Meeting | None = None,
 ) -> CaseMeeting:
     """Plan the case's (next) meeting; scheduling again moves the planned meeting."""
-    require_committee(reader(actor))
+    require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     before_status = _move(case, CaseStatus.SCHEDULED)
     if not setting.strip():
@@ -256,7 +254,7 @@ def case_meeting_record(
     visibility: str,
 ) -> CaseMeeting:
     """Record that the scheduled meeting took place (its real date, who came, what was said)."""
-    require_committee(reader(actor))
+    require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     planned = planned_meeting(case)
     before_status = _move(case, CaseStatus.HELD)
@@ -321,7 +319,7 @@ def case_pledge(
     named no value: its currency is then ``XXX`` (no currency) and its description must say
     what is offered and how much. The pledge takes the visibility of the case.
     """
-    require_committee(reader(actor))
+    require_committee(actor)
     claim_once(actor_label=actor_label(actor), key=request_key, action="case.pledged")
     case = IndividualisedApproachCase.objects.select_related("state").get(pk=case.pk)
     if case.status not in PLEDGE_STATUSES:
@@ -369,7 +367,7 @@ def case_pledge(
 @service
 def case_follow_up(*, actor: Any, case: IndividualisedApproachCase) -> IndividualisedApproachCase:
     """The meeting is over and its pledges recorded: the committee now follows them up."""
-    require_committee(reader(actor))
+    require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     before = _move(case, CaseStatus.FOLLOW_UP)
     case.save(update_fields=["status"])
@@ -389,7 +387,7 @@ def case_close(
     *, actor: Any, case: IndividualisedApproachCase, outcome: str, closed_on: dt.date
 ) -> IndividualisedApproachCase:
     """Close the case with its outcome; open follow-up actions must be settled first."""
-    require_committee(reader(actor))
+    require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     before = snapshot(case, ["status", "outcome", "closed_on"])
     _move(case, CaseStatus.CLOSED)
@@ -440,7 +438,7 @@ def action_add(
     request_key: str = "",
 ) -> FollowUpAction:
     """Track who does what by when after a case's meeting or a bilateral meeting."""
-    require_committee(reader(actor))
+    require_committee(actor)
     claim_once(actor_label=actor_label(actor), key=request_key, action="action.added")
     if (case is None) == (bilateral_meeting is None):
         raise ValidationError(_("A follow-up action belongs to one case or one bilateral meeting."))
@@ -467,21 +465,12 @@ def action_add(
     return action
 
 
-def _may_settle(who: Reader, action: FollowUpAction) -> bool:
-    """The committee settles any action; an owner's representatives settle their own."""
-    if may_run_committee_work(who):
-        return True
-    owner = action.owner
-    return owner.pk in who.owner_ids or (
-        owner.parent_id is not None and owner.parent_id in who.state_ids
-    )
-
-
 def _settle(
     actor: Any, action: FollowUpAction, status: str, day: dt.date, code: str
 ) -> FollowUpAction:
-    if not _may_settle(reader(actor), action):
-        raise PermissionDenied(_("Only the committee and the action's owner settle it."))
+    require(
+        actor, "action.settle", action, _("Only the committee and the action's owner settle it.")
+    )
     action = (
         FollowUpAction.objects.select_for_update(of=("self",))
         .select_related("case__state", "bilateral_meeting__counterpart", "owner")

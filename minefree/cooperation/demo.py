@@ -27,6 +27,7 @@ from minefree.cooperation.services import (
 )
 from minefree.core.audit import audit_events, service, snapshot
 from minefree.core.models import Origin
+from minefree.core.permissions import require
 from minefree.registry.models import Actor, ActorKind, Obligation, ObligationStatus
 
 #: marks the demo's needs (``source_ref``, shown on their pages), so a second run can tell
@@ -256,6 +257,7 @@ def demo_cooperation_load(
     records are built by the generator above, valid by construction. Does nothing when the
     demo set is already there, so running it twice adds nothing.
     """
+    require(actor, "cooperation.demo_load", None, "Only ISU staff load the demo data.")
     if demo_present():
         return DemoSummary(0, 0, 0, already_present=True)
     targets = list(states) if states is not None else affected_states()

@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
@@ -33,9 +33,10 @@ from minefree.cooperation.models import (
     ReportedBy,
     Visibility,
 )
-from minefree.cooperation.selectors import may_record_flow, may_run_committee_work, reader
+from minefree.cooperation.rules import FlowParties
 from minefree.core.audit import audit_events, bump_versions, service, snapshot
 from minefree.core.models import Origin
+from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, locked
 from minefree.registry.models import Actor
 from minefree.reporting.models import FormRow, ReportVersion
@@ -117,11 +118,12 @@ def _require_recorder(
 ) -> None:
     """Donors record what they give, recipients what they received; the committee records
     the pledges partners make at an individualised approach meeting it runs."""
-    who = reader(actor)
-    if case is not None and may_run_committee_work(who):
-        return
-    if not may_record_flow(who, donor, recipient, reported_by):
-        raise PermissionDenied("Donors record what they give; recipients what they received.")
+    require(
+        actor,
+        "flow.record",
+        FlowParties(donor, recipient, reported_by, case),
+        "Donors record what they give; recipients what they received.",
+    )
 
 
 def _check_year(year: int) -> None:
@@ -438,9 +440,12 @@ def flows_from_report_versions(*, actor: Any, version_ids: list[int]) -> int:
     owners = dict(submitted.values_list("pk", "report__state_id"))
     if not owners:
         return 0
-    who = reader(actor)
-    if not who.staff and any(state_id not in who.state_ids for state_id in owners.values()):
-        raise PermissionDenied("Only the reporting state or ISU staff turn reports into flows.")
+    require(
+        actor,
+        "flow.from_report",
+        set(owners.values()),
+        "Only the reporting state or ISU staff turn reports into flows.",
+    )
     stale = list(
         Flow.objects.filter(
             report_version_id__in=ReportVersion.objects.filter(

@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,6 @@ from minefree.cooperation.cases import (
     check_not_future,
     check_visibility,
     creator,
-    require_committee,
     state_code,
 )
 from minefree.cooperation.models import (
@@ -31,8 +30,8 @@ from minefree.cooperation.models import (
     PlatformMeeting,
     Visibility,
 )
-from minefree.cooperation.selectors import may_edit_platform, reader
 from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.permissions import require
 from minefree.core.workflow import actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Committee
 
@@ -79,10 +78,12 @@ def _clean_topics(topics: list[str]) -> list[str]:
 
 
 def _require_platform_editor(actor: Any, state: Actor) -> None:
-    if not may_edit_platform(reader(actor), state):
-        raise PermissionDenied(
-            _("Only the state's focal point and delegates and ISU staff keep its platform.")
-        )
+    require(
+        actor,
+        "platform.edit",
+        state,
+        _("Only the state's focal point and delegates and ISU staff keep its platform."),
+    )
 
 
 def _member_ids(actors: list[Actor]) -> list[int]:
@@ -206,7 +207,12 @@ def bilateral_meeting_record(
 
     ``topics`` mixes ``BilateralTopic`` codes and free text; both are kept as given.
     """
-    require_committee(reader(actor))
+    require(
+        actor,
+        "bilateral_meeting.record",
+        None,
+        _("Only committee members and ISU staff record bilateral meetings."),
+    )
     claim_once(actor_label=actor_label(actor), key=request_key, action="bilateral.recorded")
     check_visibility(visibility)
     check_not_future(held_on, _("The date of a meeting held"))

@@ -16,18 +16,17 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
 from minefree.cooperation.models import (
     CaseMeeting,
     CaseStatus,
     IndividualisedApproachCase,
     Visibility,
 )
-from minefree.cooperation.selectors import cooperation_committee, reader
+from minefree.cooperation.selectors import cooperation_committee
 from minefree.core.audit import audit_events, service, snapshot
 from minefree.core.dates import PartialDate
 from minefree.core.models import Origin, Source
+from minefree.core.permissions import require
 from minefree.registry.models import Actor, Meeting
 
 FILE_NAME = "ia_cases.csv"
@@ -38,8 +37,7 @@ MEETING_FIELDS = ["held_on", "held_on_precision", "setting", "notes"]
 @service
 def reference_cases_load(*, actor: Any, path: Path) -> tuple[int, int]:
     """Create or update the sourced cases of ``path``; returns (created, changed)."""
-    if not reader(actor).staff:
-        raise PermissionDenied("Only ISU staff load reference data.")
+    require(actor, "reference.load", None, "Only ISU staff load reference data.")
     created = changed = 0
     log: list[Any] = []
     committee = cooperation_committee()

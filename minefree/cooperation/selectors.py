@@ -109,44 +109,6 @@ def may_read(record: Any, who: Reader, *owners: Actor | None) -> bool:
     return any(owner is not None and owner.pk in who.owner_ids for owner in owners)
 
 
-# --- who may change what ----------------------------------------------------------------
-
-
-def may_edit_need(who: Reader, state: Actor) -> bool:
-    """A state's focal point and delegates edit its needs; ISU staff edit all."""
-    return who.staff or state.pk in who.state_ids
-
-
-def may_edit_offer(who: Reader, provider: Actor) -> bool:
-    """A donor's focal point edits its offers, pledges and flows; ISU staff edit all."""
-    return who.staff or provider.pk in who.donor_ids
-
-
-def may_record_flow(who: Reader, donor: Actor, recipient: Actor, reported_by: str) -> bool:
-    """Donors record what they give; a recipient state records what it received."""
-    if who.staff:
-        return True
-    if reported_by == "donor":
-        return donor.pk in who.donor_ids
-    if reported_by == "recipient":
-        return recipient.pk in who.state_ids
-    return False
-
-
-def may_run_committee_work(who: Reader) -> bool:
-    """Committee members confirm partnerships, run cases and bilateral meetings."""
-    return who.staff or who.committee
-
-
-def may_request_case(who: Reader) -> bool:
-    """A state asks for the individualised approach itself, or the committee records it."""
-    return may_run_committee_work(who) or bool(who.state_ids)
-
-
-def may_edit_platform(who: Reader, state: Actor) -> bool:
-    return who.staff or state.pk in who.state_ids
-
-
 # --- lists for pages, API and exports ---------------------------------------------------
 
 

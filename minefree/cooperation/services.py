@@ -27,14 +27,12 @@ from minefree.cooperation.models import (
     Visibility,
 )
 from minefree.cooperation.selectors import (
-    may_edit_need,
-    may_edit_offer,
     may_read,
-    may_run_committee_work,
     reader,
 )
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.models import Origin
+from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows
 from minefree.registry.models import Actor, ActorKind
 from minefree.reporting.schema import CHANNELS, PILLARS
@@ -210,9 +208,10 @@ def need_save(
     *, actor: Any, state: Actor, data: NeedInput, need: Need | None = None, request_key: str = ""
 ) -> Need:
     """Create or change a need of ``state``; its USD value is worked out here, once."""
-    who = reader(actor)
-    if not may_edit_need(who, state) or (need is not None and not may_edit_need(who, need.state)):
-        raise PermissionDenied(_("Only the state's focal point, its delegates and ISU staff."))
+    refusal = _("Only the state's focal point, its delegates and ISU staff.")
+    require(actor, "need.edit", state, refusal)
+    if need is not None:
+        require(actor, "need.edit", need.state, refusal)
     claim_once(actor_label=actor_label(actor), key=request_key, action="need.saved")
     if need is not None and need.state_id != state.pk:
         raise ValidationError(_("A need cannot move to another state."))
@@ -293,11 +292,10 @@ def offer_save(
     request_key: str = "",
 ) -> Offer:
     """Create or change an offer of ``provider``; in-kind offers need no amount."""
-    who = reader(actor)
-    if not may_edit_offer(who, provider) or (
-        offer is not None and not may_edit_offer(who, offer.provider)
-    ):
-        raise PermissionDenied(_("Only the provider's focal point and ISU staff."))
+    refusal = _("Only the provider's focal point and ISU staff.")
+    require(actor, "offer.edit", provider, refusal)
+    if offer is not None:
+        require(actor, "offer.edit", offer.provider, refusal)
     claim_once(actor_label=actor_label(actor), key=request_key, action="offer.saved")
     if offer is not None and offer.provider_id != provider.pk:
         raise ValidationError(_("An offer cannot move to another provider."))
@@ -364,9 +362,13 @@ def partnership_confirm(
 
     Kept so that later changes to weights or records do not rewrite why the pair was made.
     """
+    require(
+        actor,
+        "partnership.confirm",
+        None,
+        _("Only committee members and ISU staff confirm partnerships."),
+    )
     who = reader(actor)
-    if not may_run_committee_work(who):
-        raise PermissionDenied(_("Only committee members and ISU staff confirm partnerships."))
     if not (may_read(need, who, need.state) and may_read(offer, who, offer.provider)):
         raise PermissionDenied(_("This need or offer is not shared with you."))
     if need.state_id == offer.provider_id:

@@ -27,7 +27,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.utils.text import slugify
 
@@ -40,9 +39,9 @@ from minefree.cooperation.models import (
     TotalKind,
     Visibility,
 )
-from minefree.cooperation.selectors import reader
 from minefree.core.audit import audit_events, service, snapshot, within_service
 from minefree.core.models import Origin, Source
+from minefree.core.permissions import require
 from minefree.registry.models import Actor, ActorKind
 from minefree.registry.selectors import actor_resolver
 
@@ -183,8 +182,7 @@ def _source(
 @service
 def support_load(*, actor: Any, path: Path) -> SupportSummary:
     """Replace the loaded Monitor flows and totals by what ``path`` holds now."""
-    if not reader(actor).staff:
-        raise PermissionDenied("Only ISU staff load reference data.")
+    require(actor, "reference.load", None, "Only ISU staff load reference data.")
     summary = SupportSummary()
     log: list[tuple[Model, Any, Any, str]] = []
     actors = _Actors(summary, log)

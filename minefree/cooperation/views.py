@@ -59,6 +59,14 @@ from minefree.cooperation.models import (
     Partnership,
     ReportedBy,
 )
+from minefree.cooperation.rules import (
+    may_edit_need,
+    may_edit_offer,
+    may_edit_platform,
+    may_record_flow,
+    may_request_case,
+    may_run_committee_work,
+)
 from minefree.cooperation.selectors import (
     FlowFilters,
     NeedFilters,
@@ -67,12 +75,6 @@ from minefree.cooperation.selectors import (
     cases_list,
     cooperation_committee,
     flows_list,
-    may_edit_need,
-    may_edit_offer,
-    may_edit_platform,
-    may_record_flow,
-    may_request_case,
-    may_run_committee_work,
     needs_list,
     offers_list,
     published_total_years,

@@ -12,11 +12,11 @@ from minefree.cooperation.casework import NeedLine
 from minefree.cooperation.funding import need_progress
 from minefree.cooperation.matching import Match
 from minefree.cooperation.models import Flow, FlowStatus, Need, Offer, Partnership
+from minefree.cooperation.rules import may_run_committee_work
 from minefree.cooperation.selectors import (
     Reader,
     cases_list,
     flows_list,
-    may_run_committee_work,
     needs_list,
     offers_list,
     visible,

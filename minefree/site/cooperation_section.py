@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from minefree.cooperation import casework, funding
+from minefree.cooperation.rules import may_edit_platform
 from minefree.cooperation.selectors import (
     NeedFilters,
     Reader,
     cases_list,
-    may_edit_platform,
     needs_list,
 )
 from minefree.registry.models import Actor

@@ -6,7 +6,10 @@ from typing import Any
 
 from django import template
 
-from minefree.cooperation.selectors import may_run_committee_work, reader
+from minefree.cooperation.rules import may_run_committee_work
+from minefree.cooperation.selectors import (
+    reader,
+)
 
 register = template.Library()
 

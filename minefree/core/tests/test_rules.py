@@ -15,9 +15,8 @@ from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
 from minefree.core.audit import SERVICES, SYSTEM
 from minefree.core.permissions import RULES, can
 
-#: apps whose services all ask ``core.permissions`` (cooperation keeps its checks in
-#: ``cooperation/selectors.py`` until it is split into its domain apps)
-RULED_APPS = {"registry", "accounts", "reporting", "reminders", "core"}
+#: every app with services asks ``core.permissions``
+RULED_APPS = {"registry", "accounts", "reporting", "reminders", "cooperation", "core"}
 #: services that take no right of their own, and why
 NO_RULE = {
     "minefree.core.hooks.follow_up_failed": "records the failure of an effect already allowed",
