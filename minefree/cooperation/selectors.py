@@ -22,7 +22,9 @@ from django.db.models import Model, Q, QuerySet
 from minefree.accounts.models import Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.cooperation.models import (
+    BilateralMeeting,
     Flow,
+    FollowUpAction,
     IndividualisedApproachCase,
     Need,
     Offer,
@@ -213,3 +215,23 @@ def represented_donors(who: Reader) -> list[Actor]:
 def cooperation_committee() -> Committee | None:
     """The Committee on the Enhancement of Cooperation and Assistance (from the reference data)."""
     return Committee.objects.filter(code=COOPERATION_COMMITTEE).first()
+
+
+def action_for(who: Reader, pk: int) -> FollowUpAction | None:
+    """A follow-up action the reader may see: its case's or bilateral meeting's visibility
+    decides; None for one they may not see, whether or not it exists (2 queries)."""
+    action = (
+        FollowUpAction.objects.select_related("case", "bilateral_meeting", "owner")
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None:
+        return None
+    if action.case_id is not None:
+        parent: QuerySet[Any] = visible(
+            IndividualisedApproachCase.objects.filter(pk=action.case_id), who, "state"
+        )
+    else:
+        meetings = BilateralMeeting.objects.filter(pk=action.bilateral_meeting_id or 0)
+        parent = visible(meetings, who, "counterpart")
+    return action if parent.exists() else None

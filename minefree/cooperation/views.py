@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -52,7 +52,6 @@ from minefree.cooperation.forms import (
 from minefree.cooperation.models import (
     Flow,
     FlowStatus,
-    FollowUpAction,
     IndividualisedApproachCase,
     Need,
     Offer,
@@ -72,6 +71,7 @@ from minefree.cooperation.selectors import (
     NeedFilters,
     OfferFilters,
     Reader,
+    action_for,
     cases_list,
     cooperation_committee,
     flows_list,
@@ -752,7 +752,9 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @require_POST
 @_denied_as_403
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(FollowUpAction.objects.select_related("case"), pk=pk)
+    action = action_for(reader(request.user), pk)
+    if action is None:
+        raise Http404(_("No such record, or it is not shared with you."))
     try:
         cases.action_done(actor=request.user, action=action, done_on=dt.date.today())
     except ValidationError as exc:

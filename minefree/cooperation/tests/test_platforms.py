@@ -319,3 +319,28 @@ def test_platform_visibility(cast: dict[str, Any], visibility: str, who: str, se
     if view is not None:
         assert view.platform.convening_authority == contraminas()
         assert [m.participants for m in view.meetings] == [[contraminas()]]
+
+
+def test_an_action_of_a_meeting_the_reader_may_not_see_answers_404_like_a_missing_one(
+    cast: dict[str, Any], client
+) -> None:
+    """Answering 403 for an existing action and 404 for a missing one would tell a donor
+    which confidential bilateral meetings exist."""
+    meeting = record_bilateral(SYSTEM)  # committee-only by default
+    action = cases.action_add(
+        actor=SYSTEM,
+        bilateral_meeting=meeting,
+        description="Send the terms of reference of a national platform",
+        owner=actor("AGO"),
+        due_on=dt.date(2024, 9, 1),
+    )
+    client.force_login(cast["donor_japan"])
+    existing = client.post(f"/cooperation/actions/{action.pk}/done/")
+    missing = client.post(f"/cooperation/actions/{action.pk + 1000}/done/")
+    assert existing.status_code == missing.status_code == 404
+    action.refresh_from_db()
+    assert action.status == "open"
+    client.force_login(cast["committee_chair"])
+    assert client.post(f"/cooperation/actions/{action.pk}/done/").status_code == 302
+    action.refresh_from_db()
+    assert action.status == "done"
