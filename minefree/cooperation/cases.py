@@ -1,7 +1,7 @@
 """Writes of the individualised approach: a state's request, its meetings, the pledges made
 there, follow-up actions, and the case's way from request to outcome.
 
-A case moves along one table of transitions (``TRANSITIONS``); every edge is one service
+A case moves along one workflow (``CASE_WORKFLOW``); every edge is one service
 with the same shape: permission → state → validation → change → audit. Scheduling a case
 creates its next ``CaseMeeting`` with the planned date; recording the meeting fills that
 row in, so a case has no separate "scheduled on" field and the plan stays visible.
@@ -22,6 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minefree.cooperation import flows
 from minefree.cooperation.currency import NO_CURRENCY
@@ -44,19 +45,29 @@ from minefree.cooperation.selectors import (
 )
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.permissions import require
-from minefree.core.workflow import AlreadyDone, actor_label, claim_once
+from minefree.core.workflow import AlreadyDone, Workflow, actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Meeting
 from minefree.reporting.schema import PILLARS
 
-#: Allowed status changes. A case in follow-up may be scheduled again (the next meeting
-#: reviews the follow-up), and a scheduled meeting may be moved to another date.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    CaseStatus.REQUESTED: frozenset({CaseStatus.SCHEDULED}),
-    CaseStatus.SCHEDULED: frozenset({CaseStatus.SCHEDULED, CaseStatus.HELD}),
-    CaseStatus.HELD: frozenset({CaseStatus.FOLLOW_UP}),
-    CaseStatus.FOLLOW_UP: frozenset({CaseStatus.SCHEDULED, CaseStatus.CLOSED}),
-    CaseStatus.CLOSED: frozenset(),
-}
+#: The case's life. A case in follow-up may be scheduled again (the next meeting reviews the
+#: follow-up), and a scheduled meeting may be moved to another date.
+CASE_WORKFLOW = Workflow(
+    "case",
+    CaseStatus,
+    {
+        CaseStatus.REQUESTED: {CaseStatus.SCHEDULED: "case_schedule"},
+        CaseStatus.SCHEDULED: {
+            CaseStatus.SCHEDULED: "case_schedule",
+            CaseStatus.HELD: "case_meeting_record",
+        },
+        CaseStatus.HELD: {CaseStatus.FOLLOW_UP: "case_follow_up"},
+        CaseStatus.FOLLOW_UP: {
+            CaseStatus.SCHEDULED: "case_schedule",
+            CaseStatus.CLOSED: "case_close",
+        },
+    },
+    noun=gettext_lazy("case"),
+)
 
 #: Pledges are made at a meeting, so only a case whose meeting took place takes them.
 PLEDGE_STATUSES = frozenset({CaseStatus.HELD, CaseStatus.FOLLOW_UP})
@@ -104,21 +115,7 @@ def _check_pillars(pillars: list[str]) -> list[str]:
 
 def _move(case: IndividualisedApproachCase, target: str) -> str:
     """Check ``case`` may become ``target``; return the status it leaves."""
-    current = case.status
-    if target not in TRANSITIONS.get(current, frozenset()):
-        if current == target:  # the same step sent twice
-            raise AlreadyDone(
-                _("The case is already %(status)s.") % {"status": CaseStatus(current).label}
-            )
-        raise ValidationError(
-            _("A case that is %(current)s cannot become %(target)s.")
-            % {
-                "current": CaseStatus(current).label,
-                "target": CaseStatus(target).label,
-            }
-        )
-    case.status = target
-    return current
+    return CASE_WORKFLOW.move(case, target)
 
 
 def _check_margins(held_on: dt.date, meeting: Meeting | None) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from minefree.cooperation.currency import CENT, NO_CURRENCY, to_usd
 from minefree.cooperation.funding import remaining_to_carry
 from minefree.cooperation.models import (
+    FLOW_WORKFLOW,
     AssistanceType,
     Flow,
     FlowStatus,
@@ -54,7 +55,6 @@ FIRST_YEAR = 1990
 #: how far ahead a pledge may run
 YEARS_AHEAD = 15
 #: the order a flow moves in; a flow may only be followed by a later status
-STATUS_ORDER = {FlowStatus.PLEDGE: 0, FlowStatus.COMMITMENT: 1, FlowStatus.PAID: 2}
 AUDITED_FIELDS = [
     "donor",
     "recipient",
@@ -296,10 +296,7 @@ def flow_advance(
     """
     _require_recorder(actor, flow.donor, flow.recipient, flow.reported_by)
     locked(flow)
-    if (
-        status not in STATUS_ORDER
-        or STATUS_ORDER[FlowStatus(status)] <= STATUS_ORDER[FlowStatus(flow.status)]
-    ):
+    if not FLOW_WORKFLOW.allows(flow.status, status):
         raise ValidationError(_("A flow moves from pledge to commitment to payment."))
     if flow.tranches.exists():
         raise ValidationError(_("Carry each yearly tranche forward instead."))

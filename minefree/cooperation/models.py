@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minefree.core.dates import PartialDate, Precision
 from minefree.core.models import Origin, Source
+from minefree.core.workflow import Workflow
 from minefree.registry.models import Actor, Committee, Meeting
 from minefree.reporting.schema import CHANNELS, PILLARS
 
@@ -184,6 +185,19 @@ class FlowStatus(models.TextChoices):
     PLEDGE = "pledge", _("pledge")
     COMMITMENT = "commitment", _("commitment")
     PAID = "paid", _("paid")
+
+
+#: Money moves from pledge to commitment to payment. A flow never changes status: it is
+#: carried forward as a new flow that ``follows`` it (``flow_advance``), so both stay visible.
+FLOW_WORKFLOW = Workflow(
+    "flow",
+    FlowStatus,
+    {
+        FlowStatus.PLEDGE: {FlowStatus.COMMITMENT: "flow_advance", FlowStatus.PAID: "flow_advance"},
+        FlowStatus.COMMITMENT: {FlowStatus.PAID: "flow_advance"},
+    },
+    noun=_("flow"),
+)
 
 
 class ReportedBy(models.TextChoices):

@@ -106,3 +106,65 @@ def lock_rows(queryset: models.QuerySet[Any]) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_rows() must run inside a transaction (a @service).")
     list(queryset.select_for_update().values_list("pk", flat=True))
+
+
+class Workflow:
+    """A status field and the edges it may take, each edge taken by one named service.
+
+    Every app with statuses declares one (cases, report versions, flows, and the apps to
+    come) and registers it in ``WORKFLOWS``; ``core/tests/test_workflow.py`` walks every
+    edge and every forbidden edge of each, and checks that each edge's service exists.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        statuses: type[models.TextChoices],
+        edges: dict[str, dict[str, str]],
+        *,
+        noun: Any,
+        field: str = "status",
+    ) -> None:
+        unknown = set(edges) | {t for targets in edges.values() for t in targets}
+        unknown -= set(statuses.values)
+        if unknown:
+            raise ValueError(f"{name}: unknown statuses {sorted(unknown)}")
+        self.name = name
+        self.noun = noun  # translated, as messages say it ("case", "report")
+        self.statuses = statuses
+        self.edges = {s: dict(edges.get(s, {})) for s in statuses.values}
+        self.field = field
+        WORKFLOWS[name] = self
+
+    def label(self, status: str) -> str:
+        return str(self.statuses(status).label)
+
+    def allows(self, current: str, target: str) -> bool:
+        return target in self.edges.get(current, {})
+
+    def check(self, current: str, target: str) -> None:
+        """Refuse a forbidden edge: ``AlreadyDone`` when the step was already taken."""
+        if self.allows(current, target):
+            return
+        if current == target:
+            raise AlreadyDone(
+                _("The %(thing)s is already %(status)s.")
+                % {"thing": self.noun, "status": self.label(current)}
+            )
+        raise ValidationError(
+            _("A %(thing)s that is %(current)s cannot become %(target)s.")
+            % {"thing": self.noun, "current": self.label(current), "target": self.label(target)}
+        )
+
+    def move(self, instance: models.Model, target: str) -> str:
+        """Set ``instance``'s status to ``target`` if the edge exists; return the status left.
+
+        Call it on a row re-read under lock (``locked``), inside the edge's service.
+        """
+        current = str(getattr(instance, self.field))
+        self.check(current, target)
+        setattr(instance, self.field, target)
+        return current
+
+
+WORKFLOWS: dict[str, Workflow] = {}

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minefree.core.models import Origin
+from minefree.core.workflow import Workflow
 from minefree.registry.models import Actor
 
 ANNUAL_DUE_MONTH_DAY = (4, 30)
@@ -64,6 +65,16 @@ class Article7Report(models.Model):
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
+
+
+#: A version is drafted, then submitted once: a submitted version never changes again (an
+#: amendment is a new version, opened by ``amendment_open``).
+VERSION_WORKFLOW = Workflow(
+    "report_version",
+    VersionStatus,
+    {VersionStatus.DRAFT: {VersionStatus.SUBMITTED: "report_submit"}},
+    noun=_("report version"),
+)
 
 
 class ReportVersion(models.Model):

@@ -24,6 +24,7 @@ from minefree.registry.selectors import resolve_actor
 from minefree.reporting import selectors
 from minefree.reporting.content import coerce, load_content
 from minefree.reporting.models import (
+    VERSION_WORKFLOW,
     Article7Report,
     Attachment,
     Clarification,
@@ -497,7 +498,7 @@ def report_submit(*, actor: Any, version: ReportVersion) -> ReportVersion:
             [_("Please explain: %(message)s") % {"message": i.message} for i in missing]
         )
     before = snapshot(version, ["status", "submitted_at"])
-    version.status = VersionStatus.SUBMITTED
+    VERSION_WORKFLOW.move(version, VersionStatus.SUBMITTED)
     version.submitted_at = timezone.now()
     version.submitted_by = _user(actor)
     version.save(update_fields=["status", "submitted_at", "submitted_by"])

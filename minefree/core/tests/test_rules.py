@@ -14,6 +14,7 @@ import minefree
 from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
 from minefree.core.audit import SERVICES, SYSTEM
 from minefree.core.permissions import RULES, can
+from minefree.core.tests.modules import import_every_module
 
 #: every app with services asks ``core.permissions``
 RULED_APPS = {"registry", "accounts", "reporting", "reminders", "cooperation", "core"}
@@ -25,15 +26,7 @@ NO_RULE = {
 }
 
 
-def _import_every_module() -> None:
-    """Services register when their module is imported: import them all before listing."""
-    for info in pkgutil.walk_packages(minefree.__path__, "minefree."):
-        parts = info.name.split(".")
-        if not {"tests", "migrations", "management"} & set(parts) and parts[-1] != "wsgi":
-            importlib.import_module(info.name)
-
-
-_import_every_module()
+import_every_module()
 
 
 def _test_modules():
