@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from minefree.accounts.models import ACTOR_ROLES, COMMITTEE_ROLES, Membership, Role
 from minefree.accounts.selectors import active_memberships
-from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.audit import audit_record, audited_create, service, snapshot
 from minefree.core.permissions import require
 from minefree.registry.models import Actor, Committee
 
@@ -79,14 +79,8 @@ def membership_grant(
         starts_on=starts_on or dt.date.today(),
         note=note,
     )
-    membership.full_clean()
-    membership.save()
-    audit_record(
-        actor=actor,
-        action="membership.granted",
-        obj=membership,
-        after=snapshot(membership),
-        state_code=_state_code(membership),
+    audited_create(
+        actor=actor, obj=membership, action="membership.granted", state_code=_state_code(membership)
     )
     return membership
 
@@ -150,14 +144,8 @@ def focal_point_delegate(
         delegated_by=source,
         note=note,
     )
-    membership.full_clean()
-    membership.save()
-    audit_record(
-        actor=actor,
-        action="focal_point.delegated",
-        obj=membership,
-        after=snapshot(membership),
-        state_code=state.iso3 or "",
+    audited_create(
+        actor=actor, obj=membership, action="focal_point.delegated", state_code=state.iso3 or ""
     )
     return membership
 
@@ -198,14 +186,8 @@ def focal_point_hand_over(
         succeeded=current,
         note=note,
     )
-    new.full_clean()
-    new.save()
-    audit_record(
-        actor=actor,
-        action="focal_point.taken_over",
-        obj=new,
-        after=snapshot(new),
-        state_code=state.iso3 or "",
+    audited_create(
+        actor=actor, obj=new, action="focal_point.taken_over", state_code=state.iso3 or ""
     )
     for delegation in delegations:
         before = snapshot(delegation, ["delegated_by"])

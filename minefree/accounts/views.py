@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from minefree.accounts import selectors, services
 from minefree.accounts.forms import DelegateForm, HandOverForm
+from minefree.core.views import form_submitted
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_state
 
@@ -44,23 +44,22 @@ def _state_or_404(iso3: str) -> Actor:
 @require_POST
 def delegate(request: HttpRequest, iso3: str) -> HttpResponse:
     state = _state_or_404(iso3)
-    form = DelegateForm(request.POST, prefix=f"d-{state.iso3}")
-    if form.is_valid():
-        try:
-            services.focal_point_delegate(
+    try:
+        form_submitted(
+            request,
+            DelegateForm,
+            lambda data: services.focal_point_delegate(
                 actor=request.user,
                 state=state,
-                colleague_username=form.cleaned_data["colleague"],
-                note=form.cleaned_data["note"],
-            )
-        except PermissionDenied:
-            return HttpResponse(_("You are not the focal point of this state."), status=403)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Delegation recorded."))
-    else:
-        messages.error(request, _("Please give the colleague's user name."))
+                colleague_username=data["colleague"],
+                note=data["note"],
+            ),
+            success=_("Delegation recorded."),
+            prefix=f"d-{state.iso3}",
+            invalid=_("Please give the colleague's user name."),
+        )
+    except PermissionDenied:
+        return HttpResponse(_("You are not the focal point of this state."), status=403)
     return redirect("accounts:home")
 
 
@@ -68,21 +67,20 @@ def delegate(request: HttpRequest, iso3: str) -> HttpResponse:
 @require_POST
 def hand_over(request: HttpRequest, iso3: str) -> HttpResponse:
     state = _state_or_404(iso3)
-    form = HandOverForm(request.POST, prefix=f"h-{state.iso3}")
-    if form.is_valid():
-        try:
-            services.focal_point_hand_over(
+    try:
+        form_submitted(
+            request,
+            HandOverForm,
+            lambda data: services.focal_point_hand_over(
                 actor=request.user,
                 state=state,
-                successor_username=form.cleaned_data["successor"],
-                note=form.cleaned_data["note"],
-            )
-        except PermissionDenied:
-            return HttpResponse(_("You are not the focal point of this state."), status=403)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Hand-over recorded."))
-    else:
-        messages.error(request, _("Please give the successor's user name."))
+                successor_username=data["successor"],
+                note=data["note"],
+            ),
+            success=_("Hand-over recorded."),
+            prefix=f"h-{state.iso3}",
+            invalid=_("Please give the successor's user name."),
+        )
+    except PermissionDenied:
+        return HttpResponse(_("You are not the focal point of this state."), status=403)
     return redirect("accounts:home")

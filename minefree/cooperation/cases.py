@@ -43,7 +43,7 @@ from minefree.cooperation.models import (
 from minefree.cooperation.selectors import (
     cooperation_committee,
 )
-from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.audit import audit_record, audited_create, service, snapshot
 from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, Workflow, actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Meeting
@@ -175,15 +175,7 @@ def case_request(
         visibility=visibility,
         created_by=creator(actor),
     )
-    case.full_clean()
-    case.save()
-    audit_record(
-        actor=actor,
-        action="case.requested",
-        obj=case,
-        after=snapshot(case),
-        state_code=state_code(state),
-    )
+    audited_create(actor=actor, obj=case, action="case.requested", state_code=state_code(state))
     return case
 
 
@@ -450,15 +442,7 @@ def action_add(
         owner=owner,
         due_on=due_on,
     )
-    action.full_clean()
-    action.save()
-    audit_record(
-        actor=actor,
-        action="action.added",
-        obj=action,
-        after=snapshot(action),
-        state_code=_subject_code(action),
-    )
+    audited_create(actor=actor, obj=action, action="action.added", state_code=_subject_code(action))
     return action
 
 

@@ -30,7 +30,7 @@ from minefree.cooperation.models import (
     PlatformMeeting,
     Visibility,
 )
-from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.audit import audit_record, audited_create, service, snapshot
 from minefree.core.permissions import require
 from minefree.core.workflow import actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Committee
@@ -225,13 +225,7 @@ def bilateral_meeting_record(
         visibility=visibility,
         created_by=creator(actor),
     )
-    meeting.full_clean()
-    meeting.save()
-    audit_record(
-        actor=actor,
-        action="bilateral.recorded",
-        obj=meeting,
-        after=snapshot(meeting),
-        state_code=state_code(counterpart),
+    audited_create(
+        actor=actor, obj=meeting, action="bilateral.recorded", state_code=state_code(counterpart)
     )
     return meeting

@@ -87,7 +87,14 @@ from minefree.cooperation.workspace import open_needs_without_partnership, overv
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.models import Origin
 from minefree.core.pagecache import cached_public_page
-from minefree.core.views import denied_as_403, form_errors, int_param, paginate
+from minefree.core.views import (
+    denied_as_403,
+    flash_errors,
+    form_errors,
+    form_submitted,
+    int_param,
+    paginate,
+)
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 
@@ -98,9 +105,7 @@ _denied_as_403 = denied_as_403("cooperation/denied.html")
 _errors_of = form_errors
 
 
-def _flash(request: HttpRequest, errors: list[str]) -> None:
-    for error in errors:
-        messages.error(request, error)
+_flash = flash_errors
 
 
 def _page(request: HttpRequest, items: Any) -> tuple[Any, str]:
@@ -205,27 +210,26 @@ def need_edit(request: HttpRequest, pk: int | None = None, iso3: str = "") -> Ht
         state = _state(iso3 or request.GET.get("state", ""))
     if not may_edit_need(who, state):
         raise PermissionDenied
-    if request.method == "POST":
-        form = NeedForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            key = data.pop("request_key")
-            try:
-                need = services.need_save(
-                    actor=request.user,
-                    state=state,
-                    data=services.NeedInput(**data),
-                    need=need,
-                    request_key=key,
-                )
-            except ValidationError as exc:
-                _flash(request, exc.messages)
-            else:
-                messages.success(request, _("The need is saved."))
-                return redirect("cooperation:need", need.pk)
-    else:
-        initial = need_initial(need) if need else {}
-        form = NeedForm(initial=initial)
+
+    def save(data: dict[str, Any]) -> Need:
+        key = data.pop("request_key")
+        return services.need_save(
+            actor=request.user,
+            state=state,
+            data=services.NeedInput(**data),
+            need=need,
+            request_key=key,
+        )
+
+    form, saved = form_submitted(
+        request,
+        NeedForm,
+        save,
+        success=_("The need is saved."),
+        initial=need_initial(need) if need else {},
+    )
+    if saved is not None:
+        return redirect("cooperation:need", saved.pk)
     return render(
         request, "cooperation/need_form.html", {"form": form, "need": need, "state": state}
     )
@@ -317,26 +321,26 @@ def offer_edit(request: HttpRequest, pk: int | None = None, iso3: str = "") -> H
         provider = _state(iso3 or request.GET.get("provider", ""))
     if not may_edit_offer(who, provider):
         raise PermissionDenied
-    if request.method == "POST":
-        form = OfferForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            key = data.pop("request_key")
-            try:
-                offer = services.offer_save(
-                    actor=request.user,
-                    provider=provider,
-                    data=services.OfferInput(**data),
-                    request_key=key,
-                    offer=offer,
-                )
-            except ValidationError as exc:
-                _flash(request, exc.messages)
-            else:
-                messages.success(request, _("The offer is saved."))
-                return redirect("cooperation:offer", offer.pk)
-    else:
-        form = OfferForm(initial=offer_initial(offer) if offer else {})
+
+    def save(data: dict[str, Any]) -> Offer:
+        key = data.pop("request_key")
+        return services.offer_save(
+            actor=request.user,
+            provider=provider,
+            data=services.OfferInput(**data),
+            request_key=key,
+            offer=offer,
+        )
+
+    form, saved = form_submitted(
+        request,
+        OfferForm,
+        save,
+        success=_("The offer is saved."),
+        initial=offer_initial(offer) if offer else {},
+    )
+    if saved is not None:
+        return redirect("cooperation:offer", saved.pk)
     return render(
         request, "cooperation/offer_form.html", {"form": form, "offer": offer, "provider": provider}
     )

@@ -221,6 +221,14 @@ def audit_record(
 
 
 @within_service
+def audited_create(*, actor: Any, obj: models.Model, action: str, state_code: str = "") -> None:
+    """The common tail of a service that adds a record: validate it, save it, audit it."""
+    obj.full_clean()
+    obj.save()
+    audit_record(actor=actor, action=action, obj=obj, after=snapshot(obj), state_code=state_code)
+
+
+@within_service
 def bump_versions(state_codes: Iterable[str]) -> None:
     """Invalidate cached pages that depend on the changed states (or on shared data)."""
     keys = {ALL_VERSION_KEY}

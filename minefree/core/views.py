@@ -6,7 +6,8 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, ParamSpec
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -58,3 +59,43 @@ def int_param(data: Mapping[str, Any], name: str) -> int | None:
     if not raw or len(raw) > 18 or not (raw.isascii() and raw.isdigit()):
         return None
     return int(raw)
+
+
+def flash_errors(request: HttpRequest, errors: list[str]) -> None:
+    """Each refusal as an error message on the next page."""
+    for error in errors:
+        messages.error(request, error)
+
+
+def form_submitted(
+    request: HttpRequest,
+    form_class: Any,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    success: str,
+    initial: Mapping[str, Any] | None = None,
+    prefix: str | None = None,
+    invalid: str = "",
+) -> tuple[Any, Any]:
+    """The one shape of an edit view's POST: bind, validate, call the service, say so.
+
+    On GET the form shows ``initial``. On a valid POST ``save(cleaned_data)`` runs (the
+    service, which decides rights and rules); its result comes back with ``success``
+    flashed, and the caller redirects. A refusal (``ValidationError``) is flashed and the
+    result is None, so the bound form is shown again with what was typed; an invalid form
+    flashes ``invalid`` when given (a form shown on another page) and returns None.
+    """
+    if request.method != "POST":
+        return form_class(initial=dict(initial or {}), prefix=prefix), None
+    form = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        if invalid:
+            messages.error(request, invalid)
+        return form, None
+    try:
+        result = save(dict(form.cleaned_data))
+    except ValidationError as exc:
+        flash_errors(request, exc.messages)
+        return form, None
+    messages.success(request, success)
+    return form, result

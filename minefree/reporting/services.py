@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from minefree.core import hooks
-from minefree.core.audit import audit_record, service, snapshot
+from minefree.core.audit import audit_record, audited_create, service, snapshot
 from minefree.core.models import Origin
 from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
@@ -157,14 +157,8 @@ def report_open(
             due_date=due,
             origin=Origin.REPORTED,
         )
-        report.full_clean()
-        report.save()
-        audit_record(
-            actor=actor,
-            action="report.created",
-            obj=report,
-            after=snapshot(report),
-            state_code=state.iso3 or "",
+        audited_create(
+            actor=actor, obj=report, action="report.created", state_code=state.iso3 or ""
         )
     draft = report.versions.filter(status=VersionStatus.DRAFT).first()
     if draft is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.contrib.auth import get_user_model
 
 from minefree.accounts.tests.factories import CAST, make_cast
@@ -32,3 +33,15 @@ def assert_rule(action: str, target: Any, allowed: set[str]) -> None:
     got = {name for name, user in cast.items() if can(user, action, target)}
     assert got == set(allowed), (action, sorted(got ^ set(allowed)))
     assert can(SYSTEM, action, target)
+
+
+def rule_test(cases: RuleCases) -> Callable[[str], None]:
+    """The test of an app's ``RULE_CASES``, one case per action: ``test_rule = rule_test(...)``."""
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("action", sorted(cases))
+    def test_rule(action: str) -> None:
+        target, allowed = cases[action]
+        assert_rule(action, target(), allowed)
+
+    return test_rule

@@ -2,7 +2,7 @@
 
 import pytest
 
-from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
+from minefree.accounts.tests.rules import STAFF, RuleCases, rule_test
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,4 @@ RULE_CASES: RuleCases = {
 }
 
 
-@pytest.mark.parametrize("action", sorted(RULE_CASES))
-def test_rule(action):
-    target, allowed = RULE_CASES[action]
-    assert_rule(action, target(), allowed)
+test_rule = rule_test(RULE_CASES)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
+from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule, rule_test
 from minefree.cooperation.models import FollowUpAction, IndividualisedApproachCase
 from minefree.cooperation.rules import FlowParties
 from minefree.registry.models import Actor
@@ -44,10 +44,7 @@ RULE_CASES: RuleCases = {
 }
 
 
-@pytest.mark.parametrize("action", sorted(RULE_CASES))
-def test_rule(action):
-    target, allowed = RULE_CASES[action]
-    assert_rule(action, target(), allowed)
+test_rule = rule_test(RULE_CASES)
 
 
 def test_the_committee_records_pledges_made_at_a_meeting_it_runs():

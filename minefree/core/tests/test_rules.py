@@ -11,7 +11,7 @@ import pkgutil
 import pytest
 
 import minefree
-from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
+from minefree.accounts.tests.rules import STAFF, RuleCases, rule_test
 from minefree.core.audit import SERVICES, SYSTEM
 from minefree.core.permissions import RULES, can
 from minefree.core.tests.modules import import_every_module
@@ -40,11 +40,7 @@ def _test_modules():
 RULE_CASES: RuleCases = {"follow_up.retry": (lambda: None, STAFF)}
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("action", sorted(RULE_CASES))
-def test_rule(action):
-    target, allowed = RULE_CASES[action]
-    assert_rule(action, target(), allowed)
+test_rule = rule_test(RULE_CASES)
 
 
 def test_every_registered_action_has_an_allow_and_deny_test():

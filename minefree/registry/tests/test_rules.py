@@ -2,7 +2,7 @@
 
 import pytest
 
-from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
+from minefree.accounts.tests.rules import STAFF, RuleCases, rule_test
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,4 @@ RULE_CASES: RuleCases = {
 }
 
 
-@pytest.mark.parametrize("action", sorted(RULE_CASES))
-def test_rule(action):
-    target, allowed = RULE_CASES[action]
-    assert_rule(action, target(), allowed)
+test_rule = rule_test(RULE_CASES)

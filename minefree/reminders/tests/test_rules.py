@@ -2,14 +2,11 @@
 
 import pytest
 
-from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
+from minefree.accounts.tests.rules import STAFF, RuleCases, rule_test
 
 pytestmark = pytest.mark.django_db
 
 RULE_CASES: RuleCases = {"reminder.send": (lambda: None, STAFF)}
 
 
-@pytest.mark.parametrize("action", sorted(RULE_CASES))
-def test_rule(action):
-    target, allowed = RULE_CASES[action]
-    assert_rule(action, target(), allowed)
+test_rule = rule_test(RULE_CASES)

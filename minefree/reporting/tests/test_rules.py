@@ -2,7 +2,7 @@
 
 import pytest
 
-from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule
+from minefree.accounts.tests.rules import STAFF, RuleCases, assert_rule, rule_test
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +23,7 @@ RULE_CASES: RuleCases = {
 }
 
 
-@pytest.mark.parametrize("action", sorted(RULE_CASES))
-def test_rule(action):
-    target, allowed = RULE_CASES[action]
-    assert_rule(action, target(), allowed)
+test_rule = rule_test(RULE_CASES)
 
 
 def test_importing_for_any_state_is_for_staff_only():
