@@ -46,7 +46,7 @@ def _prepare(history: list[Any]) -> list[tuple[Any, Any, Any, list[Json], list[J
     """The values the baseline inserts: exactly what the import stores (untimed)."""
     from minefree.registry.models import Actor
     from minefree.registry.selectors import actor_resolver
-    from minefree.reporting.imports import _build
+    from minefree.reporting.exchange.imports import _build
     from minefree.reporting.models import ReportVersion
     from minefree.reporting.services import _period
 
@@ -152,7 +152,7 @@ def _rolled_back(func: Any) -> Any:
 def _import(history: list[Any]) -> tuple[float, Any]:
     from minefree.core.audit import SYSTEM
     from minefree.core.models import Origin
-    from minefree.reporting.imports import reports_import_history
+    from minefree.reporting.exchange.imports import reports_import_history
 
     started = time.perf_counter()
     summary = reports_import_history(actor=SYSTEM, reports=history, origin=Origin.SYNTHETIC)
@@ -161,8 +161,8 @@ def _import(history: list[Any]) -> tuple[float, Any]:
 
 def _xlsx_speed(history: list[Any], sample: int) -> Json:
     """Export a sample of the stored reports to XLSX, then time ``parse_xlsx`` on them."""
+    from minefree.reporting.exchange.xlsx import export_xlsx, parse_xlsx
     from minefree.reporting.models import ReportVersion
-    from minefree.reporting.xlsx import export_xlsx, parse_xlsx
 
     step = max(len(history) // sample, 1)
     versions = list(ReportVersion.objects.select_related("report__state").order_by("pk")[::step])
@@ -215,7 +215,7 @@ def run(rounds: int, sample: int) -> Json:
     from django.core.management import call_command
     from django.db import connection
 
-    from minefree.reporting.synthetic import synthetic_history
+    from minefree.reporting.exchange.synthetic import synthetic_history
 
     started = time.monotonic()
     call_command("migrate", "--noinput", verbosity=0)

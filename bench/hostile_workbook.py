@@ -55,7 +55,7 @@ _PARSE = r"""
 import json, sys, time
 import django
 django.setup()
-from minefree.reporting.imports import read_workbook
+from minefree.reporting.exchange.imports import read_workbook
 from django.core.exceptions import ValidationError
 
 def status(key):

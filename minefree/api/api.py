@@ -16,8 +16,8 @@ from minefree.cooperation.api import router as cooperation_router
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
-from minefree.reporting.compliance_api import router as compliance_router
-from minefree.reporting.opendata_api import router as opendata_router
+from minefree.reporting.publication.compliance_api import router as compliance_router
+from minefree.reporting.publication.opendata_api import router as opendata_router
 
 api = NinjaAPI(
     title="minefree API",

@@ -47,7 +47,7 @@ from minefree.core.audit import audit_record, audited_create, service, snapshot
 from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, Workflow, actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Meeting
-from minefree.reporting.schema import PILLARS
+from minefree.reporting.specification.schema import PILLARS
 
 #: The case's life. A case in follow-up may be scheduled again (the next meeting reviews the
 #: follow-up), and a scheduled meeting may be moved to another date.

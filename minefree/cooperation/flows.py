@@ -41,7 +41,7 @@ from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, locked
 from minefree.registry.models import Actor
 from minefree.reporting.models import FormRow, ReportVersion
-from minefree.reporting.schema import CHANNELS, PILLARS
+from minefree.reporting.specification.schema import CHANNELS, PILLARS
 
 __all__ = [
     "flow_advance",

@@ -20,7 +20,7 @@ from minefree.cooperation.platforms import BilateralTopic
 from minefree.core.forms import OnceForm
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor, meetings_list, resolve_actor
-from minefree.reporting.schema import CHANNELS, PILLARS
+from minefree.reporting.specification.schema import CHANNELS, PILLARS
 
 STATUS_CHOICES = (
     ("", _("any status")),

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from minefree.cooperation.models import AssistanceType, Need, Offer, Partnership
 from minefree.cooperation.selectors import Reader, visible
 from minefree.registry.models import Actor
-from minefree.reporting.schema import PILLARS
+from minefree.reporting.specification.schema import PILLARS
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]

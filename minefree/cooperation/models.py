@@ -16,7 +16,7 @@ from minefree.core.dates import PartialDate, Precision
 from minefree.core.models import Origin, Source
 from minefree.core.workflow import Workflow
 from minefree.registry.models import Actor, Committee, Meeting
-from minefree.reporting.schema import CHANNELS, PILLARS
+from minefree.reporting.specification.schema import CHANNELS, PILLARS
 
 
 class Visibility(models.TextChoices):

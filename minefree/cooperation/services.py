@@ -35,7 +35,7 @@ from minefree.core.models import Origin
 from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows
 from minefree.registry.models import Actor, ActorKind
-from minefree.reporting.schema import CHANNELS, PILLARS
+from minefree.reporting.specification.schema import CHANNELS, PILLARS
 
 FIRST_YEAR = 1990
 #: how far ahead a need or an offer may run

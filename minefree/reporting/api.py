@@ -7,9 +7,7 @@ from ninja import Query, Router
 
 from minefree.core.schemas import PageQuery
 from minefree.reporting import selectors
-from minefree.reporting.content import load_content
 from minefree.reporting.models import ReportVersion
-from minefree.reporting.schema import FORMS
 from minefree.reporting.schemas import (
     ExplanationOut,
     FormOut,
@@ -18,6 +16,8 @@ from minefree.reporting.schemas import (
     VersionListOut,
     VersionSummaryOut,
 )
+from minefree.reporting.specification.content import load_content
+from minefree.reporting.specification.schema import FORMS
 
 router = Router(tags=["reporting"])
 

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from minefree.core.forms import OnceForm
 from minefree.registry.models import Actor
-from minefree.reporting.content import as_number
 from minefree.reporting.models import FormStatus, ImportMode, ReportKind
-from minefree.reporting.schema import (
+from minefree.reporting.specification.content import as_number
+from minefree.reporting.specification.schema import (
     AMOUNT,
     AREA_M2,
     CHOICE,
@@ -33,7 +33,7 @@ from minefree.reporting.schema import (
     FormSpec,
     Table,
 )
-from minefree.reporting.validation import total_field_id
+from minefree.reporting.specification.validation import total_field_id
 
 TEXT_MAX = 1000
 LONG_TEXT_MAX = 20000

@@ -22,8 +22,6 @@ from minefree.core.permissions import require
 from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.selectors import obligation_timeline
-from minefree.reporting.content import Content, as_number, load_content
-from minefree.reporting.diff import diff_contents
 from minefree.reporting.models import (
     Article7Report,
     FormRow,
@@ -33,8 +31,10 @@ from minefree.reporting.models import (
     VersionStatus,
     WarningExplanation,
 )
-from minefree.reporting.schema import FORMS
-from minefree.reporting.validation import Context, Issue, before_submission
+from minefree.reporting.publication.diff import diff_contents
+from minefree.reporting.specification.content import Content, as_number, load_content
+from minefree.reporting.specification.schema import FORMS
+from minefree.reporting.specification.validation import Context, Issue, before_submission
 
 DRAFTING_ROLES = {Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE}
 

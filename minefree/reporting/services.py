@@ -22,7 +22,6 @@ from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_ro
 from minefree.registry.models import Actor
 from minefree.registry.selectors import resolve_actor
 from minefree.reporting import selectors
-from minefree.reporting.content import coerce, load_content
 from minefree.reporting.models import (
     VERSION_WORKFLOW,
     Article7Report,
@@ -36,9 +35,10 @@ from minefree.reporting.models import (
     VersionStatus,
     WarningExplanation,
 )
-from minefree.reporting.schema import ACTOR, FORMS
 from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
-from minefree.reporting.validation import (
+from minefree.reporting.specification.content import coerce, load_content
+from minefree.reporting.specification.schema import ACTOR, FORMS
+from minefree.reporting.specification.validation import (
     RegionUpdate,
     before_submission,
     remaining_area_updates,

@@ -1,16 +1,9 @@
 from django.urls import path
 
-from minefree.reporting import (
-    attachment_views,
-    batch_views,
-    compliance_views,
-    cover_views,
-    diff_views,
-    document_views,
-    opendata_views,
-    views,
-    xlsx_views,
-)
+from minefree.reporting import views
+from minefree.reporting.drafting import attachment_views, cover_views
+from minefree.reporting.exchange import batch_views, document_views, xlsx_views
+from minefree.reporting.publication import compliance_views, diff_views, opendata_views
 
 app_name = "reporting"
 urlpatterns = [

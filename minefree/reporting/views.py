@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,13 +25,11 @@ from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
-from minefree.core.views import denied_as_403, form_errors, int_param, paginate
+from minefree.core.views import int_param, paginate
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
-from minefree.reporting.completeness import content_completeness
-from minefree.reporting.content import Content, load_content
-from minefree.reporting.documents import GROUPED, display
+from minefree.reporting.exchange.documents import GROUPED, display
 from minefree.reporting.forms import (
     AmendmentForm,
     AttachmentForm,
@@ -53,18 +50,28 @@ from minefree.reporting.models import (
     VersionStatus,
     WarningExplanation,
 )
-from minefree.reporting.schema import (
+from minefree.reporting.publication.completeness import content_completeness
+from minefree.reporting.specification.content import Content, load_content
+from minefree.reporting.specification.schema import (
     ACTOR,
     FORMS,
     Field,
     FormSpec,
     Table,
 )
-from minefree.reporting.validation import (
+from minefree.reporting.specification.validation import (
     Issue,
     before_submission,
     remaining_area_updates,
     validate,
+)
+from minefree.reporting.web import (
+    errors_of,
+    flash_errors,
+    form_url,
+    is_htmx,
+    refused_as_403,
+    version_url,
 )
 
 P = ParamSpec("P")
@@ -75,26 +82,11 @@ STAFF_LATEST = 50
 # --- helpers -------------------------------------------------------------------------------
 
 
-_denied_as_403 = denied_as_403("reporting/denied.html")
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 def _spec(letter: str) -> FormSpec:
     spec = FORMS.get(letter)
     if spec is None:
         raise Http404("No such form")
     return spec
-
-
-_errors_of = form_errors
-
-
-def _flash_errors(request: HttpRequest, errors: list[str]) -> None:
-    for error in errors:
-        messages.error(request, error)
 
 
 def _drafting_states(user: Any) -> list[Actor]:
@@ -108,15 +100,6 @@ def _drafting_states(user: Any) -> list[Actor]:
 def _mark(content: Content, letter: str) -> tuple[str, int | None]:
     entry = content.entries.get(letter)
     return content.status(letter), entry.unchanged_since if entry else None
-
-
-def _form_url(version: ReportVersion, letter: str) -> str:
-    return reverse("reporting:form", args=[version.pk, letter])
-
-
-def _version_url(version: ReportVersion, anchor: str = "") -> str:
-    url = reverse("reporting:version", args=[version.pk])
-    return f"{url}#{anchor}" if anchor else url
 
 
 # --- reports list --------------------------------------------------------------------------
@@ -190,7 +173,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_denied_as_403
+@refused_as_403
 def open_report(request: HttpRequest) -> HttpResponse:
     states = _drafting_states(request.user)
     posted = request.POST.get("state", "")
@@ -198,7 +181,7 @@ def open_report(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied  # another state's report: refused, not a form error
     form = OpenReportForm(request.POST, states=states)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
+        flash_errors(request, errors_of(form))
         return redirect("reporting:home")
     state = next(s for s in states if s.pk == form.cleaned_data["state"])
     try:
@@ -209,7 +192,7 @@ def open_report(request: HttpRequest) -> HttpResponse:
             kind=form.cleaned_data["kind"],
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
         return redirect("reporting:home")
     messages.success(request, _("The draft is open."))
     return redirect("reporting:version", version.pk)
@@ -236,7 +219,7 @@ class WarningLine:
 
 @cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
 @require_GET
-@_denied_as_403
+@refused_as_403
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     version = selectors.get_version_for(user, pk)
@@ -329,13 +312,13 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def warning_explain(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     form = WarningExplanationForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
-        return redirect(_version_url(version, "warnings"))
+        flash_errors(request, errors_of(form))
+        return redirect(version_url(version, "warnings"))
     try:
         services.warning_explain(
             actor=request.user,
@@ -345,21 +328,21 @@ def warning_explain(request: HttpRequest, pk: int) -> HttpResponse:
             text=form.cleaned_data["text"],
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, _("Explanation saved."))
-    return redirect(_version_url(version, "warnings"))
+    return redirect(version_url(version, "warnings"))
 
 
 @require_http_methods(["GET", "POST"])
-@_denied_as_403
+@refused_as_403
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the confirmation step, what will be published; POST from it: the submission."""
     # Not action="edit": a submission that lost the race to its twin is told who won.
     version = selectors.get_version_for(request.user, pk)
     if request.method == "GET" or request.POST.get("confirmed") != "yes":
         if request.method == "GET" and not version.is_draft:
-            return redirect(_version_url(version))
+            return redirect(version_url(version))
         version = selectors.get_version_for(request.user, pk, action="edit")
         context = {
             "version": version,
@@ -371,22 +354,22 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         services.report_submit(actor=request.user, version=version)
     except AlreadyDone as exc:
         messages.info(request, exc.messages[0])
-        return redirect(_version_url(version))
+        return redirect(version_url(version))
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
-        return redirect(_version_url(version, "submit"))
+        flash_errors(request, exc.messages)
+        return redirect(version_url(version, "submit"))
     messages.success(request, _("The report is submitted: it is now official and public."))
-    return redirect(_version_url(version))
+    return redirect(version_url(version))
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def clarification_request(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk)
     form = ClarificationRequestForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
-        return redirect(_version_url(version, "clarifications"))
+        flash_errors(request, errors_of(form))
+        return redirect(version_url(version, "clarifications"))
     try:
         services.clarification_request(
             actor=request.user,
@@ -396,10 +379,10 @@ def clarification_request(request: HttpRequest, pk: int) -> HttpResponse:
             request_key=form.cleaned_data["request_key"],
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, _("The question has been sent to the state."))
-    return redirect(_version_url(version, "clarifications"))
+    return redirect(version_url(version, "clarifications"))
 
 
 def _clarification(version: ReportVersion, clarification_id: int) -> Clarification:
@@ -410,33 +393,33 @@ def _clarification(version: ReportVersion, clarification_id: int) -> Clarificati
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def clarification_answer(request: HttpRequest, pk: int, clarification_id: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk)
     clarification = _clarification(version, clarification_id)
     form = ClarificationAnswerForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
-        return redirect(_version_url(version, "clarifications"))
+        flash_errors(request, errors_of(form))
+        return redirect(version_url(version, "clarifications"))
     try:
         services.clarification_answer(
             actor=request.user, clarification=clarification, answer=form.cleaned_data["answer"]
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, _("Answer sent."))
-    return redirect(_version_url(version, "clarifications"))
+    return redirect(version_url(version, "clarifications"))
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def amend(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk)
     form = AmendmentForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
-        return redirect(_version_url(version, "amend"))
+        flash_errors(request, errors_of(form))
+        return redirect(version_url(version, "amend"))
     answers_id = form.cleaned_data.get("answers")
     answers = _clarification(version, answers_id) if answers_id else None
     try:
@@ -447,10 +430,10 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
             answers=answers,
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
-        return redirect(_version_url(version, "amend"))
+        flash_errors(request, exc.messages)
+        return redirect(version_url(version, "amend"))
     messages.success(request, _("An amendment is open as a draft; the submitted versions stay."))
-    return redirect(_version_url(draft))
+    return redirect(version_url(draft))
 
 
 # --- form pages ----------------------------------------------------------------------------
@@ -615,7 +598,7 @@ def _form_issues(version: ReportVersion, letter: str, content: Content) -> list[
 
 
 @require_GET
-@_denied_as_403
+@refused_as_403
 def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     user = request.user
     version = selectors.get_version_for(user, pk)
@@ -675,34 +658,34 @@ def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def form_status(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     _spec(letter)
     form = FormStatusForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
-        return redirect(_form_url(version, letter))
+        flash_errors(request, errors_of(form))
+        return redirect(form_url(version, letter))
     try:
         services.form_status_set(
             actor=request.user, version=version, letter=letter, status=form.cleaned_data["status"]
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, _("The mark of the form is saved."))
-    return redirect(_form_url(version, letter))
+    return redirect(form_url(version, letter))
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def form_entry(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     spec = _spec(letter)
     form = FormEntryForm(request.POST, spec=spec)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
-        return redirect(_form_url(version, letter))
+        flash_errors(request, errors_of(form))
+        return redirect(form_url(version, letter))
     try:
         services.form_entry_save(
             actor=request.user,
@@ -712,17 +695,17 @@ def form_entry(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
             declared_totals=form.declared_totals(),
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, _("Saved."))
     # back to the first field a finding is about, so the focus stays where the work is
     findings = _form_issues(version, letter, load_content(version))
     anchor = next((i.field_anchor for i in findings if i.field_anchor), "entry")
-    return redirect(_form_url(version, letter) + f"#{anchor}")
+    return redirect(form_url(version, letter) + f"#{anchor}")
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def remaining_areas_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Form C: subtract the land released from last year's remaining areas where unambiguous."""
     version = selectors.get_version_for(request.user, pk, action="edit")
@@ -735,7 +718,7 @@ def remaining_areas_update(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.info(request, _("No remaining area could be updated without a decision of yours."))
-    return redirect(_form_url(version, "C") + "#table-mined_areas")
+    return redirect(form_url(version, "C") + "#table-mined_areas")
 
 
 def _table_of(spec: FormSpec, code: str) -> Table:
@@ -754,7 +737,7 @@ def _row_of(version: ReportVersion, letter: str, table: str, raw_id: str) -> For
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     """Add or change a row: the row partial for htmx (422 if refused), else back to the form."""
     version = selectors.get_version_for(request.user, pk, action="edit")
@@ -779,12 +762,12 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.messages
     else:
-        errors = _errors_of(form)
+        errors = errors_of(form)
 
     if saved is None:
-        if not _is_htmx(request):
-            _flash_errors(request, errors)
-            return redirect(_form_url(version, letter))
+        if not is_htmx(request):
+            flash_errors(request, errors)
+            return redirect(form_url(version, letter))
         refused = _row_view(table, row, editable=True, form=form, errors=errors)
         template = "reporting/_row.html" if row is not None else "reporting/_add_row.html"
         response = render(
@@ -798,9 +781,9 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
             response["HX-Reswap"] = "outerHTML"
         return response
 
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, _("Row saved."))
-        return redirect(_form_url(version, letter) + f"#row-{saved.pk}")
+        return redirect(form_url(version, letter) + f"#row-{saved.pk}")
     content = load_content(version)
     issues = _form_issues(version, letter, content)
     fresh = next(r for r in content.table(letter, table.code) if r.pk == saved.pk)
@@ -815,7 +798,7 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def row_delete(request: HttpRequest, pk: int, letter: str, row_id: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     row = version.rows.filter(pk=row_id, letter=_spec(letter).letter).first()
@@ -824,7 +807,7 @@ def row_delete(request: HttpRequest, pk: int, letter: str, row_id: int) -> HttpR
     try:
         services.row_delete(actor=request.user, row=row)
     except ValidationError as exc:
-        if _is_htmx(request):
+        if is_htmx(request):
             table = _table_of(_spec(letter), row.table)
             refused = _row_view(table, row, editable=True, errors=exc.messages)
             return render(
@@ -839,9 +822,9 @@ def row_delete(request: HttpRequest, pk: int, letter: str, row_id: int) -> HttpR
                 },
                 status=422,
             )
-        _flash_errors(request, exc.messages)
-        return redirect(_form_url(version, letter))
-    if _is_htmx(request):  # the row's outerHTML becomes nothing; mark and issues refresh
+        flash_errors(request, exc.messages)
+        return redirect(form_url(version, letter))
+    if is_htmx(request):  # the row's outerHTML becomes nothing; mark and issues refresh
         content = load_content(version)
         issues = _form_issues(version, letter, content)
         return render(
@@ -850,4 +833,4 @@ def row_delete(request: HttpRequest, pk: int, letter: str, row_id: int) -> HttpR
             {**_form_state(version, letter, content, issues, may_edit=True), "rv": None},
         )
     messages.success(request, _("Row deleted."))
-    return redirect(_form_url(version, letter))
+    return redirect(form_url(version, letter))

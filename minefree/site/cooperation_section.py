@@ -14,7 +14,7 @@ from minefree.cooperation.selectors import (
     needs_list,
 )
 from minefree.registry.models import Actor
-from minefree.reporting.schema import PILLARS
+from minefree.reporting.specification.schema import PILLARS
 
 PILLAR_LABELS = dict(PILLARS)
 

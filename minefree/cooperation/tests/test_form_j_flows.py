@@ -15,10 +15,10 @@ from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, HookFailure, Origin
 from minefree.registry.models import Actor
 from minefree.reporting import services
-from minefree.reporting.imports import HistoricReport, reports_import_history
+from minefree.reporting.exchange.imports import HistoricReport, reports_import_history
+from minefree.reporting.exchange.xlsx import ParsedReport
 from minefree.reporting.models import ReportVersion, VersionStatus
 from minefree.reporting.tests.factories import submit_explained
-from minefree.reporting.xlsx import ParsedReport
 
 pytestmark = pytest.mark.django_db
 STAFF = Reader(staff=True, committee=True, states_parties=True)

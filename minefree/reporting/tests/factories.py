@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from minefree.reporting import services
-from minefree.reporting.content import load_content
 from minefree.reporting.models import ReportVersion
 from minefree.reporting.selectors import validation_context
-from minefree.reporting.validation import before_submission
+from minefree.reporting.specification.content import load_content
+from minefree.reporting.specification.validation import before_submission
 
 
 def explain_warnings(user: Any, version: ReportVersion, text: str = "Explained.") -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from minefree.reporting.xlsx import COVER, TEMPLATE_VERSION
+from minefree.reporting.exchange.xlsx import COVER, TEMPLATE_VERSION
 
 SHEET = "B.stockpile"
 SHEET_PART = "xl/worksheets/sheet2.xml"

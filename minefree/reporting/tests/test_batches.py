@@ -16,8 +16,14 @@ from django.core.management import CommandError, call_command
 from minefree.accounts.tests.factories import make_cast
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, Origin
-from minefree.reporting.batches import batch_progress, import_batch_create, import_batch_process
-from minefree.reporting.imports import IMPORT_MAX_BYTES, reports_import_history
+from minefree.reporting.exchange.batches import (
+    batch_progress,
+    import_batch_create,
+    import_batch_process,
+)
+from minefree.reporting.exchange.imports import IMPORT_MAX_BYTES, reports_import_history
+from minefree.reporting.exchange.synthetic import synthetic_history
+from minefree.reporting.exchange.xlsx import export_xlsx
 from minefree.reporting.models import (
     Article7Report,
     FormRow,
@@ -28,8 +34,6 @@ from minefree.reporting.models import (
     ReportVersion,
     VersionStatus,
 )
-from minefree.reporting.synthetic import synthetic_history
-from minefree.reporting.xlsx import export_xlsx
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
@@ -309,7 +313,7 @@ def test_each_file_commits_on_its_own(workbooks, monkeypatch):
     one of its request, so its import is committed before the next file starts."""
     from django.db import connection
 
-    from minefree.reporting import batches
+    from minefree.reporting.exchange import batches
 
     cast = make_cast()
     batch = import_batch_create(actor=cast["isu_staff"], files=_files(workbooks))
@@ -327,7 +331,7 @@ def test_each_file_commits_on_its_own(workbooks, monkeypatch):
 
 
 def test_a_file_already_processed_is_not_imported_again(workbooks):
-    from minefree.reporting.batches import import_file_process
+    from minefree.reporting.exchange.batches import import_file_process
 
     cast = make_cast()
     batch = import_batch_create(actor=cast["isu_staff"], files=_files(workbooks))

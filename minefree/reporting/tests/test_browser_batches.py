@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
+from minefree.reporting.exchange.xlsx import TEMPLATE_VERSION
 from minefree.reporting.tests.test_browser import sign_in
-from minefree.reporting.xlsx import TEMPLATE_VERSION
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -14,16 +14,7 @@ from django.urls import reverse
 from minefree.accounts.tests.factories import make_cast
 from minefree.core.models import Origin
 from minefree.registry.models import Actor
-from minefree.reporting import completeness, services
-from minefree.reporting.completeness import (
-    EVERY_PARTY,
-    Collected,
-    Missing,
-    assess,
-    required_forms,
-    state_lines,
-    year_completeness,
-)
+from minefree.reporting import services
 from minefree.reporting.models import (
     Article7Report,
     FormEntry,
@@ -31,6 +22,16 @@ from minefree.reporting.models import (
     FormStatus,
     ReportVersion,
     VersionStatus,
+)
+from minefree.reporting.publication import completeness
+from minefree.reporting.publication.completeness import (
+    EVERY_PARTY,
+    Collected,
+    Missing,
+    assess,
+    required_forms,
+    state_lines,
+    year_completeness,
 )
 from minefree.reporting.tests.factories import submit_explained
 

@@ -18,14 +18,14 @@ from minefree.accounts.tests.factories import make_user
 from minefree.registry.models import Actor, ActorKind, PartyPeriod
 from minefree.registry.selectors import parties_in_year
 from minefree.reporting import services
-from minefree.reporting.compliance import (
+from minefree.reporting.models import ReportVersion
+from minefree.reporting.publication.compliance import (
     _facts,
     compliance_by_year,
     multi_year_gaps,
     parse_years,
 )
-from minefree.reporting.compliance_views import STATES_PER_PAGE
-from minefree.reporting.models import ReportVersion
+from minefree.reporting.publication.compliance_views import STATES_PER_PAGE
 from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db

@@ -17,11 +17,15 @@ from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, Origin
 from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.models import Obligation
-from minefree.reporting.compliance import compliance_by_year
-from minefree.reporting.imports import HistoricReport, report_import, reports_import_history
+from minefree.reporting.exchange.imports import (
+    HistoricReport,
+    report_import,
+    reports_import_history,
+)
+from minefree.reporting.exchange.synthetic import GENERATOR, synthetic_history
+from minefree.reporting.exchange.xlsx import ParsedReport, export_xlsx
 from minefree.reporting.models import Article7Report, FormRow, ReportKind, ReportVersion
-from minefree.reporting.synthetic import GENERATOR, synthetic_history
-from minefree.reporting.xlsx import ParsedReport, export_xlsx
+from minefree.reporting.publication.compliance import compliance_by_year
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
@@ -224,7 +228,7 @@ def test_a_draft_pre_filled_from_a_synthetic_report_is_synthetic_everywhere(clie
 
     from minefree.registry.models import Actor
     from minefree.reporting import services
-    from minefree.reporting.documents import report_pdf
+    from minefree.reporting.exchange.documents import report_pdf
 
     history = synthetic_history(states=["PER"], last_year=2024, now=NOW)
     reports_import_history(actor=SYSTEM, reports=history, origin=Origin.SYNTHETIC)

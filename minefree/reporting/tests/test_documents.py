@@ -20,9 +20,9 @@ from minefree.accounts.models import Role
 from minefree.accounts.tests.factories import make_user
 from minefree.registry.models import Actor
 from minefree.reporting import services
-from minefree.reporting.documents import mark_label, report_docx, report_json, report_pdf
+from minefree.reporting.exchange.documents import mark_label, report_docx, report_json, report_pdf
 from minefree.reporting.models import FormStatus, ReportVersion
-from minefree.reporting.schema import FORMS
+from minefree.reporting.specification.schema import FORMS
 from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db

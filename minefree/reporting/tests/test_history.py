@@ -14,9 +14,9 @@ from minefree.accounts.models import Role
 from minefree.accounts.tests.factories import make_user
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
-from minefree.reporting.content import load_content
-from minefree.reporting.diff import diff_contents
 from minefree.reporting.models import ReportVersion
+from minefree.reporting.publication.diff import diff_contents
+from minefree.reporting.specification.content import load_content
 from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db

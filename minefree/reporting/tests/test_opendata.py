@@ -18,9 +18,15 @@ from django.urls import reverse
 from minefree.accounts.tests.factories import make_cast
 from minefree.core.models import Origin
 from minefree.registry.models import Actor
-from minefree.reporting import opendata_views, services
+from minefree.reporting import services
 from minefree.reporting.models import Article7Report, FormRow, ReportVersion, VersionStatus
-from minefree.reporting.opendata import REPORT_COLUMNS, TABLES, OpenDataFilters, row_columns
+from minefree.reporting.publication import opendata_views
+from minefree.reporting.publication.opendata import (
+    REPORT_COLUMNS,
+    TABLES,
+    OpenDataFilters,
+    row_columns,
+)
 from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,11 @@ from minefree.accounts.tests.factories import make_cast
 from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
 from minefree.reporting import services
-from minefree.reporting.content import load_content
 from minefree.reporting.models import FormRow
 from minefree.reporting.selectors import validation_context
+from minefree.reporting.specification.content import load_content
+from minefree.reporting.specification.validation import before_submission, remaining_area_updates
 from minefree.reporting.tests.factories import submit_explained
-from minefree.reporting.validation import before_submission, remaining_area_updates
 
 pytestmark = pytest.mark.django_db
 

@@ -81,9 +81,9 @@ def test_a_missing_contact_is_a_warning_to_answer_before_submitting(
 
 
 def services_findings(version: Any) -> list[Any]:
-    from minefree.reporting.content import load_content
     from minefree.reporting.selectors import validation_context
-    from minefree.reporting.validation import before_submission
+    from minefree.reporting.specification.content import load_content
+    from minefree.reporting.specification.validation import before_submission
 
     return before_submission(load_content(version), validation_context(version))
 

@@ -17,10 +17,10 @@ import pytest
 from minefree.core.audit import SYSTEM
 from minefree.core.models import Origin
 from minefree.registry.models import Actor
-from minefree.reporting.completeness import state_lines
-from minefree.reporting.imports import HistoricReport, reports_import_history
+from minefree.reporting.exchange.imports import HistoricReport, reports_import_history
+from minefree.reporting.exchange.xlsx import ParsedReport
+from minefree.reporting.publication.completeness import state_lines
 from minefree.reporting.selectors import reporting_history
-from minefree.reporting.xlsx import ParsedReport
 
 pytestmark = pytest.mark.django_db
 SYNTHETIC_YEAR, REAL_YEAR = 2012, 2013

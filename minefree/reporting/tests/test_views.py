@@ -19,7 +19,6 @@ from minefree.accounts.tests.factories import make_cast
 from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
 from minefree.reporting import services
-from minefree.reporting.content import load_content
 from minefree.reporting.models import (
     Clarification,
     FormRow,
@@ -27,9 +26,10 @@ from minefree.reporting.models import (
     ReportVersion,
     VersionStatus,
 )
-from minefree.reporting.schema import FORMS
 from minefree.reporting.selectors import validation_context
-from minefree.reporting.validation import before_submission
+from minefree.reporting.specification.content import load_content
+from minefree.reporting.specification.schema import FORMS
+from minefree.reporting.specification.validation import before_submission
 
 pytestmark = pytest.mark.django_db
 

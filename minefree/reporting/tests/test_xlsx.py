@@ -16,9 +16,14 @@ from minefree.core.models import AuditEvent
 from minefree.core.uploads import UploadRejected
 from minefree.registry.models import Actor
 from minefree.reporting import services
-from minefree.reporting.imports import report_import
+from minefree.reporting.exchange.imports import report_import
+from minefree.reporting.exchange.xlsx import (
+    TEMPLATE_VERSION,
+    StructuralError,
+    export_xlsx,
+    parse_xlsx,
+)
 from minefree.reporting.models import FormEntry, FormRow, FormStatus, ReportVersion
-from minefree.reporting.xlsx import TEMPLATE_VERSION, StructuralError, export_xlsx, parse_xlsx
 
 pytestmark = pytest.mark.django_db
 NAME = "norway-2024.xlsx"

@@ -17,11 +17,11 @@ from minefree.accounts.tests.factories import make_cast, make_user
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
-from minefree.reporting import xlsx
-from minefree.reporting.batches import import_batch_create, import_batch_process
+from minefree.reporting.exchange import xlsx
+from minefree.reporting.exchange.batches import import_batch_create, import_batch_process
+from minefree.reporting.exchange.xlsx import StructuralError, parse_xlsx
 from minefree.reporting.models import ImportFileStatus, ReportVersion
 from minefree.reporting.tests import hostile_workbooks as hostile
-from minefree.reporting.xlsx import StructuralError, parse_xlsx
 
 pytestmark = pytest.mark.django_db
 

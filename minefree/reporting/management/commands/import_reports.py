@@ -11,8 +11,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minefree.core.audit import SYSTEM, new_request_id, request_context
 from minefree.core.console import ProgressBar
-from minefree.reporting.batches import batch_progress, import_batch_create, import_batch_process
-from minefree.reporting.imports import IMPORT_MAX_BYTES
+from minefree.reporting.exchange.batches import (
+    batch_progress,
+    import_batch_create,
+    import_batch_process,
+)
+from minefree.reporting.exchange.imports import IMPORT_MAX_BYTES
 from minefree.reporting.models import ImportFileStatus, ImportMode
 
 

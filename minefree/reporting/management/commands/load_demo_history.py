@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from minefree.core.audit import SYSTEM, new_request_id, request_context
 from minefree.core.console import ProgressBar
 from minefree.core.models import Origin
-from minefree.reporting.imports import reports_import_history
-from minefree.reporting.synthetic import synthetic_history
+from minefree.reporting.exchange.imports import reports_import_history
+from minefree.reporting.exchange.synthetic import synthetic_history
 
 
 class Command(BaseCommand):

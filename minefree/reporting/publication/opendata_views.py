@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.exports import SafeCsvWriter
 from minefree.core.pagecache import cached_public_page
-from minefree.reporting import opendata
-from minefree.reporting.opendata import OpenDataFilters
+from minefree.reporting.publication import opendata
+from minefree.reporting.publication.opendata import OpenDataFilters
 
 DATASETS = ("reports", "rows")
 FORMATS = ("csv", "json")

@@ -35,9 +35,9 @@ from django.utils import timezone
 
 from minefree.registry.models import Actor, Obligation, ObligationStatus, PartyPeriod
 from minefree.registry.models import Article as ObligationArticle
-from minefree.reporting.imports import HistoricReport
+from minefree.reporting.exchange.imports import HistoricReport
+from minefree.reporting.exchange.xlsx import ParsedReport
 from minefree.reporting.models import Article7Report, FormStatus, ReportKind
-from minefree.reporting.xlsx import ParsedReport
 
 GENERATOR = "minefree synthetic history v1"
 GENEVA = ZoneInfo("Europe/Zurich")

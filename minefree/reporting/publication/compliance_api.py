@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from minefree.reporting.completeness import Completeness, parse_year, state_lines
-from minefree.reporting.compliance import compliance_by_year, parse_years
+from minefree.reporting.publication.completeness import Completeness, parse_year, state_lines
+from minefree.reporting.publication.compliance import compliance_by_year, parse_years
 
 router = Router(tags=["reporting"])
 
@@ -49,6 +49,7 @@ class YearComplianceOut(Schema):
     "/compliance",
     response=list[YearComplianceOut],
     summary="Annual reporting of the States Parties, year by year",
+    operation_id="minefree_reporting_compliance_api_compliance",  # stable across module moves
 )
 def compliance(request: HttpRequest, query: Query[ComplianceQuery]) -> list[YearComplianceOut]:
     """``from``/``to``: years within 1999..this year; by default 1999 to last year."""
@@ -135,6 +136,7 @@ def _forms(done: Completeness | None) -> list[FormCompletenessOut]:
     "/compliance/{year}/states",
     response=list[StateCompletenessOut],
     summary="One year's States Parties: annual report status and field-level completeness",
+    operation_id="minefree_reporting_compliance_api_compliance_states",  # stable across moves
 )
 def compliance_states(request: HttpRequest, year: int) -> list[StateCompletenessOut]:
     """The States Parties of ``year`` (1999..this year), as the dashboard's state table.

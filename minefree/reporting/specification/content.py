@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from minefree.reporting.models import FormEntry, FormRow, FormStatus, ReportVersion
-from minefree.reporting.schema import (
+from minefree.reporting.specification.schema import (
     ACTOR,
     AMOUNT,
     AREA_M2,

@@ -40,9 +40,9 @@ from openpyxl.utils import get_column_letter
 
 from minefree.core.exports import is_formula_like
 from minefree.core.uploads import UploadRejected, check_xml_parts
-from minefree.reporting.content import load_content
 from minefree.reporting.models import FormStatus, ReportKind, ReportVersion
-from minefree.reporting.schema import AMOUNT, DATE, FORMS, NUMERIC, TEXT, Table
+from minefree.reporting.specification.content import load_content
+from minefree.reporting.specification.schema import AMOUNT, DATE, FORMS, NUMERIC, TEXT, Table
 
 TEMPLATE_VERSION = "MINEFREE-A7-1"
 

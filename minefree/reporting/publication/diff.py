@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from minefree.reporting.content import Content
-from minefree.reporting.schema import FORMS
+from minefree.reporting.specification.content import Content
+from minefree.reporting.specification.schema import FORMS
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from minefree.core.audit import audit_record, request_id_var, service
 from minefree.core.models import Origin
 from minefree.core.permissions import require
 from minefree.core.workflow import locked
-from minefree.reporting.imports import (
+from minefree.reporting.exchange.imports import (
     IMPORT_MAX_BYTES,
     HistoricReport,
     read_workbook,

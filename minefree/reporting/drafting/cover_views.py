@@ -11,17 +11,17 @@ from django.views.decorators.http import require_POST
 
 from minefree.reporting import selectors, services
 from minefree.reporting.forms import ContactForm
-from minefree.reporting.views import _denied_as_403, _errors_of, _flash_errors, _version_url
+from minefree.reporting.web import errors_of, flash_errors, refused_as_403, version_url
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     form = ContactForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
-        return redirect(_version_url(version, "contact"))
+        flash_errors(request, errors_of(form))
+        return redirect(version_url(version, "contact"))
     try:
         services.version_contact_save(
             actor=request.user,
@@ -32,7 +32,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
             phone=form.cleaned_data["phone"],
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, _("Point of contact saved."))
-    return redirect(_version_url(version, "contact"))
+    return redirect(version_url(version, "contact"))

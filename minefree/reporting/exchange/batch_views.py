@@ -16,16 +16,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from minefree.core.permissions import can
-from minefree.reporting.batches import (
+from minefree.reporting.exchange.batches import (
     BATCH_MAX_FILES,
     batch_progress,
     import_batch_create,
     import_batch_process,
 )
+from minefree.reporting.exchange.imports import IMPORT_MAX_BYTES
 from minefree.reporting.forms import ImportBatchForm
-from minefree.reporting.imports import IMPORT_MAX_BYTES
 from minefree.reporting.models import ImportBatch
-from minefree.reporting.views import _denied_as_403, _is_htmx
+from minefree.reporting.web import is_htmx, refused_as_403
 
 #: Work per request: long enough to make progress, short enough to redraw the bar often.
 SECONDS_PER_REQUEST = 2.0
@@ -37,7 +37,7 @@ def _staff_only(request: HttpRequest) -> None:
 
 
 @login_required
-@_denied_as_403
+@refused_as_403
 def batches(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     form = ImportBatchForm(request.POST or None)
@@ -91,7 +91,7 @@ def _batch_context(batch: ImportBatch) -> dict[str, object]:
 
 
 @login_required
-@_denied_as_403
+@refused_as_403
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     item = get_object_or_404(ImportBatch, pk=pk)
@@ -100,11 +100,11 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_denied_as_403
+@refused_as_403
 def batch_process(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     item = get_object_or_404(ImportBatch, pk=pk)
     import_batch_process(actor=request.user, batch=item, seconds=SECONDS_PER_REQUEST)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "reporting/_batch_progress.html", _batch_context(item))
     return redirect("reporting:batch", item.pk)

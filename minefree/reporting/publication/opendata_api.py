@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from minefree.core.schemas import PageQuery
-from minefree.reporting import opendata
-from minefree.reporting.opendata import OpenDataFilters
+from minefree.reporting.publication import opendata
+from minefree.reporting.publication.opendata import OpenDataFilters
 
 router = Router(tags=["open data"])
 
@@ -100,6 +100,7 @@ def _filters(request: HttpRequest, query: OpenDataQuery) -> OpenDataFilters:
     response=ReportLinesOut,
     summary="Published Article 7 reports, one item per report",
     description=PUBLISHED + " The `form` and `table` filters do not apply to this dataset.",
+    operation_id="minefree_reporting_opendata_api_reports",  # stable across module moves
 )
 def reports(request: HttpRequest, query: Query[OpenDataQuery]) -> ReportLinesOut:
     filters = _filters(request, query)
@@ -122,6 +123,7 @@ def reports(request: HttpRequest, query: Query[OpenDataQuery]) -> ReportLinesOut
     response=RowLinesOut,
     summary="Rows of the forms of the published Article 7 reports, one item per row",
     description=PUBLISHED,
+    operation_id="minefree_reporting_opendata_api_rows",  # stable across module moves
 )
 def rows(request: HttpRequest, query: Query[OpenDataQuery]) -> RowLinesOut:
     filters = _filters(request, query)

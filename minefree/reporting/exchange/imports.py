@@ -30,7 +30,7 @@ from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.selectors import actor_resolver, obligation_timeline
 from minefree.reporting import selectors
-from minefree.reporting.content import Content, coerce
+from minefree.reporting.exchange.xlsx import ParsedReport, parse_xlsx
 from minefree.reporting.models import (
     Article7Report,
     FormEntry,
@@ -39,11 +39,11 @@ from minefree.reporting.models import (
     ReportVersion,
     VersionStatus,
 )
-from minefree.reporting.schema import ACTOR, FORMS
 from minefree.reporting.services import _period
 from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
-from minefree.reporting.validation import Context, Issue, validate
-from minefree.reporting.xlsx import ParsedReport, parse_xlsx
+from minefree.reporting.specification.content import Content, coerce
+from minefree.reporting.specification.schema import ACTOR, FORMS
+from minefree.reporting.specification.validation import Context, Issue, validate
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 

@@ -17,9 +17,17 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from minefree.core.models import Origin
-from minefree.reporting.content import Content, load_content
 from minefree.reporting.models import FormStatus, ReportVersion
-from minefree.reporting.schema import AMOUNT, AREA_M2, CHOICE, FORMS, INTEGER, Field, FormSpec
+from minefree.reporting.specification.content import Content, load_content
+from minefree.reporting.specification.schema import (
+    AMOUNT,
+    AREA_M2,
+    CHOICE,
+    FORMS,
+    INTEGER,
+    Field,
+    FormSpec,
+)
 
 GROUPED = {INTEGER, AREA_M2, AMOUNT}
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from minefree.reporting.content import Content, as_number, grouped
-from minefree.reporting.schema import (
+from minefree.reporting.specification.content import Content, as_number, grouped
+from minefree.reporting.specification.schema import (
     CHOICE,
     DATE,
     FORMS,

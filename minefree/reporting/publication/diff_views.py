@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from minefree.core.views import int_param
 from minefree.reporting import selectors
-from minefree.reporting.content import load_content
-from minefree.reporting.diff import diff_contents
+from minefree.reporting.publication.diff import diff_contents
+from minefree.reporting.specification.content import load_content
 
 
 def compare(request: HttpRequest) -> HttpResponse:

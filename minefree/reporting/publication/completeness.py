@@ -55,8 +55,6 @@ from minefree.core.models import Origin
 from minefree.registry.models import Actor
 from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.selectors import ObligationTimeline, obligation_timeline
-from minefree.reporting.compliance import FIRST_YEAR, _facts, _is_due
-from minefree.reporting.content import Content
 from minefree.reporting.models import (
     FormEntry,
     FormRow,
@@ -65,8 +63,10 @@ from minefree.reporting.models import (
     ReportVersion,
     VersionStatus,
 )
-from minefree.reporting.schema import FORMS
+from minefree.reporting.publication.compliance import FIRST_YEAR, _facts, _is_due
 from minefree.reporting.selectors import absence_origin, synthetic_years
+from minefree.reporting.specification.content import Content
+from minefree.reporting.specification.schema import FORMS
 
 CHUNK_SIZE = 2000
 

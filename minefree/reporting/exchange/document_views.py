@@ -12,7 +12,8 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from minefree.reporting import documents, selectors
+from minefree.reporting import selectors
+from minefree.reporting.exchange import documents
 from minefree.reporting.models import ReportVersion
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

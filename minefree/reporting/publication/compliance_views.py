@@ -21,15 +21,20 @@ from minefree.core.charts import Series, line_chart
 from minefree.core.exports import SafeCsvWriter
 from minefree.core.pagecache import cached_public_page
 from minefree.registry.selectors import parties_with_unknown_start, regions
-from minefree.reporting.completeness import StateLine, parse_region, parse_year, state_lines
-from minefree.reporting.compliance import (
+from minefree.reporting.publication.completeness import (
+    StateLine,
+    parse_region,
+    parse_year,
+    state_lines,
+)
+from minefree.reporting.publication.compliance import (
     YearCompliance,
     compliance_by_year,
     default_years,
     multi_year_gaps,
     parse_years,
 )
-from minefree.reporting.schema import FORMS
+from minefree.reporting.specification.schema import FORMS
 
 STATES_PER_PAGE = 25
 

@@ -12,17 +12,17 @@ from django.views.decorators.http import require_POST
 from minefree.reporting import selectors, services
 from minefree.reporting.forms import AttachmentForm
 from minefree.reporting.models import Attachment
-from minefree.reporting.views import _denied_as_403, _errors_of, _flash_errors, _form_url
+from minefree.reporting.web import errors_of, flash_errors, form_url, refused_as_403
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def upload(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        _flash_errors(request, _errors_of(form))
-        return redirect(_form_url(version, letter) + "#attachments")
+        flash_errors(request, errors_of(form))
+        return redirect(form_url(version, letter) + "#attachments")
     upload = form.cleaned_data["file"]
     try:
         services.attachment_add(
@@ -34,14 +34,14 @@ def upload(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
             description=form.cleaned_data["description"],
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, _("File attached."))
-    return redirect(_form_url(version, letter) + "#attachments")
+    return redirect(form_url(version, letter) + "#attachments")
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     attachment = version.attachments.filter(pk=attachment_id).first()
@@ -49,7 +49,7 @@ def remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
         raise Http404
     services.attachment_remove(actor=request.user, attachment=attachment)
     messages.success(request, _("Attachment removed."))
-    return redirect(_form_url(version, attachment.letter) + "#attachments")
+    return redirect(form_url(version, attachment.letter) + "#attachments")
 
 
 def download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from minefree.core.views import int_param
 from minefree.registry.models import Actor
 from minefree.reporting import selectors
-from minefree.reporting.imports import report_import
-from minefree.reporting.views import _denied_as_403, _flash_errors
-from minefree.reporting.xlsx import export_xlsx
+from minefree.reporting.exchange.imports import report_import
+from minefree.reporting.exchange.xlsx import export_xlsx
+from minefree.reporting.web import flash_errors, refused_as_403
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,21 +29,21 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_denied_as_403
+@refused_as_403
 def upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     state = Actor.objects.filter(pk=int_param(request.POST, "state") or 0).first()
     if state is None:
         raise PermissionDenied  # the rights on the state are the import service's
     if upload is None:
-        _flash_errors(request, [_("Choose a filled XLSX template.")])
+        flash_errors(request, [_("Choose a filled XLSX template.")])
         return redirect("reporting:home")
     try:
         version = report_import(
             actor=request.user, state=state, data=upload.read(), name=upload.name or "report.xlsx"
         )
     except ValidationError as exc:
-        _flash_errors(request, exc.messages)
+        flash_errors(request, exc.messages)
         return redirect("reporting:home")
     messages.success(request, _("The workbook was imported into the draft; check it and submit."))
     return redirect("reporting:version", version.pk)

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from minefree.core.models import Origin
 from minefree.registry.models import Actor
 from minefree.reporting.models import FormRow, ReportVersion, VersionStatus
-from minefree.reporting.schema import FORMS, Table
+from minefree.reporting.specification.schema import FORMS, Table
 
 FIRST_YEAR = 1999
 CHUNK_SIZE = 2000

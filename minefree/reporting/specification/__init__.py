@@ -1,0 +1,2 @@
+"""Form specification and validation: what Forms A–J hold, how rows are read and
+checked (``schema``, ``content``, ``validation``)."""
