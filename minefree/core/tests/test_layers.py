@@ -1,4 +1,4 @@
-"""Apps import only apps below them (DESIGN.md): core → registry → accounts → reporting →
+"""Apps import only apps below them (docs/design.md): core → registry → accounts → reporting →
 reminders → cooperation → site, api."""
 
 import ast
