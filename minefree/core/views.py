@@ -76,6 +76,7 @@ def form_submitted(
     initial: Mapping[str, Any] | None = None,
     prefix: str | None = None,
     invalid: str = "",
+    flash_invalid: bool = False,
 ) -> tuple[Any, Any]:
     """The one shape of an edit view's POST: bind, validate, call the service, say so.
 
@@ -83,7 +84,8 @@ def form_submitted(
     service, which decides rights and rules); its result comes back with ``success``
     flashed, and the caller redirects. A refusal (``ValidationError``) is flashed and the
     result is None, so the bound form is shown again with what was typed; an invalid form
-    flashes ``invalid`` when given (a form shown on another page) and returns None.
+    flashes ``invalid`` when given, or each of its errors with ``flash_invalid`` (a form
+    posted from another page, which the caller redirects back to), and returns None.
     """
     if request.method != "POST":
         return form_class(initial=dict(initial or {}), prefix=prefix), None
@@ -91,6 +93,8 @@ def form_submitted(
     if not form.is_valid():
         if invalid:
             messages.error(request, invalid)
+        if flash_invalid:
+            flash_errors(request, form_errors(form))
         return form, None
     try:
         result = save(dict(form.cleaned_data))

@@ -25,7 +25,7 @@ from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
-from minefree.core.views import int_param, paginate
+from minefree.core.views import form_submitted, int_param, paginate
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
@@ -315,22 +315,19 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @refused_as_403
 def warning_explain(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
-    form = WarningExplanationForm(request.POST)
-    if not form.is_valid():
-        flash_errors(request, errors_of(form))
-        return redirect(version_url(version, "warnings"))
-    try:
-        services.warning_explain(
+    form_submitted(
+        request,
+        WarningExplanationForm,
+        lambda data: services.warning_explain(
             actor=request.user,
             version=version,
-            code=form.cleaned_data["code"],
-            target=form.cleaned_data["target"],
-            text=form.cleaned_data["text"],
-        )
-    except ValidationError as exc:
-        flash_errors(request, exc.messages)
-    else:
-        messages.success(request, _("Explanation saved."))
+            code=data["code"],
+            target=data["target"],
+            text=data["text"],
+        ),
+        success=_("Explanation saved."),
+        flash_invalid=True,
+    )
     return redirect(version_url(version, "warnings"))
 
 
@@ -366,22 +363,19 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @refused_as_403
 def clarification_request(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk)
-    form = ClarificationRequestForm(request.POST)
-    if not form.is_valid():
-        flash_errors(request, errors_of(form))
-        return redirect(version_url(version, "clarifications"))
-    try:
-        services.clarification_request(
+    form_submitted(
+        request,
+        ClarificationRequestForm,
+        lambda data: services.clarification_request(
             actor=request.user,
             version=version,
-            letter=form.cleaned_data["letter"],
-            question=form.cleaned_data["question"],
-            request_key=form.cleaned_data["request_key"],
-        )
-    except ValidationError as exc:
-        flash_errors(request, exc.messages)
-    else:
-        messages.success(request, _("The question has been sent to the state."))
+            letter=data["letter"],
+            question=data["question"],
+            request_key=data["request_key"],
+        ),
+        success=_("The question has been sent to the state."),
+        flash_invalid=True,
+    )
     return redirect(version_url(version, "clarifications"))
 
 
@@ -397,18 +391,15 @@ def _clarification(version: ReportVersion, clarification_id: int) -> Clarificati
 def clarification_answer(request: HttpRequest, pk: int, clarification_id: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk)
     clarification = _clarification(version, clarification_id)
-    form = ClarificationAnswerForm(request.POST)
-    if not form.is_valid():
-        flash_errors(request, errors_of(form))
-        return redirect(version_url(version, "clarifications"))
-    try:
-        services.clarification_answer(
-            actor=request.user, clarification=clarification, answer=form.cleaned_data["answer"]
-        )
-    except ValidationError as exc:
-        flash_errors(request, exc.messages)
-    else:
-        messages.success(request, _("Answer sent."))
+    form_submitted(
+        request,
+        ClarificationAnswerForm,
+        lambda data: services.clarification_answer(
+            actor=request.user, clarification=clarification, answer=data["answer"]
+        ),
+        success=_("Answer sent."),
+        flash_invalid=True,
+    )
     return redirect(version_url(version, "clarifications"))
 
 
@@ -662,18 +653,15 @@ def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
 def form_status(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     _spec(letter)
-    form = FormStatusForm(request.POST)
-    if not form.is_valid():
-        flash_errors(request, errors_of(form))
-        return redirect(form_url(version, letter))
-    try:
-        services.form_status_set(
-            actor=request.user, version=version, letter=letter, status=form.cleaned_data["status"]
-        )
-    except ValidationError as exc:
-        flash_errors(request, exc.messages)
-    else:
-        messages.success(request, _("The mark of the form is saved."))
+    form_submitted(
+        request,
+        FormStatusForm,
+        lambda data: services.form_status_set(
+            actor=request.user, version=version, letter=letter, status=data["status"]
+        ),
+        success=_("The mark of the form is saved."),
+        flash_invalid=True,
+    )
     return redirect(form_url(version, letter))
 
 
