@@ -25,6 +25,7 @@ from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
+from minefree.core.permissions import can
 from minefree.core.views import form_submitted, int_param, paginate
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor
@@ -228,7 +229,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drafter = report.state_id in selectors.drafting_state_ids(user)
     staff = is_staff_member(user)
     may_edit = version.is_draft and drafter
-    contact_shown = drafter or staff or selectors.may_read_contact(user, report.state)
+    contact_shown = drafter or staff or can(user, "report.contact_read", report.state)
 
     forms_list = []
     for letter, spec in FORMS.items():
