@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import overload
 
 from django.db import models
 from django.utils import formats
@@ -120,3 +121,28 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+class PartialDateOf:
+    """A model attribute reading a date column and its precision column as a ``PartialDate``.
+
+    ``signature = PartialDateOf("signature_date", "signature_precision")`` replaces a
+    property per pair of columns; None where the date is unknown.
+    """
+
+    def __init__(self, value_field: str, precision_field: str) -> None:
+        self.value_field = value_field
+        self.precision_field = precision_field
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> PartialDateOf: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type) -> PartialDate | None: ...
+
+    def __get__(self, instance: object | None, owner: type) -> PartialDateOf | PartialDate | None:
+        if instance is None:
+            return self
+        return PartialDate.from_fields(
+            getattr(instance, self.value_field), getattr(instance, self.precision_field)
+        )

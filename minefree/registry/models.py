@@ -3,21 +3,15 @@ obligations under Articles 4 and 5 with their deadline history, meetings and com
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from minefree.core.dates import DateInterval, PartialDate, Precision
+from minefree.core.dates import DateInterval, PartialDateOf, Precision
 from minefree.core.models import Origin, Source
 
 INITIAL_REPORT_DAYS = 180
-
-
-def _partial(value: dt.date | None, precision: str) -> PartialDate | None:
-    return PartialDate.from_fields(value, precision)
 
 
 def ordinal(number: int) -> str:
@@ -167,13 +161,9 @@ class StateAdherence(models.Model):
     def __str__(self) -> str:
         return f"{self.actor}: {self.get_status_display()}"
 
-    @property
-    def signature(self) -> PartialDate | None:
-        return _partial(self.signature_date, self.signature_precision)
+    signature = PartialDateOf("signature_date", "signature_precision")
 
-    @property
-    def consent(self) -> PartialDate | None:
-        return _partial(self.consent_date, self.consent_precision)
+    consent = PartialDateOf("consent_date", "consent_precision")
 
     @property
     def entry_into_force(self) -> DateInterval | None:
@@ -267,13 +257,9 @@ class Obligation(models.Model):
     def __str__(self) -> str:
         return f"{self.actor} Art. {self.article}"
 
-    @property
-    def original(self) -> PartialDate | None:
-        return _partial(self.original_deadline, self.original_deadline_precision)
+    original = PartialDateOf("original_deadline", "original_deadline_precision")
 
-    @property
-    def current(self) -> PartialDate | None:
-        return _partial(self.current_deadline, self.current_deadline_precision)
+    current = PartialDateOf("current_deadline", "current_deadline_precision")
 
     @property
     def current_basis(self) -> str:
@@ -295,13 +281,9 @@ class Obligation(models.Model):
         """The source says "by the end of <year>": the day is the year's last, not stated."""
         return self.current_basis.startswith("year-end")
 
-    @property
-    def completed(self) -> PartialDate | None:
-        return _partial(self.completion_date, self.completion_precision)
+    completed = PartialDateOf("completion_date", "completion_precision")
 
-    @property
-    def retained_date(self) -> PartialDate | None:
-        return _partial(self.retained_as_of, self.retained_as_of_precision)
+    retained_date = PartialDateOf("retained_as_of", "retained_as_of_precision")
 
 
 class DeadlineEventKind(models.TextChoices):
@@ -377,13 +359,9 @@ class Meeting(models.Model):
             return gettext("Intersessional Meetings %(year)s") % {"year": self.start_date.year}
         return self.name_en
 
-    @property
-    def start(self) -> PartialDate | None:
-        return _partial(self.start_date, self.date_precision)
+    start = PartialDateOf("start_date", "date_precision")
 
-    @property
-    def end(self) -> PartialDate | None:
-        return _partial(self.end_date, self.date_precision)
+    end = PartialDateOf("end_date", "date_precision")
 
 
 class DeadlineEvent(models.Model):
@@ -424,17 +402,11 @@ class DeadlineEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.obligation} #{self.seq} {self.kind}"
 
-    @property
-    def submitted(self) -> PartialDate | None:
-        return _partial(self.request_submitted, self.request_submitted_precision)
+    submitted = PartialDateOf("request_submitted", "request_submitted_precision")
 
-    @property
-    def new_deadline(self) -> PartialDate | None:
-        return _partial(self.deadline, self.deadline_precision)
+    new_deadline = PartialDateOf("deadline", "deadline_precision")
 
-    @property
-    def completed(self) -> PartialDate | None:
-        return _partial(self.completion_date, self.completion_precision)
+    completed = PartialDateOf("completion_date", "completion_precision")
 
 
 class AlternativeValue(models.Model):
