@@ -8,7 +8,14 @@ import pytest
 from django.db import connection
 
 import minefree
-from minefree.core.audit import SERVICES, SYSTEM, UnauditedWriteError, audit_record, service
+from minefree.core.audit import (
+    SERVICES,
+    SYSTEM,
+    UnauditedWriteError,
+    audit_record,
+    check_action_name,
+    service,
+)
 from minefree.core.models import AuditEvent, Source
 
 SERVICE_MODULES = [
@@ -83,3 +90,18 @@ def test_reads_inside_a_service_need_no_audit(db):
 
     assert read_only(actor=SYSTEM) > 0
     SERVICES.pop(f"{__name__}.read_only", None)
+
+
+@pytest.mark.parametrize(
+    "action", ["report.submitted", "case.meeting_recorded", "action.done", "follow_up.failed_again"]
+)
+def test_audit_actions_in_the_past_participle_are_accepted(action):
+    check_action_name(action)
+
+
+@pytest.mark.parametrize(
+    "action", ["case.schedule", "platform.create", "edit", "Report.Submitted", "report.submit"]
+)
+def test_audit_actions_in_another_tense_are_refused(action):
+    with pytest.raises(ValueError, match=r"noun\.past_participle"):
+        check_action_name(action)
