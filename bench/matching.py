@@ -59,7 +59,7 @@ def _load(size: int) -> tuple[list[Any], list[Any], set[tuple[int, int]]]:
 
 
 def _time(needs: list[Any], offers: list[Any], past: set[tuple[int, int]], rounds: int) -> Json:
-    from minefree.cooperation.matching import score_matrix
+    from minefree.cooperation.assistance.matching import score_matrix
 
     score_s, reasons_s, total_s = [], [], []
     matches = 0

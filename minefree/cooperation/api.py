@@ -13,7 +13,9 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from minefree.cooperation import casework, funding, matching
+from minefree.cooperation.assistance import matching
+from minefree.cooperation.casework import selectors as casework
+from minefree.cooperation.funding import totals as funding
 from minefree.cooperation.models import Flow, IndividualisedApproachCase, Need, Offer, Partnership
 from minefree.cooperation.selectors import (
     FlowFilters,

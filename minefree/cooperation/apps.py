@@ -9,7 +9,9 @@ class CooperationConfig(AppConfig):
 
     def ready(self) -> None:
         """Follow the lower apps, which may not import cooperation (layering)."""
-        from minefree.cooperation import flows, reference_cases, rules, support
+        from minefree.cooperation import rules
+        from minefree.cooperation.casework import reference_cases
+        from minefree.cooperation.funding import flows, support
         from minefree.core import hooks, permissions
         from minefree.registry.signals import reference_loaded
         from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED

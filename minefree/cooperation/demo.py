@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from minefree.cooperation import matching
+from minefree.cooperation.assistance import matching
 from minefree.cooperation.models import AssistanceType, Need, NeedSource, Offer, Visibility
 from minefree.cooperation.services import (
     NEED_FIELDS,

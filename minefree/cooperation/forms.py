@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minefree.cooperation.casework.platforms import BilateralTopic
 from minefree.cooperation.models import (
     AssistanceType,
     FlowStatus,
@@ -16,7 +17,6 @@ from minefree.cooperation.models import (
     Offer,
     Visibility,
 )
-from minefree.cooperation.platforms import BilateralTopic
 from minefree.core.forms import OnceForm
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor, meetings_list, resolve_actor

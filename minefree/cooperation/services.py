@@ -16,8 +16,8 @@ import pycountry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from minefree.cooperation import matching
-from minefree.cooperation.currency import NO_CURRENCY, to_usd
+from minefree.cooperation.assistance import matching
+from minefree.cooperation.funding.currency import NO_CURRENCY, to_usd
 from minefree.cooperation.models import (
     AssistanceType,
     Need,

@@ -18,16 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from minefree.cooperation import (
-    cases,
-    casework,
-    flows,
-    funding,
-    iati,
-    matching,
-    platforms,
-    services,
-)
+from minefree.cooperation import services
+from minefree.cooperation.assistance import matching
+from minefree.cooperation.casework import cases, platforms
+from minefree.cooperation.casework import selectors as casework
+from minefree.cooperation.casework.workspace import open_needs_without_partnership, overview
 from minefree.cooperation.forms import (
     ActionForm,
     AdvanceForm,
@@ -49,6 +44,8 @@ from minefree.cooperation.forms import (
     need_initial,
     offer_initial,
 )
+from minefree.cooperation.funding import flows, iati
+from minefree.cooperation.funding import totals as funding
 from minefree.cooperation.models import (
     Flow,
     FlowStatus,
@@ -83,7 +80,6 @@ from minefree.cooperation.selectors import (
     represented_states,
     visible,
 )
-from minefree.cooperation.workspace import open_needs_without_partnership, overview
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.models import Origin
 from minefree.core.pagecache import cached_public_page

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from minefree.cooperation import casework, funding
+from minefree.cooperation.casework import selectors as casework
+from minefree.cooperation.funding import totals as funding
 from minefree.cooperation.rules import may_edit_platform
 from minefree.cooperation.selectors import (
     NeedFilters,

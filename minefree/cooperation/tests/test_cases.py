@@ -14,7 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation import cases, casework, flows
+from minefree.cooperation.casework import cases
+from minefree.cooperation.casework import selectors as casework
+from minefree.cooperation.funding import flows
 from minefree.cooperation.models import (
     ActionStatus,
     CaseMeeting,

@@ -9,7 +9,8 @@ from currency_converter import CurrencyConverter, RateNotFoundError
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation import currency, flows, funding
+from minefree.cooperation.funding import currency, flows
+from minefree.cooperation.funding import totals as funding
 from minefree.cooperation.models import AssistanceType, Flow, FlowStatus, ReportedBy
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent

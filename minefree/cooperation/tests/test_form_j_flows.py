@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation import currency, flows, funding
+from minefree.cooperation.funding import currency, flows
+from minefree.cooperation.funding import totals as funding
 from minefree.cooperation.models import Flow, FlowStatus, ReportedBy
 from minefree.cooperation.selectors import Reader
 from minefree.core.audit import SYSTEM

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation import flows, funding
+from minefree.cooperation.funding import flows
+from minefree.cooperation.funding import totals as funding
 from minefree.cooperation.models import Flow, FlowStatus, Need, ReportedBy, Visibility
 from minefree.cooperation.selectors import Reader, reader
 from minefree.core.audit import SYSTEM

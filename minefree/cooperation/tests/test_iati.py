@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from minefree.cooperation import flows, iati
+from minefree.cooperation.funding import flows, iati
 from minefree.cooperation.models import Flow, FlowStatus, ReportedBy
 from minefree.core.audit import SYSTEM
 from minefree.registry.models import Actor

@@ -18,8 +18,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minefree.cooperation import matching as m
-from minefree.cooperation.matching import (
+from minefree.cooperation.assistance import matching as m
+from minefree.cooperation.assistance.matching import (
     Reason,
     needs_for_offer,
     offers_for_need,

@@ -16,8 +16,8 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minefree.cooperation import matching as m
-from minefree.cooperation.matching import score_pair
+from minefree.cooperation.assistance import matching as m
+from minefree.cooperation.assistance.matching import score_pair
 from minefree.cooperation.models import AssistanceType, Need, Offer
 from minefree.registry.models import Actor
 

@@ -181,7 +181,7 @@ def test_flow_export_rejects_unknown_formats(cast: dict[str, Any]) -> None:
 def test_a_new_flow_refreshes_the_cached_pages_of_donor_and_recipient(
     cast: dict[str, Any],
 ) -> None:
-    from minefree.cooperation.flows import flow_record
+    from minefree.cooperation.funding.flows import flow_record
 
     anonymous = Client()
     before = {code: anonymous.get(f"/states/{code}/") for code in ("JPN", "PER")}

@@ -18,7 +18,9 @@ from django.conf import settings
 
 from minefree.accounts.models import Role
 from minefree.accounts.tests.factories import make_user
-from minefree.cooperation import cases, casework, flows
+from minefree.cooperation.casework import cases
+from minefree.cooperation.casework import selectors as casework
+from minefree.cooperation.funding import flows
 from minefree.cooperation.models import CaseStatus, FlowStatus, Visibility
 from minefree.cooperation.selectors import reader
 from minefree.core.models import AuditEvent

@@ -11,7 +11,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation import cases, casework, platforms
+from minefree.cooperation.casework import cases, platforms
+from minefree.cooperation.casework import selectors as casework
 from minefree.cooperation.models import (
     BilateralMeeting,
     FollowUpAction,

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.conf import settings
 
+from minefree.cooperation.casework.reference_cases import FILE_NAME, reference_cases_load
 from minefree.cooperation.models import IndividualisedApproachCase
-from minefree.cooperation.reference_cases import FILE_NAME, reference_cases_load
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, Origin
 

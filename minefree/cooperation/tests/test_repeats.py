@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation import cases, flows, platforms, services
+from minefree.cooperation import services
+from minefree.cooperation.casework import cases, platforms
+from minefree.cooperation.funding import flows
 from minefree.cooperation.models import (
     BilateralMeeting,
     CaseStatus,

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from minefree.cooperation import funding, support
+from minefree.cooperation.funding import support
+from minefree.cooperation.funding import totals as funding
 from minefree.cooperation.models import Flow, FlowStatus, PublishedTotal, ReportedBy, TotalKind
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, Origin

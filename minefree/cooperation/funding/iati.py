@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.utils import timezone
 from lxml import etree
 
-from minefree.cooperation.currency import NO_CURRENCY
+from minefree.cooperation.funding.currency import NO_CURRENCY
 from minefree.cooperation.models import Flow, FlowStatus, ReportedBy
 from minefree.core.exports import SafeCsvWriter
 from minefree.core.models import Origin

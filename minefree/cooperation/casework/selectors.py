@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from minefree.cooperation import funding
-from minefree.cooperation.funding import Amounts
+from minefree.cooperation.casework.platforms import topic_label
+from minefree.cooperation.funding import totals as funding
+from minefree.cooperation.funding.totals import Amounts
 from minefree.cooperation.models import (
     ActionStatus,
     BilateralMeeting,
@@ -30,7 +31,6 @@ from minefree.cooperation.models import (
     Need,
     PlatformMeeting,
 )
-from minefree.cooperation.platforms import topic_label
 from minefree.cooperation.selectors import Reader, may_read, visible
 from minefree.core.dates import PartialDate
 from minefree.registry.models import (

@@ -18,7 +18,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minefree.cooperation.cases import (
+from minefree.cooperation.casework.cases import (
     check_not_future,
     check_visibility,
     creator,

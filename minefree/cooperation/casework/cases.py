@@ -6,7 +6,7 @@ with the same shape: permission → state → validation → change → audit. S
 creates its next ``CaseMeeting`` with the planned date; recording the meeting fills that
 row in, so a case has no separate "scheduled on" field and the plan stays visible.
 
-Pledges are ``Flow`` records (``cooperation.flows``) tied to the case: the partner reports
+Pledges are ``Flow`` records (``cooperation.funding.flows``) tied to the case: the partner reports
 them (``reported_by`` donor), the committee records them. An in-kind pledge may carry an
 amount of 0 when no value was given; its description then says what and how much
 ("2 mine detection dogs with handlers, 12 months").
@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minefree.cooperation import flows
-from minefree.cooperation.currency import NO_CURRENCY
+from minefree.cooperation.funding import flows
+from minefree.cooperation.funding.currency import NO_CURRENCY
 from minefree.cooperation.models import (
     ActionStatus,
     AssistanceType,

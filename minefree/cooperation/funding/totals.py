@@ -32,6 +32,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from minefree.cooperation.funding.support import sector_pillars
 from minefree.cooperation.models import (
     Flow,
     FlowStatus,
@@ -42,7 +43,6 @@ from minefree.cooperation.models import (
     Visibility,
 )
 from minefree.cooperation.selectors import Reader, visible
-from minefree.cooperation.support import sector_pillars
 from minefree.core.models import Origin, Source
 from minefree.registry.models import Actor
 

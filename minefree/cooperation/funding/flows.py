@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from minefree.cooperation.currency import CENT, NO_CURRENCY, to_usd
-from minefree.cooperation.funding import remaining_to_carry
+from minefree.cooperation.funding.currency import CENT, NO_CURRENCY, to_usd
+from minefree.cooperation.funding.totals import remaining_to_carry
 from minefree.cooperation.models import (
     FLOW_WORKFLOW,
     AssistanceType,

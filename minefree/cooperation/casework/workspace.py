@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from minefree.cooperation import casework, funding, matching
-from minefree.cooperation.casework import NeedLine
-from minefree.cooperation.funding import need_progress
-from minefree.cooperation.matching import Match
+from minefree.cooperation.assistance import matching
+from minefree.cooperation.assistance.matching import Match
+from minefree.cooperation.casework import selectors as casework
+from minefree.cooperation.casework.selectors import NeedLine
+from minefree.cooperation.funding import totals as funding
+from minefree.cooperation.funding.totals import need_progress
 from minefree.cooperation.models import Flow, FlowStatus, Need, Offer, Partnership
 from minefree.cooperation.rules import may_run_committee_work
 from minefree.cooperation.selectors import (
