@@ -74,14 +74,10 @@ class FlowParties:
     case: Any = None
 
 
-def _who(user: Any) -> Reader:
-    return reader(user)
-
-
 def _records_flow(user: Any, parties: Any) -> bool:
     if not isinstance(parties, FlowParties):
         return False
-    who = _who(user)
+    who = reader(user)
     if parties.case is not None and may_run_committee_work(who):
         return True  # pledges made at a meeting the committee runs
     return may_record_flow(who, parties.donor, parties.recipient, parties.reported_by)
@@ -89,33 +85,35 @@ def _records_flow(user: Any, parties: Any) -> bool:
 
 def _reports_for(user: Any, state_ids: Any) -> bool:
     """Form J becomes flows for the reporting state's people, or staff."""
-    who = _who(user)
+    who = reader(user)
     return who.staff or all(state_id in who.state_ids for state_id in state_ids)
 
 
 def _requests_case(user: Any, state: Any) -> bool:
-    who = _who(user)
+    who = reader(user)
     if state is None:
         return may_request_case(who)
     return isinstance(state, Actor) and (state.pk in who.state_ids or may_run_committee_work(who))
 
 
 RULES: dict[str, Rule] = {
-    "need.edit": lambda user, state: isinstance(state, Actor) and may_edit_need(_who(user), state),
+    "need.edit": lambda user, state: (
+        isinstance(state, Actor) and may_edit_need(reader(user), state)
+    ),
     "offer.edit": lambda user, provider: (
-        isinstance(provider, Actor) and may_edit_offer(_who(user), provider)
+        isinstance(provider, Actor) and may_edit_offer(reader(user), provider)
     ),
     "flow.record": _records_flow,
     "flow.from_report": _reports_for,
-    "partnership.confirm": lambda user, _target: may_run_committee_work(_who(user)),
+    "partnership.confirm": lambda user, _target: may_run_committee_work(reader(user)),
     "case.request": _requests_case,
-    "case.run": lambda user, _target: may_run_committee_work(_who(user)),
+    "case.run": lambda user, _target: may_run_committee_work(reader(user)),
     "action.settle": lambda user, action: (
-        isinstance(action, FollowUpAction) and may_settle_action(_who(user), action)
+        isinstance(action, FollowUpAction) and may_settle_action(reader(user), action)
     ),
     "platform.edit": lambda user, state: (
-        isinstance(state, Actor) and may_edit_platform(_who(user), state)
+        isinstance(state, Actor) and may_edit_platform(reader(user), state)
     ),
-    "bilateral_meeting.record": lambda user, _target: may_run_committee_work(_who(user)),
+    "bilateral_meeting.record": lambda user, _target: may_run_committee_work(reader(user)),
     "cooperation.demo_load": staff_only,
 }

@@ -101,9 +101,6 @@ _denied_as_403 = denied_as_403("cooperation/denied.html")
 _errors_of = form_errors
 
 
-_flash = flash_errors
-
-
 def _page(request: HttpRequest, items: Any) -> tuple[Any, str]:
     return paginate(request, items, PAGE_SIZE)
 
@@ -246,7 +243,7 @@ def partnership_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         partnership = services.partnership_confirm(actor=request.user, need=need, offer=offer)
     except ValidationError as exc:
-        _flash(request, exc.messages)
+        flash_errors(request, exc.messages)
         return redirect("cooperation:need", need.pk)
     messages.success(request, _("The partnership is confirmed."))
     return redirect("cooperation:partnership", partnership.pk)
@@ -399,7 +396,7 @@ def partnership_pledge(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = PledgeForm(request.POST)
     if not form.is_valid():
-        _flash(request, _errors_of(form))
+        flash_errors(request, _errors_of(form))
         return redirect("cooperation:partnership", partnership.pk)
     data = form.cleaned_data
     try:
@@ -426,7 +423,7 @@ def partnership_pledge(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, flow=flow, years=list(range(data["year"], data["years_to"] + 1))
             )
     except ValidationError as exc:
-        _flash(request, exc.messages)
+        flash_errors(request, exc.messages)
         return redirect("cooperation:partnership", partnership.pk)
     messages.success(
         request,
@@ -458,11 +455,11 @@ def flow_advance(request: HttpRequest, pk: int) -> HttpResponse:
                 increase=form.cleaned_data["increase"],
             )
         except ValidationError as exc:
-            _flash(request, exc.messages)
+            flash_errors(request, exc.messages)
         else:
             messages.success(request, _("Recorded."))
     else:
-        _flash(request, _errors_of(form))
+        flash_errors(request, _errors_of(form))
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     if flow.partnership_id:
@@ -712,7 +709,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     request_key=data["request_key"],
                 )
             except ValidationError as exc:
-                _flash(request, exc.messages)
+                flash_errors(request, exc.messages)
             else:
                 messages.success(request, _("The request is recorded."))
                 return redirect("cooperation:case", case.pk)
@@ -737,12 +734,12 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     form_class, run, done = CASE_STEPS[step]
     form = form_class(request.POST, prefix=step)
     if not form.is_valid():
-        _flash(request, _errors_of(form))
+        flash_errors(request, _errors_of(form))
         return redirect("cooperation:case", case.pk)
     try:
         run(request.user, case, form.cleaned_data)
     except ValidationError as exc:
-        _flash(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, str(done))
     return redirect("cooperation:case", case.pk)
@@ -758,7 +755,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         cases.action_done(actor=request.user, action=action, done_on=dt.date.today())
     except ValidationError as exc:
-        _flash(request, exc.messages)
+        flash_errors(request, exc.messages)
     else:
         messages.success(request, _("The action is done."))
     if action.case_id:
@@ -799,7 +796,7 @@ def platform_edit(request: HttpRequest, iso3: str) -> HttpResponse:
             try:
                 platforms.platform_save(actor=request.user, state=state, **form.cleaned_data)
             except ValidationError as exc:
-                _flash(request, exc.messages)
+                flash_errors(request, exc.messages)
             else:
                 messages.success(request, _("The national platform is saved."))
                 return redirect("cooperation:platform", state.iso3)
@@ -811,7 +808,7 @@ def platform_edit(request: HttpRequest, iso3: str) -> HttpResponse:
                     actor=request.user, platform=current.platform, **meeting_form.cleaned_data
                 )
             except ValidationError as exc:
-                _flash(request, exc.messages)
+                flash_errors(request, exc.messages)
             else:
                 messages.success(request, _("The meeting is recorded."))
                 return redirect("cooperation:platform", state.iso3)
@@ -859,7 +856,7 @@ def bilateral_list(request: HttpRequest) -> HttpResponse:
                     request_key=data["request_key"],
                 )
             except ValidationError as exc:
-                _flash(request, exc.messages)
+                flash_errors(request, exc.messages)
             else:
                 messages.success(request, _("The meeting is recorded."))
                 return redirect("cooperation:bilateral")

@@ -164,7 +164,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_form": OpenReportForm(states=states, auto_id="open-%s") if states else None,
         "is_staff": is_staff_member(user),
         "latest": latest,
-        "failed_follow_ups": hooks.open_failure_count() if is_staff_member(user) else 0,
+        "failed_follow_ups": hooks.open_failure_count() if can(user, "follow_up.retry") else 0,
         "filter_form": filter_form,
         "page": page,
         "query": query,

@@ -113,11 +113,6 @@ def _check_pillars(pillars: list[str]) -> list[str]:
     return list(dict.fromkeys(pillars))
 
 
-def _move(case: IndividualisedApproachCase, target: str) -> str:
-    """Check ``case`` may become ``target``; return the status it leaves."""
-    return CASE_WORKFLOW.move(case, target)
-
-
 def _check_margins(held_on: dt.date, meeting: Meeting | None) -> None:
     """A meeting "in the margins of" another must fall within a week of it."""
     if meeting is None or meeting.start is None:
@@ -191,7 +186,7 @@ def case_schedule(
     """Plan the case's (next) meeting; scheduling again moves the planned meeting."""
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
-    before_status = _move(case, CaseStatus.SCHEDULED)
+    before_status = CASE_WORKFLOW.move(case, CaseStatus.SCHEDULED)
     if not setting.strip():
         raise ValidationError(_("Say where the meeting takes place."))
     if case.requested_on and on < case.requested_on:
@@ -246,7 +241,7 @@ def case_meeting_record(
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     planned = planned_meeting(case)
-    before_status = _move(case, CaseStatus.HELD)
+    before_status = CASE_WORKFLOW.move(case, CaseStatus.HELD)
     check_visibility(visibility)
     check_not_future(held_on, _("The date of a meeting held"))
     if case.requested_on and held_on < case.requested_on:
@@ -358,7 +353,7 @@ def case_follow_up(*, actor: Any, case: IndividualisedApproachCase) -> Individua
     """The meeting is over and its pledges recorded: the committee now follows them up."""
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
-    before = _move(case, CaseStatus.FOLLOW_UP)
+    before = CASE_WORKFLOW.move(case, CaseStatus.FOLLOW_UP)
     case.save(update_fields=["status"])
     audit_record(
         actor=actor,
@@ -379,7 +374,7 @@ def case_close(
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     before = snapshot(case, ["status", "outcome", "closed_on"])
-    _move(case, CaseStatus.CLOSED)
+    CASE_WORKFLOW.move(case, CaseStatus.CLOSED)
     if not outcome.strip():
         raise ValidationError(_("Closing a case needs its outcome."))
     check_not_future(closed_on, _("The closing date"))
