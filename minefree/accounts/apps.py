@@ -1,15 +1,14 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core import appconfig
 
-class AccountsConfig(AppConfig):
+
+class AccountsConfig(appconfig.MinefreeApp):
     name = "minefree.accounts"
-    label = "accounts"
     verbose_name = _("Accounts")
 
-    def ready(self) -> None:
-        from minefree.accounts import rules, selectors
+    def connect(self) -> None:
+        from minefree.accounts import selectors
         from minefree.core import permissions
 
         permissions.install_staff_check(selectors.is_staff_member)
-        permissions.register(rules.RULES)

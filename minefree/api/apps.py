@@ -1,7 +1,6 @@
-from django.apps import AppConfig
+from minefree.core import appconfig
 
 
-class ApiConfig(AppConfig):
+class ApiConfig(appconfig.MinefreeApp):
     name = "minefree.api"
-    label = "api"
     verbose_name = "API"

@@ -1,22 +1,20 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core import appconfig
 
-class CooperationConfig(AppConfig):
+
+class CooperationConfig(appconfig.MinefreeApp):
     name = "minefree.cooperation"
-    label = "cooperation"
     verbose_name = _("Cooperation and assistance")
 
-    def ready(self) -> None:
+    def connect(self) -> None:
         """Follow the lower apps, which may not import cooperation (layering)."""
-        from minefree.cooperation import rules
         from minefree.cooperation.casework import reference_cases
         from minefree.cooperation.funding import flows, support
-        from minefree.core import hooks, permissions
+        from minefree.core import hooks
         from minefree.registry.signals import reference_loaded
         from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
 
-        permissions.register(rules.RULES)
         hooks.register(
             REPORT_VERSIONS_SUBMITTED, "cooperation.form_j_flows", flows.flows_from_report_versions
         )

@@ -1,13 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core import appconfig
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(appconfig.MinefreeApp):
     name = "minefree.core"
-    label = "core"
     verbose_name = _("Core")
-
-    def ready(self) -> None:
-        from minefree.core import permissions, rules
-
-        permissions.register(rules.RULES)

@@ -1,14 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core import appconfig
 
-class RegistryConfig(AppConfig):
+
+class RegistryConfig(appconfig.MinefreeApp):
     name = "minefree.registry"
-    label = "registry"
     verbose_name = _("Registry")
-
-    def ready(self) -> None:
-        from minefree.core import permissions
-        from minefree.registry import rules
-
-        permissions.register(rules.RULES)

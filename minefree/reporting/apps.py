@@ -1,14 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core import appconfig
 
-class ReportingConfig(AppConfig):
+
+class ReportingConfig(appconfig.MinefreeApp):
     name = "minefree.reporting"
-    label = "reporting"
     verbose_name = _("Article 7 reporting")
-
-    def ready(self) -> None:
-        from minefree.core import permissions
-        from minefree.reporting import rules
-
-        permissions.register(rules.RULES)

@@ -1,8 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core import appconfig
 
-class SiteConfig(AppConfig):
+
+class SiteConfig(appconfig.MinefreeApp):
     name = "minefree.site"
-    label = "site"
     verbose_name = _("Public site")

@@ -89,3 +89,15 @@ def test_every_service_asks_a_rule(qualname):
     module = importlib.import_module(SERVICES[qualname].__module__)
     calls = _calls(ast.parse(inspect.getsource(module)))
     assert _asks_a_rule(qualname.rsplit(".", 1)[1], calls), f"{qualname} never calls require()"
+
+
+def test_every_app_starts_as_a_minefree_app():
+    """An app config Django did not pick (two classes in ``apps.py``) would drop its rules."""
+    from django.apps import apps
+
+    from minefree.core.appconfig import MinefreeApp
+
+    ours = [c for c in apps.get_app_configs() if c.name.startswith("minefree.")]
+    assert ours and all(isinstance(c, MinefreeApp) for c in ours), [
+        c.name for c in ours if not isinstance(c, MinefreeApp)
+    ]
