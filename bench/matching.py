@@ -41,8 +41,8 @@ PAST_PAIRS = 300
 
 def _load(size: int) -> tuple[list[Any], list[Any], set[tuple[int, int]]]:
     """Store ``size`` needs and offers through the demo service; load them as pages do."""
+    from minefree.assistance.models import Need, Offer
     from minefree.cooperation.demo import demo_cooperation_load, donors
-    from minefree.cooperation.models import Need, Offer
     from minefree.core.audit import SYSTEM
     from minefree.registry.models import Actor, ActorKind
 
@@ -59,7 +59,7 @@ def _load(size: int) -> tuple[list[Any], list[Any], set[tuple[int, int]]]:
 
 
 def _time(needs: list[Any], offers: list[Any], past: set[tuple[int, int]], rounds: int) -> Json:
-    from minefree.cooperation.assistance.matching import score_matrix
+    from minefree.assistance.matching import score_matrix
 
     score_s, reasons_s, total_s = [], [], []
     matches = 0

@@ -13,24 +13,26 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from minefree.cooperation.assistance import matching
-from minefree.cooperation.casework import selectors as casework
-from minefree.cooperation.funding import totals as funding
-from minefree.cooperation.models import Flow, IndividualisedApproachCase, Need, Offer, Partnership
-from minefree.cooperation.selectors import (
-    FlowFilters,
+from minefree.assistance import matching
+from minefree.assistance.models import Need, Offer, Partnership
+from minefree.assistance.selectors import (
     NeedFilters,
     OfferFilters,
     Reader,
-    cases_list,
-    flows_list,
     may_read,
     needs_list,
     offers_list,
     reader,
     visible,
 )
+from minefree.casework import selectors as casework
+from minefree.casework.models import IndividualisedApproachCase
+from minefree.casework.selectors import cases_list
+from minefree.cooperation.selectors import case_detail
 from minefree.core.schemas import MAX_LIMIT, PageQuery
+from minefree.funding import totals as funding
+from minefree.funding.models import Flow
+from minefree.funding.selectors import FlowFilters, flows_list
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 
@@ -485,7 +487,7 @@ def case(request: HttpRequest, case_id: int) -> CaseDetailOut:
     record = cases_list(who).filter(pk=case_id).first()
     if record is None:
         raise Http404("No such case, or it is not shared with you.")
-    detail = casework.case_detail(record, who)
+    detail = case_detail(record, who)
     return CaseDetailOut(
         **_case(record).dict(),
         meetings=[

@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from minefree.cooperation.assistance import matching
-from minefree.cooperation.models import AssistanceType, Need, NeedSource, Offer, Visibility
-from minefree.cooperation.services import (
+from minefree.assistance import matching
+from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer, Visibility
+from minefree.assistance.services import (
     NEED_FIELDS,
     OFFER_FIELDS,
     NeedInput,

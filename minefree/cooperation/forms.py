@@ -8,16 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minefree.cooperation.casework.platforms import BilateralTopic
-from minefree.cooperation.models import (
-    AssistanceType,
-    FlowStatus,
-    Need,
-    NeedSource,
-    Offer,
-    Visibility,
-)
+from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer, Visibility
+from minefree.casework.platforms import BilateralTopic
 from minefree.core.forms import OnceForm
+from minefree.funding.models import FlowStatus
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor, meetings_list, resolve_actor
 from minefree.reporting.specification.schema import CHANNELS, PILLARS

@@ -1,237 +1,232 @@
-"""Who may read and change cooperation records; every page, endpoint and export reads here.
+"""What the committee's pages compose from every cooperation app: a state's needs profile
+(needs, deadlines, support received) and a case with the pledges made at its meetings.
 
-Visibility levels, from widest to narrowest:
-
-* ``public``: everyone;
-* ``states_parties``: signed-in people who represent a State Party (focal points,
-  delegates, donor focal points of a state), committee members and ISU staff;
-* ``committee``: members of a committee and ISU staff;
-* ``private``: the record's owner (the state or organisation it belongs to) and ISU staff.
-
-The owner always sees its own records, whatever their visibility.
+Each selector takes a ``Reader`` and returns plain dataclasses built in a fixed number of
+queries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from decimal import Decimal
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from minefree.accounts.models import Role
-from minefree.accounts.selectors import active_memberships, is_staff_member
-from minefree.cooperation.models import (
-    BilateralMeeting,
-    Flow,
+from minefree.assistance.models import Need
+from minefree.assistance.selectors import Reader, visible
+from minefree.casework.models import (
+    CaseStatus,
     FollowUpAction,
     IndividualisedApproachCase,
-    Need,
-    Offer,
-    PublishedTotal,
-    Visibility,
 )
-from minefree.registry.models import Actor, Committee
-from minefree.registry.selectors import parties_on
+from minefree.casework.selectors import ActionLine, MeetingLine, action_line
+from minefree.core.dates import PartialDate
+from minefree.funding import totals as funding
+from minefree.funding.models import Flow, FlowStatus
+from minefree.funding.totals import Amounts
+from minefree.registry.models import (
+    DEADLINE_SETTING_KINDS,
+    Actor,
+    DeadlineEvent,
+    DeadlineEventKind,
+    Obligation,
+)
+from minefree.reporting.models import ReportVersion, VersionStatus
 
-M = TypeVar("M", bound=Model)
-
-#: The committee whose work this app supports.
-COOPERATION_COMMITTEE = "cooperation_assistance"
-
-STATE_ROLES = {Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE}
-DONOR_ROLES = {Role.DONOR_FOCAL_POINT}
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
-class Reader:
-    """What a user may read, worked out once per request."""
+class NeedLine:
+    need: Need
+    progress: funding.NeedProgress
 
-    staff: bool = False
-    committee: bool = False
-    states_parties: bool = False
-    #: actors the user represents, by role family
-    state_ids: frozenset[int] = field(default_factory=frozenset)
-    donor_ids: frozenset[int] = field(default_factory=frozenset)
+
+@dataclass(frozen=True)
+class Deadline:
+    """An Article 4 or 5 obligation with its deadline history (events in order)."""
+
+    obligation: Obligation
+    events: tuple[DeadlineEvent, ...]
 
     @property
-    def owner_ids(self) -> frozenset[int]:
-        return self.state_ids | self.donor_ids
+    def article(self) -> int:
+        return self.obligation.article
 
     @property
-    def levels(self) -> list[str]:
-        levels = [Visibility.PUBLIC.value]
-        if self.states_parties or self.committee or self.staff:
-            levels.append(Visibility.STATES_PARTIES.value)
-        if self.committee or self.staff:
-            levels.append(Visibility.COMMITTEE.value)
-        if self.staff:
-            levels.append(Visibility.PRIVATE.value)
-        return levels
+    def current(self) -> PartialDate | None:
+        return self.obligation.current
 
+    @property
+    def extensions(self) -> list[DeadlineEvent]:
+        return [e for e in self.events if e.kind == DeadlineEventKind.EXTENSION_GRANTED]
 
-def reader(user: Any, on: dt.date | None = None) -> Reader:
-    if is_staff_member(user):
-        return Reader(staff=True, committee=True, states_parties=True)
-    memberships = list(active_memberships(user, on))
-    if not memberships:
-        return Reader()
-    state_ids = frozenset(
-        m.actor_id for m in memberships if m.role in STATE_ROLES and m.actor_id is not None
-    )
-    donor_ids = frozenset(
-        m.actor_id for m in memberships if m.role in DONOR_ROLES and m.actor_id is not None
-    )
-    represented = state_ids | donor_ids
-    party = (
-        bool(represented) and parties_on(on or dt.date.today()).filter(pk__in=represented).exists()
-    )
-    return Reader(
-        committee=any(m.role == Role.COMMITTEE_MEMBER for m in memberships),
-        states_parties=party,
-        state_ids=state_ids,
-        donor_ids=donor_ids,
-    )
+    def in_force_on(self, day: dt.date) -> PartialDate | None:
+        """The deadline that applied on ``day``: the last one set by a decision before it.
 
-
-def visible(qs: QuerySet[M], who: Reader, *owner_fields: str) -> QuerySet[M]:
-    """The records of ``qs`` this reader may see; ``owner_fields`` name the owning actor(s)."""
-    if who.staff:
-        return qs
-    condition = Q(visibility__in=who.levels)
-    for name in owner_fields:
-        if who.owner_ids:
-            condition |= Q(**{f"{name}__in": list(who.owner_ids)})
-    return qs.filter(condition)
-
-
-def may_read(record: Any, who: Reader, *owners: Actor | None) -> bool:
-    if who.staff or record.visibility in who.levels:
-        return True
-    return any(owner is not None and owner.pk in who.owner_ids for owner in owners)
-
-
-# --- lists for pages, API and exports ---------------------------------------------------
+        An extension counts from the first day of the meeting that granted it. When that
+        meeting is not dated in the registry, it was granted at the latest when the deadline
+        it extends ran out, so it counts from then. The original deadline counts from the start.
+        """
+        found: PartialDate | None = None
+        for event in self.events:
+            if event.kind not in DEADLINE_SETTING_KINDS or event.deadline is None:
+                continue
+            meeting_start = event.meeting.start if event.meeting is not None else None
+            if meeting_start is not None:
+                decided: dt.date | None = meeting_start.earliest
+            elif event.kind == DeadlineEventKind.ORIGINAL_DEADLINE or found is None:
+                decided = None
+            else:
+                decided = found.earliest
+            if decided is None or decided <= day:
+                found = event.new_deadline
+        return found
 
 
 @dataclass(frozen=True)
-class NeedFilters:
-    state: str = ""
-    pillar: str = ""
-    assistance_type: str = ""
-    q: str = ""
+class NeedsProfile:
+    """A state's situation as the committee prepares its individualised approach meeting."""
+
+    state: Actor
+    latest_report: ReportVersion | None
+    needs: list[NeedLine]
+    deadlines: list[Deadline]
+    #: support received per year, newest first (``funding``'s counting rules)
+    funding: dict[int, Amounts]
+    #: demo data, kept apart so it never mixes with the real figures
+    synthetic_funding: dict[int, Amounts] = field(default_factory=dict)
+
+    def deadline(self, article: int) -> Deadline | None:
+        return next((d for d in self.deadlines if d.article == article), None)
 
 
-def needs_list(who: Reader, filters: NeedFilters | None = None) -> QuerySet[Need]:
-    f = filters or NeedFilters()
-    qs = visible(Need.objects.select_related("state"), who, "state")
-    if f.state:
-        qs = qs.filter(state__iso3=f.state.upper())
-    if f.pillar:
-        qs = qs.filter(pillar=f.pillar)
-    if f.assistance_type:
-        qs = qs.filter(assistance_type=f.assistance_type)
-    if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))
-    return qs
+def needs_profile(state: Actor, who: Reader) -> NeedsProfile:
+    """The state's latest report, open needs, deadlines and support received (fixed queries).
 
-
-@dataclass(frozen=True)
-class OfferFilters:
-    provider: str = ""
-    pillar: str = ""
-    assistance_type: str = ""
-
-
-def offers_list(who: Reader, filters: OfferFilters | None = None) -> QuerySet[Offer]:
-    f = filters or OfferFilters()
-    qs = visible(Offer.objects.select_related("provider"), who, "provider")
-    if f.provider:
-        qs = qs.filter(provider__iso3=f.provider.upper())
-    rows = list(qs.values_list("pk", "pillars", "assistance_types"))
-    if f.pillar or f.assistance_type:
-        # JSON list membership differs between SQLite and PostgreSQL; the lists are short.
-        keep = [
-            pk
-            for pk, pillars, types in rows
-            if (not f.pillar or f.pillar in (pillars or []))
-            and (not f.assistance_type or f.assistance_type in (types or []))
-        ]
-        qs = qs.filter(pk__in=keep)
-    return qs
-
-
-@dataclass(frozen=True)
-class FlowFilters:
-    donor: str = ""
-    recipient: str = ""
-    year: int | None = None
-    status: str = ""
-    pillar: str = ""
-
-
-def flows_list(who: Reader, filters: FlowFilters | None = None) -> QuerySet[Flow]:
-    f = filters or FlowFilters()
-    qs = visible(
-        Flow.objects.select_related("donor", "recipient", "source"), who, "donor", "recipient"
-    )
-    if f.donor:
-        qs = qs.filter(donor__iso3=f.donor.upper())
-    if f.recipient:
-        qs = qs.filter(recipient__iso3=f.recipient.upper())
-    if f.year:
-        qs = qs.filter(year=f.year)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.pillar:
-        qs = qs.filter(pillar=f.pillar)
-    return qs
-
-
-def cases_list(who: Reader, state: str = "") -> QuerySet[IndividualisedApproachCase]:
-    qs = visible(
-        IndividualisedApproachCase.objects.select_related("state", "committee"), who, "state"
-    )
-    if state:
-        qs = qs.filter(state__iso3=state.upper())
-    return qs
-
-
-def published_total_years() -> list[int]:
-    years = PublishedTotal.objects.order_by("-year").values_list("year", flat=True).distinct()
-    return list(years)
-
-
-def represented_states(who: Reader) -> list[Actor]:
-    """The states a reader acts for (as focal point or delegate), by name."""
-    return list(Actor.objects.filter(pk__in=who.state_ids).order_by("name_en"))
-
-
-def represented_donors(who: Reader) -> list[Actor]:
-    """The states and organisations a reader acts for as donor focal point, by name."""
-    return list(Actor.objects.filter(pk__in=who.donor_ids).order_by("name_en"))
-
-
-def cooperation_committee() -> Committee | None:
-    """The Committee on the Enhancement of Cooperation and Assistance (from the reference data)."""
-    return Committee.objects.filter(code=COOPERATION_COMMITTEE).first()
-
-
-def action_for(who: Reader, pk: int) -> FollowUpAction | None:
-    """A follow-up action the reader may see: its case's or bilateral meeting's visibility
-    decides; None for one they may not see, whether or not it exists (2 queries)."""
-    action = (
-        FollowUpAction.objects.select_related("case", "bilateral_meeting", "owner")
-        .filter(pk=pk)
+    Support is counted by ``funding``'s rules (each dollar once, synthetic data apart).
+    """
+    latest_report = (
+        ReportVersion.objects.filter(report__state=state, status=VersionStatus.SUBMITTED)
+        .select_related("report")
+        .order_by("-report__year", "-number")
         .first()
     )
-    if action is None:
-        return None
-    if action.case_id is not None:
-        parent: QuerySet[Any] = visible(
-            IndividualisedApproachCase.objects.filter(pk=action.case_id), who, "state"
+    needs = list(visible(Need.objects.filter(state=state), who, "state").select_related("state"))
+    progress = funding.need_progress(needs, who)
+    open_needs = [NeedLine(n, progress[n.pk]) for n in needs if progress[n.pk].status != "met"]
+    obligations = Obligation.objects.filter(actor=state).prefetch_related(
+        Prefetch(
+            "events",
+            queryset=DeadlineEvent.objects.select_related("meeting").order_by("seq"),
         )
-    else:
-        meetings = BilateralMeeting.objects.filter(pk=action.bilateral_meeting_id or 0)
-        parent = visible(meetings, who, "counterpart")
-    return action if parent.exists() else None
+    )
+    deadlines = [Deadline(o, tuple(o.events.all())) for o in obligations.order_by("article")]
+    received = funding.received_by_year_pillar(state, who)
+    return NeedsProfile(
+        state=state,
+        latest_report=latest_report,
+        needs=open_needs,
+        deadlines=deadlines,
+        funding=received.years(),
+        synthetic_funding=received.years(synthetic=True),
+    )
+
+
+@dataclass(frozen=True)
+class PledgeLine:
+    """A pledge made at a case's meeting and what became of it (pledge ← commitment ← paid)."""
+
+    pledge: Flow
+    commitment: Flow | None = None
+    payment: Flow | None = None
+
+    @property
+    def committed(self) -> bool:
+        """A payment made straight from the pledge also means the pledge was honoured."""
+        return self.commitment is not None or self.payment is not None
+
+    @property
+    def paid(self) -> bool:
+        return self.payment is not None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: IndividualisedApproachCase
+    meetings: list[MeetingLine]
+    pledges: list[PledgeLine]
+    actions: list[ActionLine]
+
+    @property
+    def outcome(self) -> str:
+        return self.case.outcome
+
+    @property
+    def pledges_committed(self) -> list[PledgeLine]:
+        return [p for p in self.pledges if p.committed]
+
+    @property
+    def pledges_not_committed(self) -> list[PledgeLine]:
+        return [p for p in self.pledges if not p.committed]
+
+
+def _followers(who: Reader) -> QuerySet[Flow]:
+    return visible(Flow.objects.select_related("donor", "recipient"), who, "donor", "recipient")
+
+
+def _pledge_line(pledge: Flow) -> PledgeLine:
+    followers = list(pledge.followed_by.all())
+    commitment = next((f for f in followers if f.status == FlowStatus.COMMITMENT), None)
+    payment = next((f for f in followers if f.status == FlowStatus.PAID), None)
+    if commitment is not None and payment is None:
+        payment = next(
+            (f for f in commitment.followed_by.all() if f.status == FlowStatus.PAID), None
+        )
+    return PledgeLine(pledge, commitment, payment)
+
+
+def case_detail(
+    case: IndividualisedApproachCase, who: Reader, today: dt.date | None = None
+) -> CaseDetail:
+    """Meetings with participants, pledges and what they became, actions; six queries.
+
+    The caller has checked ``who`` may see the case; meetings and flows are filtered again
+    by their own visibility.
+    """
+    day = today or timezone.localdate()
+    meetings = list(
+        visible(case.meetings.all(), who, "case__state")
+        .select_related("in_margins_of")
+        .prefetch_related("participants")
+        .order_by("held_on", "pk")
+    )
+    lines = [
+        MeetingLine(
+            m,
+            list(m.participants.all()),
+            planned=case.status == CaseStatus.SCHEDULED and m is meetings[-1],
+        )
+        for m in meetings
+    ]
+    pledges = list(
+        _followers(who)
+        .filter(case=case, status=FlowStatus.PLEDGE)
+        .prefetch_related(
+            Prefetch(
+                "followed_by",
+                queryset=_followers(who).prefetch_related(
+                    Prefetch("followed_by", queryset=_followers(who))
+                ),
+            )
+        )
+        .order_by("year", "donor__name_en", "pk")
+    )
+    actions = FollowUpAction.objects.filter(case=case).select_related("owner")
+    action_lines = []
+    for action in actions:
+        action.case = case
+        action_lines.append(action_line(action, day))
+    return CaseDetail(case, lines, [_pledge_line(p) for p in pledges], action_lines)

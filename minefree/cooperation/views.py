@@ -18,11 +18,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from minefree.cooperation import services
-from minefree.cooperation.assistance import matching
-from minefree.cooperation.casework import cases, platforms
-from minefree.cooperation.casework import selectors as casework
-from minefree.cooperation.casework.workspace import open_needs_without_partnership, overview
+from minefree.assistance import matching, services
+from minefree.assistance.models import Need, Offer, Partnership
+from minefree.assistance.rules import may_edit_need, may_edit_offer, may_run_committee_work
+from minefree.assistance.selectors import (
+    NeedFilters,
+    OfferFilters,
+    Reader,
+    cooperation_committee,
+    needs_list,
+    offers_list,
+    reader,
+    represented_donors,
+    represented_states,
+    visible,
+)
+from minefree.casework import cases, platforms
+from minefree.casework import selectors as casework
+from minefree.casework.models import IndividualisedApproachCase
+from minefree.casework.rules import may_edit_platform, may_request_case
+from minefree.casework.selectors import action_for, cases_list
+from minefree.cooperation import selectors
 from minefree.cooperation.forms import (
     ActionForm,
     AdvanceForm,
@@ -44,42 +60,7 @@ from minefree.cooperation.forms import (
     need_initial,
     offer_initial,
 )
-from minefree.cooperation.funding import flows, iati
-from minefree.cooperation.funding import totals as funding
-from minefree.cooperation.models import (
-    Flow,
-    FlowStatus,
-    IndividualisedApproachCase,
-    Need,
-    Offer,
-    Partnership,
-    ReportedBy,
-)
-from minefree.cooperation.rules import (
-    may_edit_need,
-    may_edit_offer,
-    may_edit_platform,
-    may_record_flow,
-    may_request_case,
-    may_run_committee_work,
-)
-from minefree.cooperation.selectors import (
-    FlowFilters,
-    NeedFilters,
-    OfferFilters,
-    Reader,
-    action_for,
-    cases_list,
-    cooperation_committee,
-    flows_list,
-    needs_list,
-    offers_list,
-    published_total_years,
-    reader,
-    represented_donors,
-    represented_states,
-    visible,
-)
+from minefree.cooperation.workspace import open_needs_without_partnership, overview
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.models import Origin
 from minefree.core.pagecache import cached_public_page
@@ -91,6 +72,11 @@ from minefree.core.views import (
     int_param,
     paginate,
 )
+from minefree.funding import flows, iati, pledges
+from minefree.funding import totals as funding
+from minefree.funding.models import Flow, FlowStatus, ReportedBy
+from minefree.funding.rules import may_record_flow
+from minefree.funding.selectors import FlowFilters, flows_list, published_total_years
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 
@@ -144,7 +130,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     progress = funding.need_progress(needs, who)
     if data.get("status"):
         needs = [n for n in needs if progress[n.pk].status == data["status"]]
-    page, query = _page(request, [casework.NeedLine(n, progress[n.pk]) for n in needs])
+    page, query = _page(request, [selectors.NeedLine(n, progress[n.pk]) for n in needs])
     context = {
         "form": form,
         "page": page,
@@ -545,8 +531,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "case": case,
-        "detail": casework.case_detail(case, who),
-        "profile": casework.needs_profile(case.state, who),
+        "detail": selectors.case_detail(case, who),
+        "profile": selectors.needs_profile(case.state, who),
         "step_forms": _case_forms(case) if may_run_committee_work(who) else {},
         "may_run": may_run_committee_work(who),
     }
@@ -636,7 +622,7 @@ CASE_STEPS: dict[str, tuple[type[Form], CaseStep, Any]] = {
     ),
     "pledge": (
         CasePledgeForm,
-        lambda user, case, d: cases.case_pledge(
+        lambda user, case, d: pledges.case_pledge(
             actor=user,
             case=case,
             donor=d["donor"],

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from minefree.cooperation.casework import selectors as casework
-from minefree.cooperation.funding import totals as funding
-from minefree.cooperation.rules import may_edit_platform
-from minefree.cooperation.selectors import (
-    NeedFilters,
-    Reader,
-    cases_list,
-    needs_list,
-)
+from minefree.assistance.selectors import NeedFilters, Reader, needs_list
+from minefree.casework import selectors as casework
+from minefree.casework.rules import may_edit_platform
+from minefree.casework.selectors import cases_list
+from minefree.cooperation.selectors import NeedLine
+from minefree.funding import totals as funding
 from minefree.registry.models import Actor
 from minefree.reporting.specification.schema import PILLARS
 
@@ -42,7 +39,7 @@ def cooperation_section(actor: Actor, who: Reader) -> dict[str, Any]:
     provided = funding.provided_by_recipient(actor, who)
     coverage = funding.state_coverage(actor, who)
     return {
-        "coop_needs": [casework.NeedLine(n, progress[n.pk]) for n in needs],
+        "coop_needs": [NeedLine(n, progress[n.pk]) for n in needs],
         "coop_received": _lines(received.real),
         "coop_received_synthetic": _lines(received.synthetic),
         "coop_provided": _lines(provided.real),

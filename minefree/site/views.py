@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from minefree.cooperation.selectors import reader
+from minefree.assistance.selectors import reader
 from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
 from minefree.core.models import REFERENCE_FILE, HookFailure

@@ -13,6 +13,9 @@ from minefree.core.audit import SYSTEM
 from minefree.core.permissions import can
 
 STAFF = {"isu_staff", "administrator"}
+#: Peru's focal point and delegate, and the cooperation committee with ISU staff
+PERU_PEOPLE = {"focal_point_peru", "delegate_peru"}
+COMMITTEE = {"committee_chair"} | STAFF
 #: action → (the target, built in the test database; who of the cast may take it)
 RuleCases = dict[str, tuple[Callable[[], Any], set[str]]]
 

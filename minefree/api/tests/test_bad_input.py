@@ -91,8 +91,8 @@ def test_the_import_form_with_a_state_code_is_refused_not_a_crash(
 
 @pytest.mark.parametrize("offer", ["abc", "", "1.5", "99999999999999999999"])
 def test_confirming_with_an_offer_that_is_not_an_id_is_a_404(cast: dict[str, Any], offer: str):
-    from minefree.cooperation.models import Need
-    from minefree.cooperation.services import need_save
+    from minefree.assistance.models import Need
+    from minefree.assistance.services import need_save
     from minefree.cooperation.tests.test_needs_offers import NEED
     from minefree.core.audit import SYSTEM
     from minefree.registry.models import Actor

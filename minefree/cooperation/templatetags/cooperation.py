@@ -6,10 +6,8 @@ from typing import Any
 
 from django import template
 
-from minefree.cooperation.rules import may_run_committee_work
-from minefree.cooperation.selectors import (
-    reader,
-)
+from minefree.assistance.rules import may_run_committee_work
+from minefree.assistance.selectors import reader
 
 register = template.Library()
 

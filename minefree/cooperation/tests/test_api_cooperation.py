@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation.models import Flow, IndividualisedApproachCase, Need, PublishedTotal
+from minefree.assistance.models import Need
+from minefree.casework.models import IndividualisedApproachCase
+from minefree.funding.models import Flow, PublishedTotal
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +100,7 @@ def test_case_detail_hides_confidential_cases_and_shows_pledge_outcomes() -> Non
 
 
 def test_platforms_and_bilateral_meetings_in_the_api_honour_visibility() -> None:
-    from minefree.cooperation.models import BilateralMeeting, NationalPlatform, PlatformMeeting
+    from minefree.casework.models import BilateralMeeting, NationalPlatform, PlatformMeeting
     from minefree.registry.models import Committee
 
     cast = make_cast()

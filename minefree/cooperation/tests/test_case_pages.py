@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation.models import CaseStatus, Flow, FollowUpAction, IndividualisedApproachCase
+from minefree.casework.models import CaseStatus, FollowUpAction, IndividualisedApproachCase
 from minefree.core.models import AuditEvent
+from minefree.funding.models import Flow
 from minefree.registry.models import Meeting
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation.models import Need, Offer, Visibility
+from minefree.assistance.models import Need, Offer, Visibility
 from minefree.core.models import Origin
 from minefree.registry.models import Actor
 

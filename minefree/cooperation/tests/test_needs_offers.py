@@ -11,8 +11,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation.models import Need, Offer, Partnership, Visibility
-from minefree.cooperation.services import (
+from minefree.assistance.models import Need, Offer, Partnership, Visibility
+from minefree.assistance.services import (
     NeedInput,
     OfferInput,
     need_save,

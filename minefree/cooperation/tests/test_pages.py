@@ -11,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation.models import Flow, Need, Offer, Visibility
+from minefree.assistance.models import Need, Offer, Visibility
+from minefree.funding.models import Flow
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_flow_export_rejects_unknown_formats(cast: dict[str, Any]) -> None:
 def test_a_new_flow_refreshes_the_cached_pages_of_donor_and_recipient(
     cast: dict[str, Any],
 ) -> None:
-    from minefree.cooperation.funding.flows import flow_record
+    from minefree.funding.flows import flow_record
 
     anonymous = Client()
     before = {code: anonymous.get(f"/states/{code}/") for code in ("JPN", "PER")}

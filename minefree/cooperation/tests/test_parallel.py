@@ -80,7 +80,7 @@ def test_confirm_pledge_and_advance_sent_at_once_count_once(live: LiveServer) ->
     answers = chair.parallel(2, lambda: chair.post(confirm, {"offer": offer_id}))
     assert {a.status for a in answers} == {302}
     partnerships = _count(
-        live, "SELECT COUNT(*) FROM cooperation_partnership WHERE need_id = %s", need_id
+        live, "SELECT COUNT(*) FROM assistance_partnership WHERE need_id = %s", need_id
     )
     assert partnerships == 1
     partnership = (
@@ -94,7 +94,7 @@ def test_confirm_pledge_and_advance_sent_at_once_count_once(live: LiveServer) ->
     pledge |= {"visibility": "public"}
     japan.parallel(2, lambda: japan.post(action, fields | pledge))
     pledges = live.query(
-        "SELECT id FROM cooperation_flow WHERE partnership_id = %s AND status = 'pledge'",
+        "SELECT id FROM funding_flow WHERE partnership_id = %s AND status = 'pledge'",
         partnership,
     )
     assert len(pledges) == 1, "one pledge form sent twice must be one pledge"
@@ -103,7 +103,7 @@ def test_confirm_pledge_and_advance_sent_at_once_count_once(live: LiveServer) ->
     advance = f"/cooperation/flows/{pledge_id}/advance/"
     answers = japan.parallel(6, lambda: japan.post(advance, {"status": "commitment"}))
     assert {a.status for a in answers} == {302}
-    committed = live.query("SELECT amount FROM cooperation_flow WHERE follows_id = %s", pledge_id)
+    committed = live.query("SELECT amount FROM funding_flow WHERE follows_id = %s", pledge_id)
     assert len(committed) == 1, committed
     assert float(committed[0][0]) == 100.0  # type: ignore[arg-type]
     late = japan.post(advance, {"status": "commitment"})
@@ -149,7 +149,7 @@ def test_case_steps_and_platform_meetings_sent_at_once_count_once(live: LiveServ
         },
     )
     step("follow_up", {})
-    meetings = _count(live, "SELECT COUNT(*) FROM cooperation_casemeeting WHERE case_id = %s", case)
+    meetings = _count(live, "SELECT COUNT(*) FROM casework_casemeeting WHERE case_id = %s", case)
     held = _count(
         live,
         "SELECT COUNT(*) FROM core_auditevent WHERE action = 'case.held' AND object_id = %s",
@@ -173,7 +173,7 @@ def test_case_steps_and_platform_meetings_sent_at_once_count_once(live: LiveServ
     )
     recorded = _count(
         live,
-        "SELECT COUNT(*) FROM cooperation_platformmeeting WHERE progress = %s",
+        "SELECT COUNT(*) FROM casework_platformmeeting WHERE progress = %s",
         "Parallel test meeting.",
     )
     assert recorded == 1

@@ -18,12 +18,15 @@ from django.conf import settings
 
 from minefree.accounts.models import Role
 from minefree.accounts.tests.factories import make_user
-from minefree.cooperation.casework import cases
-from minefree.cooperation.casework import selectors as casework
-from minefree.cooperation.funding import flows
-from minefree.cooperation.models import CaseStatus, FlowStatus, Visibility
-from minefree.cooperation.selectors import reader
+from minefree.assistance.models import Visibility
+from minefree.assistance.selectors import reader
+from minefree.casework import cases
+from minefree.casework import selectors as casework
+from minefree.casework.models import CaseStatus
+from minefree.cooperation.selectors import case_detail, needs_profile
 from minefree.core.models import AuditEvent
+from minefree.funding import flows, pledges
+from minefree.funding.models import FlowStatus
 from minefree.registry.models import (
     Actor,
     ActorKind,
@@ -96,7 +99,7 @@ def test_peru_individualised_approach_2024() -> None:
 
     # The needs profile the committee prepares from Peru's data: the deadline then in force
     # (31 Dec 2024) and the extension to end 2029 the Fifth Review Conference granted.
-    profile = casework.needs_profile(peru, committee_view)
+    profile = needs_profile(peru, committee_view)
     article5 = profile.deadline(5)
     assert article5 is not None
     in_force = article5.in_force_on(dt.date(2024, 6, 19))
@@ -135,7 +138,7 @@ def test_peru_individualised_approach_2024() -> None:
     )
 
     # 4. Partners reaffirm support with pledges, financial and in kind.
-    usa_pledge = cases.case_pledge(
+    usa_pledge = pledges.case_pledge(
         actor=committee_chair,
         case=case,
         donor=Actor.objects.get(iso3="USA"),
@@ -146,7 +149,7 @@ def test_peru_individualised_approach_2024() -> None:
         assistance_type="financial",
         description="Clearance teams for the Cordillera del Cóndor",
     )
-    japan_pledge = cases.case_pledge(
+    japan_pledge = pledges.case_pledge(
         actor=committee_chair,
         case=case,
         donor=Actor.objects.get(iso3="JPN"),
@@ -157,7 +160,7 @@ def test_peru_individualised_approach_2024() -> None:
         assistance_type="equipment",
         description="2 brush cutters and 20 detectors",
     )
-    norway_pledge = cases.case_pledge(
+    norway_pledge = pledges.case_pledge(
         actor=committee_chair,
         case=case,
         donor=Actor.objects.get(iso3="NOR"),
@@ -197,7 +200,7 @@ def test_peru_individualised_approach_2024() -> None:
     commitment = flows.flow_advance(actor=donor_usa, flow=usa_pledge, status="commitment")
     assert commitment.follows == usa_pledge and commitment.case == case
 
-    detail = casework.case_detail(case, reader(None))
+    detail = case_detail(case, reader(None))
     [line] = detail.meetings
     assert line.meeting == meeting and centre in line.participants
     assert {p.iso3 for p in line.participants} >= {"DZA", "DNK", "JPN", "TUR", "USA"}
@@ -221,7 +224,7 @@ def test_peru_individualised_approach_2024() -> None:
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
-    assert casework.case_detail(case, committee_view).outcome.startswith("Partners reaffirmed")
+    assert case_detail(case, committee_view).outcome.startswith("Partners reaffirmed")
 
     # Every step is in the audit log, filed under Peru.
     logged = set(AuditEvent.objects.filter(state_code="PER").values_list("action", flat=True))

@@ -15,28 +15,25 @@ from typing import Any
 import pytest
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation import services
-from minefree.cooperation.casework import cases, platforms
-from minefree.cooperation.funding import flows
-from minefree.cooperation.models import (
+from minefree.assistance import services
+from minefree.assistance.models import Need, Offer, Partnership
+from minefree.casework import cases, platforms
+from minefree.casework.models import (
     BilateralMeeting,
     CaseStatus,
-    Flow,
     FollowUpAction,
     IndividualisedApproachCase,
-    Need,
-    Offer,
-    Partnership,
     PlatformMeeting,
-    ReportedBy,
 )
-from minefree.cooperation.tests.test_cases import DAY, held_case, new_case, scheduled_case
+from minefree.casework.tests.test_cases import DAY, held_case, new_case, scheduled_case
+from minefree.casework.tests.test_platforms import committee, save_platform
 from minefree.cooperation.tests.test_needs_offers import NEED, OFFER
-from minefree.cooperation.tests.test_platforms import committee, save_platform
 from minefree.core.audit import SYSTEM
 from minefree.core.forms import new_request_key
 from minefree.core.models import AuditEvent
 from minefree.core.workflow import AlreadyDone
+from minefree.funding import flows, pledges
+from minefree.funding.models import Flow, ReportedBy
 from minefree.registry.models import Actor, Meeting
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +144,7 @@ def test_a_case_pledge_and_an_action_sent_twice_are_recorded_once() -> None:
     case = held_case()
 
     def pledge(key: str) -> Any:
-        return cases.case_pledge(
+        return pledges.case_pledge(
             actor=SYSTEM,
             case=case,
             donor=actor("JPN"),

@@ -12,16 +12,10 @@ from django.apps import apps
 from django.test import Client
 
 from minefree.accounts.tests.factories import CAST, make_cast
-from minefree.cooperation.models import (
-    BilateralMeeting,
-    Flow,
-    NationalPlatform,
-    Need,
-    Offer,
-    Partnership,
-    PlatformMeeting,
-)
+from minefree.assistance.models import Need, Offer, Partnership
+from minefree.casework.models import BilateralMeeting, NationalPlatform, PlatformMeeting
 from minefree.core.models import AuditEvent
+from minefree.funding.models import Flow
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Apps import only apps below them (docs/design.md): core → registry → accounts → reporting →
-reminders → cooperation → site, api."""
+reminders → assistance → casework → funding → cooperation → site, api."""
 
 import ast
 from pathlib import Path
@@ -8,7 +8,19 @@ import pytest
 
 import minefree
 
-ORDER = ["core", "registry", "accounts", "reporting", "reminders", "cooperation", "site", "api"]
+ORDER = [
+    "core",
+    "registry",
+    "accounts",
+    "reporting",
+    "reminders",
+    "assistance",
+    "casework",
+    "funding",
+    "cooperation",
+    "site",
+    "api",
+]
 ROOT = Path(minefree.__file__).parent
 
 

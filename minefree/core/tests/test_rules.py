@@ -17,7 +17,17 @@ from minefree.core.permissions import RULES, can
 from minefree.core.tests.modules import import_every_module
 
 #: every app with services asks ``core.permissions``
-RULED_APPS = {"registry", "accounts", "reporting", "reminders", "cooperation", "core"}
+RULED_APPS = {
+    "core",
+    "registry",
+    "accounts",
+    "reporting",
+    "reminders",
+    "assistance",
+    "casework",
+    "funding",
+    "cooperation",
+}
 #: services that take no right of their own, and why
 NO_RULE = {
     "minefree.core.hooks.follow_up_failed": "records the failure of an effect already allowed",

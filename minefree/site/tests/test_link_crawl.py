@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.cooperation.casework.platforms import platform_save
+from minefree.casework.platforms import platform_save
 from minefree.cooperation.demo import demo_cooperation_load
 from minefree.core.audit import SYSTEM
 from minefree.registry.models import Actor
