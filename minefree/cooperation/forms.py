@@ -390,7 +390,7 @@ class CasePledgeForm(OnceForm):
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
 
     def clean_currency(self) -> str:
-        return str(self.cleaned_data["currency"] or "").strip().upper()
+        return str(self.cleaned_data["currency"] or "USD").strip().upper()
 
 
 class ActionForm(OnceForm):

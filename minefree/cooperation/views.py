@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -80,7 +81,11 @@ from minefree.funding.selectors import FlowFilters, flows_list, published_total_
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PAGE_SIZE = 50
+F = TypeVar("F")
 
 
 _denied_as_403 = denied_as_403("cooperation/denied.html")
@@ -98,6 +103,25 @@ def _visible_or_404(qs: QuerySet[Any], who: Reader, pk: int, *owners: str) -> An
     return record
 
 
+def _every_version(*_args: Any, **_kwargs: Any) -> list[str]:
+    """Cooperation pages read records of every state: any change counts (the page cache)."""
+    return [ALL_VERSION_KEY]
+
+
+def _list_page(form_class: type[Form]) -> Callable[[Any], Any]:
+    """A cached list page whose cache key keeps its filters and page number."""
+    return cached_public_page(_every_version, params=[*form_class.base_fields, "page"])
+
+
+def _filters(request: HttpRequest, form_class: type[Form], filters: type[F]) -> tuple[Any, F]:
+    """The filters in the URL that the form accepts; a value it refuses is left out."""
+    form = form_class(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    names = {f.name for f in fields(filters)}  # type: ignore[arg-type]
+    given = {name: v for name, v in data.items() if name in names and v not in (None, "")}
+    return form, filters(**given)
+
+
 def _state(code: str) -> Actor:
     actor = get_actor(code)
     if actor is None:
@@ -108,28 +132,16 @@ def _state(code: str) -> Actor:
 # --- needs ---------------------------------------------------------------------------------
 
 
-@cached_public_page(
-    lambda *_a, **_k: [ALL_VERSION_KEY], params=[*NeedFilterForm.base_fields, "page"]
-)
+@_list_page(NeedFilterForm)
 @require_GET
 def need_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
-    form = NeedFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    needs = list(
-        needs_list(
-            who,
-            NeedFilters(
-                state=data.get("state", ""),
-                pillar=data.get("pillar", ""),
-                assistance_type=data.get("assistance_type", ""),
-                q=data.get("q", ""),
-            ),
-        )
-    )
+    form, filters = _filters(request, NeedFilterForm, NeedFilters)
+    status = form.cleaned_data.get("status") if form.is_valid() else ""
+    needs = list(needs_list(who, filters))
     progress = funding.need_progress(needs, who)
-    if data.get("status"):
-        needs = [n for n in needs if progress[n.pk].status == data["status"]]
+    if status:
+        needs = [n for n in needs if progress[n.pk].status == status]
     page, query = _page(request, [selectors.NeedLine(n, progress[n.pk]) for n in needs])
     context = {
         "form": form,
@@ -146,7 +158,7 @@ def _editable_states(who: Reader) -> list[Actor]:
     return represented_states(who)
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
+@cached_public_page(_every_version)
 @require_GET
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
@@ -177,41 +189,81 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cooperation/need.html", context)
 
 
+@dataclass(frozen=True)
+class _Editable:
+    """What differs between editing a need and an offer; the steps are the same."""
+
+    model: type[Need] | type[Offer]
+    #: the owner's field, also the query parameter that names it on a new record
+    owner: str
+    may_edit: Callable[[Reader, Actor], bool]
+    form: type[Form]
+    save: Callable[..., Any]
+    data: Callable[..., Any]
+    initial: Callable[[Any], dict[str, Any]]
+    saved: StrOrPromise
+    page: str
+
+
+_NEED = _Editable(
+    Need,
+    "state",
+    may_edit_need,
+    NeedForm,
+    services.need_save,
+    services.NeedInput,
+    need_initial,
+    gettext_lazy("The need is saved."),
+    "cooperation:need",
+)
+_OFFER = _Editable(
+    Offer,
+    "provider",
+    may_edit_offer,
+    OfferForm,
+    services.offer_save,
+    services.OfferInput,
+    offer_initial,
+    gettext_lazy("The offer is saved."),
+    "cooperation:offer",
+)
+
+
+def _edit(request: HttpRequest, kind: _Editable, pk: int | None, iso3: str) -> HttpResponse:
+    """The form of a new or existing record; its owner's people (or ISU staff) save it."""
+    who = reader(request.user)
+    name = kind.model._meta.model_name or ""
+    record: Any = None
+    if pk is not None:
+        qs = kind.model.objects.select_related(kind.owner)
+        record = _visible_or_404(qs, who, pk, kind.owner)
+        owner = getattr(record, kind.owner)
+    else:
+        owner = _state(iso3 or request.GET.get(kind.owner, ""))
+    if not kind.may_edit(who, owner):
+        raise PermissionDenied
+
+    def save(data: dict[str, Any]) -> Any:
+        key = data.pop("request_key")
+        return kind.save(
+            actor=request.user,
+            data=kind.data(**data),
+            request_key=key,
+            **{kind.owner: owner, name: record},
+        )
+
+    initial = kind.initial(record) if record else {}
+    form, saved = form_submitted(request, kind.form, save, success=kind.saved, initial=initial)
+    if saved is not None:
+        return redirect(kind.page, saved.pk)
+    context = {"form": form, name: record, kind.owner: owner}
+    return render(request, f"cooperation/{name}_form.html", context)
+
+
 @login_required
 @_denied_as_403
 def need_edit(request: HttpRequest, pk: int | None = None, iso3: str = "") -> HttpResponse:
-    who = reader(request.user)
-    need: Need | None = None
-    if pk is not None:
-        need = _visible_or_404(Need.objects.select_related("state"), who, pk, "state")
-        state = need.state
-    else:
-        state = _state(iso3 or request.GET.get("state", ""))
-    if not may_edit_need(who, state):
-        raise PermissionDenied
-
-    def save(data: dict[str, Any]) -> Need:
-        key = data.pop("request_key")
-        return services.need_save(
-            actor=request.user,
-            state=state,
-            data=services.NeedInput(**data),
-            need=need,
-            request_key=key,
-        )
-
-    form, saved = form_submitted(
-        request,
-        NeedForm,
-        save,
-        success=_("The need is saved."),
-        initial=need_initial(need) if need else {},
-    )
-    if saved is not None:
-        return redirect("cooperation:need", saved.pk)
-    return render(
-        request, "cooperation/need_form.html", {"form": form, "need": need, "state": state}
-    )
+    return _edit(request, _NEED, pk, iso3)
 
 
 @login_required
@@ -238,29 +290,19 @@ def partnership_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 # --- offers --------------------------------------------------------------------------------
 
 
-@cached_public_page(
-    lambda *_a, **_k: [ALL_VERSION_KEY], params=[*OfferFilterForm.base_fields, "page"]
-)
+@_list_page(OfferFilterForm)
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
-    form = OfferFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    offers = offers_list(
-        who,
-        OfferFilters(
-            provider=data.get("provider", ""),
-            pillar=data.get("pillar", ""),
-            assistance_type=data.get("assistance_type", ""),
-        ),
-    )
+    form, filters = _filters(request, OfferFilterForm, OfferFilters)
+    offers = offers_list(who, filters)
     page, query = _page(request, offers)
     providers = [] if who.staff else represented_donors(who)
     context = {"form": form, "page": page, "query": query, "providers_to_edit": providers}
     return render(request, "cooperation/offers.html", context)
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
+@cached_public_page(_every_version)
 @require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
@@ -291,54 +333,23 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @_denied_as_403
 def offer_edit(request: HttpRequest, pk: int | None = None, iso3: str = "") -> HttpResponse:
-    who = reader(request.user)
-    offer: Offer | None = None
-    if pk is not None:
-        offer = _visible_or_404(Offer.objects.select_related("provider"), who, pk, "provider")
-        provider = offer.provider
-    else:
-        provider = _state(iso3 or request.GET.get("provider", ""))
-    if not may_edit_offer(who, provider):
-        raise PermissionDenied
-
-    def save(data: dict[str, Any]) -> Offer:
-        key = data.pop("request_key")
-        return services.offer_save(
-            actor=request.user,
-            provider=provider,
-            data=services.OfferInput(**data),
-            request_key=key,
-            offer=offer,
-        )
-
-    form, saved = form_submitted(
-        request,
-        OfferForm,
-        save,
-        success=_("The offer is saved."),
-        initial=offer_initial(offer) if offer else {},
-    )
-    if saved is not None:
-        return redirect("cooperation:offer", saved.pk)
-    return render(
-        request, "cooperation/offer_form.html", {"form": form, "offer": offer, "provider": provider}
-    )
+    return _edit(request, _OFFER, pk, iso3)
 
 
 # --- partnerships and the money that follows -----------------------------------------------
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
+def _partnership_or_404(who: Reader, pk: int) -> Partnership:
+    qs = Partnership.objects.select_related("need__state", "offer__provider")
+    partnership: Partnership = _visible_or_404(qs, who, pk, "need__state", "offer__provider")
+    return partnership
+
+
+@cached_public_page(_every_version)
 @require_GET
 def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
-    partnership: Partnership = _visible_or_404(
-        Partnership.objects.select_related("need__state", "offer__provider"),
-        who,
-        pk,
-        "need__state",
-        "offer__provider",
-    )
+    partnership = _partnership_or_404(who, pk)
     need, offer = partnership.need, partnership.offer
     linked = list(
         visible(
@@ -370,13 +381,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @_denied_as_403
 def partnership_pledge(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
-    partnership: Partnership = _visible_or_404(
-        Partnership.objects.select_related("need__state", "offer__provider"),
-        who,
-        pk,
-        "need__state",
-        "offer__provider",
-    )
+    partnership = _partnership_or_404(who, pk)
     need, offer = partnership.need, partnership.offer
     if not may_record_flow(who, offer.provider, need.state, ReportedBy.DONOR):
         raise PermissionDenied
@@ -456,26 +461,11 @@ def flow_advance(request: HttpRequest, pk: int) -> HttpResponse:
 # --- flows ---------------------------------------------------------------------------------
 
 
-def _flow_filters(request: HttpRequest) -> tuple[FlowFilterForm, FlowFilters]:
-    form = FlowFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = FlowFilters(
-        donor=data.get("donor", ""),
-        recipient=data.get("recipient", ""),
-        year=data.get("year"),
-        status=data.get("status", ""),
-        pillar=data.get("pillar", ""),
-    )
-    return form, filters
-
-
-@cached_public_page(
-    lambda *_a, **_k: [ALL_VERSION_KEY], params=[*FlowFilterForm.base_fields, "page"]
-)
+@_list_page(FlowFilterForm)
 @require_GET
 def flow_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
-    form, filters = _flow_filters(request)
+    form, filters = _filters(request, FlowFilterForm, FlowFilters)
     page, query = _page(request, flows_list(who, filters))
     context = {
         "form": form,
@@ -486,9 +476,7 @@ def flow_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperation/flows.html", context)
 
 
-@cached_public_page(
-    lambda *_a, **_k: [ALL_VERSION_KEY], params=[*FlowFilterForm.base_fields, "synthetic"]
-)
+@cached_public_page(_every_version, params=[*FlowFilterForm.base_fields, "synthetic"])
 @require_GET
 def flow_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """CSV (with an origin column) or IATI XML; the XML leaves synthetic demo flows out
@@ -496,7 +484,7 @@ def flow_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xml"):
         raise Http404(_("Flows are exported as .csv or .xml (IATI)."))
     who = reader(request.user)
-    _form, filters = _flow_filters(request)
+    _form, filters = _filters(request, FlowFilterForm, FlowFilters)
     chosen = flows_list(who, filters)
     if fmt == "xml" and request.GET.get("synthetic") != "include":
         chosen = chosen.exclude(origin=Origin.SYNTHETIC)
@@ -513,7 +501,7 @@ def flow_export(request: HttpRequest, fmt: str) -> HttpResponse:
 # --- individualised approach ---------------------------------------------------------------
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["state", "page"])
+@cached_public_page(_every_version, params=["state", "page"])
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     who = reader(request.user)
@@ -522,7 +510,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperation/cases.html", context)
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
+@cached_public_page(_every_version)
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = reader(request.user)
@@ -542,7 +530,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the cooperation home and the committee's workspace ----------------------------------
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY])
+@cached_public_page(_every_version)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Every reader's way in: what is public, then their own needs, offers or workspace."""
@@ -592,74 +580,42 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 # --- running a case ------------------------------------------------------------------------
 
-CaseStep = Callable[[Any, IndividualisedApproachCase, dict[str, Any]], object]
 
-CASE_STEPS: dict[str, tuple[type[Form], CaseStep, Any]] = {
-    "schedule": (
-        CaseScheduleForm,
-        lambda user, case, d: cases.case_schedule(
-            actor=user,
-            case=case,
-            on=d["on"],
-            setting=d["setting"],
-            in_margins_of=d["in_margins_of"],
-        ),
-        gettext_lazy("The meeting is scheduled."),
+@dataclass(frozen=True)
+class _CaseStep:
+    """A step of a case taken from its page: the form's fields are the service's arguments
+    (``renamed`` where the form's name differs)."""
+
+    form: type[Form]
+    service: Callable[..., object]
+    done: StrOrPromise
+    renamed: dict[str, str] = field(default_factory=dict)
+
+    def run(self, user: Any, case: IndividualisedApproachCase, data: dict[str, Any]) -> object:
+        arguments = {self.renamed.get(name, name): value for name, value in data.items()}
+        return self.service(actor=user, case=case, **arguments)
+
+
+CASE_STEPS: dict[str, _CaseStep] = {
+    "schedule": _CaseStep(
+        CaseScheduleForm, cases.case_schedule, gettext_lazy("The meeting is scheduled.")
     ),
-    "meeting": (
+    "meeting": _CaseStep(
         CaseMeetingForm,
-        lambda user, case, d: cases.case_meeting_record(
-            actor=user,
-            case=case,
-            held_on=d["on"],
-            setting=d["setting"],
-            in_margins_of=d["in_margins_of"],
-            participants=d["participants"],
-            notes=d["notes"],
-            visibility=d["visibility"],
-        ),
+        cases.case_meeting_record,
         gettext_lazy("The meeting is recorded."),
+        {"on": "held_on"},
     ),
-    "pledge": (
-        CasePledgeForm,
-        lambda user, case, d: pledges.case_pledge(
-            actor=user,
-            case=case,
-            donor=d["donor"],
-            amount=d["amount"],
-            currency=d["currency"] or "USD",
-            year=d["year"],
-            pillar=d["pillar"],
-            assistance_type=d["assistance_type"],
-            description=d["description"],
-            request_key=d["request_key"],
-        ),
-        gettext_lazy("The pledge is recorded."),
+    "pledge": _CaseStep(
+        CasePledgeForm, pledges.case_pledge, gettext_lazy("The pledge is recorded.")
     ),
-    "action": (
-        ActionForm,
-        lambda user, case, d: cases.action_add(
-            actor=user,
-            case=case,
-            description=d["description"],
-            owner=d["owner"],
-            due_on=d["due_on"],
-            request_key=d["request_key"],
-        ),
-        gettext_lazy("The follow-up action is recorded."),
+    "action": _CaseStep(
+        ActionForm, cases.action_add, gettext_lazy("The follow-up action is recorded.")
     ),
-    "follow_up": (
-        NoInputForm,
-        lambda user, case, d: cases.case_follow_up(actor=user, case=case),
-        gettext_lazy("The case is in follow-up."),
+    "follow_up": _CaseStep(
+        NoInputForm, cases.case_follow_up, gettext_lazy("The case is in follow-up.")
     ),
-    "close": (
-        CaseCloseForm,
-        lambda user, case, d: cases.case_close(
-            actor=user, case=case, outcome=d["outcome"], closed_on=d["closed_on"]
-        ),
-        gettext_lazy("The case is closed."),
-    ),
+    "close": _CaseStep(CaseCloseForm, cases.case_close, gettext_lazy("The case is closed.")),
 }
 
 
@@ -671,7 +627,7 @@ def _case_forms(case: IndividualisedApproachCase) -> dict[str, Form]:
         "held": ["pledge", "action", "follow_up"],
         "follow_up": ["pledge", "action", "schedule", "close"],
     }.get(case.status, [])
-    return {step: CASE_STEPS[step][0](prefix=step) for step in allowed}
+    return {step: CASE_STEPS[step].form(prefix=step) for step in allowed}
 
 
 @login_required
@@ -717,17 +673,17 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404(_("No such step."))
     if not may_run_committee_work(who):
         raise PermissionDenied
-    form_class, run, done = CASE_STEPS[step]
-    form = form_class(request.POST, prefix=step)
+    case_step = CASE_STEPS[step]
+    form = case_step.form(request.POST, prefix=step)
     if not form.is_valid():
         flash_errors(request, _errors_of(form))
         return redirect("cooperation:case", case.pk)
     try:
-        run(request.user, case, form.cleaned_data)
+        case_step.run(request.user, case, form.cleaned_data)
     except ValidationError as exc:
         flash_errors(request, exc.messages)
     else:
-        messages.success(request, str(done))
+        messages.success(request, str(case_step.done))
     return redirect("cooperation:case", case.pk)
 
 
@@ -749,7 +705,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cooperation:workspace")
 
 
-@cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["year"])
+@cached_public_page(_every_version, params=["year"])
 @require_GET
 def published_totals(request: HttpRequest) -> HttpResponse:
     """Totals a source published beside the sum of the rows loaded, so gaps show."""
