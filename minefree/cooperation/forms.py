@@ -29,86 +29,114 @@ def _year_choices() -> list[tuple[int, int]]:
     return [(y, y) for y in range(this + 6, 1998, -1)]
 
 
+WHO_MAY_READ = _("Who may read it")
+
+
+def visibility_field(
+    initial: str = Visibility.PUBLIC, label: Any = WHO_MAY_READ
+) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=Visibility.choices, initial=initial)
+
+
+def year_field(label: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, coerce=int, choices=_year_choices)
+
+
+def amount_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_digits=16,
+        decimal_places=2,
+        help_text=help_text,
+    )
+
+
+def date_field(label: Any, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=forms.DateInput({"type": "date"}))
+
+
+def text_field(label: Any, *, required: bool = False) -> forms.CharField:
+    return forms.CharField(label=label, required=required, widget=forms.Textarea)
+
+
+def list_field(label: Any, max_length: int, help_text: Any) -> forms.CharField:
+    """Codes or names typed with commas between them."""
+    return forms.CharField(label=label, required=False, max_length=max_length, help_text=help_text)
+
+
+def any_of(label: Any, anything: Any, choices: Any) -> forms.ChoiceField:
+    """A filter: one of ``choices``, or the blank choice ``anything``."""
+    return forms.ChoiceField(label=label, required=False, choices=(("", anything), *choices))
+
+
+def initial_of(
+    record: Any, form_class: type[forms.Form], joined: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A form's starting values from a record: its fields by name, lists joined by commas."""
+    values = {
+        name: getattr(record, name) for name in form_class.base_fields if hasattr(record, name)
+    }
+    values.update({name: ", ".join(getattr(record, name) or []) for name in joined})
+    return values
+
+
+class CurrencyCode(forms.Form):
+    """A currency typed in any case is its upper-case ISO code."""
+
+    def clean_currency(self) -> str:
+        return str(self.cleaned_data["currency"]).strip().upper()
+
+
 class NeedFilterForm(forms.Form):
     state = forms.CharField(label=_("State (ISO code)"), required=False, max_length=3)
-    pillar = forms.ChoiceField(
-        label=_("Pillar"), required=False, choices=(("", _("any pillar")), *PILLARS)
-    )
-    assistance_type = forms.ChoiceField(
-        label=_("Type of assistance"),
-        required=False,
-        choices=(("", _("any type")), *AssistanceType.choices),
-    )
+    pillar = any_of(_("Pillar"), _("any pillar"), PILLARS)
+    assistance_type = any_of(_("Type of assistance"), _("any type"), AssistanceType.choices)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
     q = forms.CharField(label=_("Words"), required=False, max_length=100)
 
 
 class OfferFilterForm(forms.Form):
     provider = forms.CharField(label=_("Provider (ISO code)"), required=False, max_length=3)
-    pillar = forms.ChoiceField(
-        label=_("Pillar"), required=False, choices=(("", _("any pillar")), *PILLARS)
-    )
-    assistance_type = forms.ChoiceField(
-        label=_("Type of assistance"),
-        required=False,
-        choices=(("", _("any type")), *AssistanceType.choices),
-    )
+    pillar = any_of(_("Pillar"), _("any pillar"), PILLARS)
+    assistance_type = any_of(_("Type of assistance"), _("any type"), AssistanceType.choices)
 
 
 class FlowFilterForm(forms.Form):
     donor = forms.CharField(label=_("Donor (ISO code)"), required=False, max_length=3)
     recipient = forms.CharField(label=_("Recipient (ISO code)"), required=False, max_length=3)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=(("", _("any status")), *FlowStatus.choices)
-    )
-    pillar = forms.ChoiceField(
-        label=_("Pillar"), required=False, choices=(("", _("any pillar")), *PILLARS)
-    )
+    status = any_of(_("Status"), _("any status"), FlowStatus.choices)
+    pillar = any_of(_("Pillar"), _("any pillar"), PILLARS)
 
 
-class NeedForm(OnceForm):
+class NeedForm(CurrencyCode, OnceForm):
     pillar = forms.ChoiceField(label=_("Pillar"), choices=PILLARS)
     assistance_type = forms.ChoiceField(
         label=_("Type of assistance"), choices=AssistanceType.choices
     )
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
-    quantity = forms.CharField(
-        label=_("Quantity"),
-        required=False,
-        max_length=120,
-        help_text=_("For in-kind needs, e.g. 2 experts."),
-    )
-    amount = forms.DecimalField(
-        label=_("Amount"), required=False, min_value=0, max_digits=16, decimal_places=2
-    )
+    description = text_field(_("Description"))
+    quantity = list_field(_("Quantity"), 120, _("For in-kind needs, e.g. 2 experts."))
+    amount = amount_field(_("Amount"), required=False)
     currency = forms.CharField(
         label=_("Currency"), required=False, max_length=3, help_text=_("ISO code, e.g. USD, EUR.")
     )
-    year_from = forms.TypedChoiceField(label=_("From year"), coerce=int, choices=_year_choices)
-    year_to = forms.TypedChoiceField(label=_("To year"), coerce=int, choices=_year_choices)
-    languages = forms.CharField(
-        label=_("Working languages"),
-        required=False,
-        max_length=60,
-        help_text=_("ISO codes separated by commas, e.g. es, en."),
+    year_from = year_field(_("From year"))
+    year_to = year_field(_("To year"))
+    languages = list_field(
+        _("Working languages"), 60, _("ISO codes separated by commas, e.g. es, en.")
     )
     source_kind = forms.ChoiceField(
         label=_("Where the need was stated"), choices=NeedSource.choices, initial=NeedSource.DIRECT
     )
-    source_ref = forms.CharField(
-        label=_("Reference"),
-        required=False,
-        max_length=60,
-        help_text=_("e.g. the Article 7 report version or the extension request it comes from."),
+    source_ref = list_field(
+        _("Reference"),
+        60,
+        _("e.g. the Article 7 report version or the extension request it comes from."),
     )
-    visibility = forms.ChoiceField(
-        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
-    )
-
-    def clean_currency(self) -> str:
-        return str(self.cleaned_data["currency"]).strip().upper()
+    visibility = visibility_field()
 
     def clean_languages(self) -> list[str]:
         return split_codes(self.cleaned_data["languages"])
@@ -122,7 +150,7 @@ class NeedForm(OnceForm):
 
 class OfferForm(OnceForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    description = text_field(_("Description"))
     assistance_types = forms.MultipleChoiceField(
         label=_("Types of assistance"),
         choices=AssistanceType.choices,
@@ -131,38 +159,21 @@ class OfferForm(OnceForm):
     pillars = forms.MultipleChoiceField(
         label=_("Pillars"), choices=PILLARS, widget=forms.CheckboxSelectMultiple
     )
-    priority_states = forms.CharField(
-        label=_("Priority states"),
-        required=False,
-        max_length=400,
-        help_text=_("ISO codes separated by commas, e.g. PER, COL."),
+    priority_states = list_field(
+        _("Priority states"), 400, _("ISO codes separated by commas, e.g. PER, COL.")
     )
-    priority_regions = forms.CharField(
-        label=_("Priority regions"),
-        required=False,
-        max_length=200,
-        help_text=_("Region names separated by commas, e.g. Americas, Africa."),
+    priority_regions = list_field(
+        _("Priority regions"), 200, _("Region names separated by commas, e.g. Americas, Africa.")
     )
-    languages = forms.CharField(
-        label=_("Languages"),
-        required=False,
-        max_length=60,
-        help_text=_("ISO codes separated by commas, e.g. es, en."),
-    )
-    amount_min_usd = forms.DecimalField(
-        label=_("From (USD)"), required=False, min_value=0, max_digits=16, decimal_places=2
-    )
-    amount_max_usd = forms.DecimalField(
-        label=_("Up to (USD)"), required=False, min_value=0, max_digits=16, decimal_places=2
-    )
-    year_from = forms.TypedChoiceField(label=_("From year"), coerce=int, choices=_year_choices)
-    year_to = forms.TypedChoiceField(label=_("To year"), coerce=int, choices=_year_choices)
+    languages = list_field(_("Languages"), 60, _("ISO codes separated by commas, e.g. es, en."))
+    amount_min_usd = amount_field(_("From (USD)"), required=False)
+    amount_max_usd = amount_field(_("Up to (USD)"), required=False)
+    year_from = year_field(_("From year"))
+    year_to = year_field(_("To year"))
     channels = forms.MultipleChoiceField(
         label=_("Channels"), required=False, choices=CHANNELS, widget=forms.CheckboxSelectMultiple
     )
-    visibility = forms.ChoiceField(
-        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
-    )
+    visibility = visibility_field()
 
     def clean_priority_states(self) -> list[str]:
         return [c.upper() for c in split_codes(self.cleaned_data["priority_states"])]
@@ -175,17 +186,17 @@ class OfferForm(OnceForm):
         return split_codes(self.cleaned_data["languages"])
 
 
-class PledgeForm(OnceForm):
+class PledgeForm(CurrencyCode, OnceForm):
     """A pledge, commitment or payment recorded against a partnership or a case."""
 
     status = forms.ChoiceField(
         label=_("Status"), choices=FlowStatus.choices, initial=FlowStatus.PLEDGE
     )
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=16, decimal_places=2)
+    amount = amount_field(_("Amount"))
     currency = forms.CharField(
         label=_("Currency"), max_length=3, initial="USD", help_text=_("ISO code, e.g. USD, EUR.")
     )
-    year = forms.TypedChoiceField(label=_("Calendar year"), coerce=int, choices=_year_choices)
+    year = year_field(_("Calendar year"))
     years_to = forms.TypedChoiceField(
         label=_("Spread over the years up to"),
         coerce=int,
@@ -196,12 +207,7 @@ class PledgeForm(OnceForm):
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=(("", "—"), *CHANNELS))
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
-    visibility = forms.ChoiceField(
-        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
-    )
-
-    def clean_currency(self) -> str:
-        return str(self.cleaned_data["currency"]).strip().upper()
+    visibility = visibility_field()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -217,13 +223,8 @@ class AdvanceForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Becomes"), choices=[c for c in FlowStatus.choices if c[0] != FlowStatus.PLEDGE]
     )
-    amount = forms.DecimalField(
-        label=_("Amount"),
-        required=False,
-        min_value=0,
-        max_digits=16,
-        decimal_places=2,
-        help_text=_("Leave empty for all that remains."),
+    amount = amount_field(
+        _("Amount"), required=False, help_text=_("Leave empty for all that remains.")
     )
     increase = forms.BooleanField(
         label=_("More than was pledged (an increase)"),
@@ -234,39 +235,13 @@ class AdvanceForm(forms.Form):
 
 def need_initial(need: Need) -> dict[str, Any]:
     """The form's starting values for an existing need."""
-    return {
-        "pillar": need.pillar,
-        "assistance_type": need.assistance_type,
-        "title": need.title,
-        "description": need.description,
-        "quantity": need.quantity,
-        "amount": need.amount,
-        "currency": need.currency,
-        "year_from": need.year_from,
-        "year_to": need.year_to,
-        "languages": ", ".join(need.languages or []),
-        "source_kind": need.source_kind,
-        "source_ref": need.source_ref,
-        "visibility": need.visibility,
-    }
+    return initial_of(need, NeedForm, joined=("languages",))
 
 
 def offer_initial(offer: Offer) -> dict[str, Any]:
-    return {
-        "title": offer.title,
-        "description": offer.description,
-        "assistance_types": offer.assistance_types,
-        "pillars": offer.pillars,
-        "priority_states": ", ".join(s.iso3 or "" for s in offer.priority_states.all() if s.iso3),
-        "priority_regions": ", ".join(offer.priority_regions or []),
-        "languages": ", ".join(offer.languages or []),
-        "amount_min_usd": offer.amount_min_usd,
-        "amount_max_usd": offer.amount_max_usd,
-        "year_from": offer.year_from,
-        "year_to": offer.year_to,
-        "channels": offer.channels,
-        "visibility": offer.visibility,
-    }
+    codes = [s.iso3 for s in offer.priority_states.all() if s.iso3]
+    initial = initial_of(offer, OfferForm, joined=("priority_regions", "languages"))
+    return initial | {"priority_states": ", ".join(codes)}
 
 
 def split_codes(raw: Any) -> list[str]:
@@ -326,16 +301,12 @@ class ActorsField(ActorField):
 
 class CaseRequestForm(OnceForm):
     state = ActorField(label=_("State"), help_text=_("ISO code or name, e.g. PER or Peru."))
-    requested_on = forms.DateField(
-        label=_("Requested on"), widget=forms.DateInput({"type": "date"})
-    )
+    requested_on = date_field(_("Requested on"))
     pillars = forms.MultipleChoiceField(
         label=_("Pillars"), required=False, choices=PILLARS, widget=forms.CheckboxSelectMultiple
     )
-    summary = forms.CharField(label=_("What the state asks"), widget=forms.Textarea)
-    visibility = forms.ChoiceField(
-        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
-    )
+    summary = text_field(_("What the state asks"), required=True)
+    visibility = visibility_field()
 
 
 def _meetings() -> list[tuple[str, str]]:
@@ -343,7 +314,7 @@ def _meetings() -> list[tuple[str, str]]:
 
 
 class CaseScheduleForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    on = date_field(_("Date"))
     setting = forms.CharField(
         label=_("Setting"),
         max_length=200,
@@ -366,10 +337,8 @@ class CaseMeetingForm(CaseScheduleForm):
             "States, organisations, the national mine action centre: codes or names, separated by commas."
         ),
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
-    visibility = forms.ChoiceField(
-        label=_("Who may read the notes"), choices=Visibility.choices, initial=Visibility.COMMITTEE
-    )
+    notes = text_field(_("Notes"))
+    visibility = visibility_field(Visibility.COMMITTEE, _("Who may read the notes"))
 
 
 class CasePledgeForm(OnceForm):
@@ -377,15 +346,11 @@ class CasePledgeForm(OnceForm):
     assistance_type = forms.ChoiceField(
         label=_("Type of assistance"), choices=AssistanceType.choices
     )
-    amount = forms.DecimalField(
-        label=_("Amount"),
-        min_value=0,
-        max_digits=16,
-        decimal_places=2,
-        help_text=_("0 for an in-kind pledge whose value was not given."),
+    amount = amount_field(
+        _("Amount"), help_text=_("0 for an in-kind pledge whose value was not given.")
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD", required=False)
-    year = forms.TypedChoiceField(label=_("Calendar year"), coerce=int, choices=_year_choices)
+    year = year_field(_("Calendar year"))
     pillar = forms.ChoiceField(label=_("Pillar"), choices=PILLARS)
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
 
@@ -396,12 +361,12 @@ class CasePledgeForm(OnceForm):
 class ActionForm(OnceForm):
     description = forms.CharField(label=_("Action"), max_length=300)
     owner = ActorField(label=_("Owner"), help_text=_("ISO code or name."))
-    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput({"type": "date"}))
+    due_on = date_field(_("Due"))
 
 
 class CaseCloseForm(forms.Form):
-    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea)
-    closed_on = forms.DateField(label=_("Closed on"), widget=forms.DateInput({"type": "date"}))
+    outcome = text_field(_("Outcome"), required=True)
+    closed_on = date_field(_("Closed on"))
 
 
 class NoInputForm(forms.Form):
@@ -417,62 +382,39 @@ class PlatformForm(forms.Form):
         required=False,
         help_text=_("The state itself or one of its national bodies, e.g. its mine action centre."),
     )
-    established_on = forms.DateField(
-        label=_("Established"), required=False, widget=forms.DateInput({"type": "date"})
-    )
+    established_on = date_field(_("Established"), required=False)
     members = ActorsField(
         label=_("Members"),
         required=False,
         help_text=_("Donors, operators, organisations: codes or names, separated by commas."),
     )
-    terms_of_reference = forms.CharField(
-        label=_("Terms of reference"), required=False, widget=forms.Textarea
-    )
-    visibility = forms.ChoiceField(
-        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
-    )
+    terms_of_reference = text_field(_("Terms of reference"))
+    visibility = visibility_field()
 
 
 class PlatformMeetingForm(OnceForm):
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    held_on = date_field(_("Date"))
     participants = ActorsField(label=_("Participants"), required=False)
-    progress = forms.CharField(label=_("Progress discussed"), required=False, widget=forms.Textarea)
-    funding_gap_usd = forms.DecimalField(
-        label=_("Funding gap discussed (USD)"),
-        required=False,
-        min_value=0,
-        max_digits=16,
-        decimal_places=2,
-    )
-    commitments = forms.CharField(
-        label=_("Commitments made"), required=False, widget=forms.Textarea
-    )
-    visibility = forms.ChoiceField(
-        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
-    )
+    progress = text_field(_("Progress discussed"))
+    funding_gap_usd = amount_field(_("Funding gap discussed (USD)"), required=False)
+    commitments = text_field(_("Commitments made"))
+    visibility = visibility_field()
 
 
 class BilateralMeetingForm(OnceForm):
     counterpart = ActorField(
         label=_("With"), help_text=_("ISO code or name of the state or organisation.")
     )
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    held_on = date_field(_("Date"))
     topics = forms.MultipleChoiceField(
         label=_("Topics"),
         required=False,
         choices=BilateralTopic.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    other_topics = forms.CharField(
-        label=_("Other topics"),
-        required=False,
-        max_length=400,
-        help_text=_("Separated by semicolons."),
-    )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
-    visibility = forms.ChoiceField(
-        label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.COMMITTEE
-    )
+    other_topics = list_field(_("Other topics"), 400, _("Separated by semicolons."))
+    notes = text_field(_("Notes"))
+    visibility = visibility_field(Visibility.COMMITTEE)
 
     def all_topics(self) -> list[str]:
         other = str(self.cleaned_data.get("other_topics") or "")
