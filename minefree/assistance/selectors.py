@@ -23,6 +23,7 @@ from django.db.models import Model, Q, QuerySet
 from minefree.accounts.models import Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
 from minefree.assistance.models import Need, Offer, Visibility
+from minefree.core.queries import narrowed
 from minefree.registry.models import Actor, Committee
 from minefree.registry.selectors import parties_on
 
@@ -108,39 +109,43 @@ def may_read(record: Any, who: Reader, *owners: Actor | None) -> bool:
 
 
 @dataclass(frozen=True)
-class NeedFilters:
-    state: str = ""
+class AssistanceFilters:
+    """What needs and offers are filtered by alike; blank keeps everything."""
+
     pillar: str = ""
     assistance_type: str = ""
+
+
+@dataclass(frozen=True)
+class NeedFilters(AssistanceFilters):
+    state: str = ""
     q: str = ""
 
 
 def needs_list(who: Reader, filters: NeedFilters | None = None) -> QuerySet[Need]:
     f = filters or NeedFilters()
-    qs = visible(Need.objects.select_related("state"), who, "state")
-    if f.state:
-        qs = qs.filter(state__iso3=f.state.upper())
-    if f.pillar:
-        qs = qs.filter(pillar=f.pillar)
-    if f.assistance_type:
-        qs = qs.filter(assistance_type=f.assistance_type)
+    qs = narrowed(
+        visible(Need.objects.select_related("state"), who, "state"),
+        state__iso3=f.state.upper(),
+        pillar=f.pillar,
+        assistance_type=f.assistance_type,
+    )
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))
     return qs
 
 
 @dataclass(frozen=True)
-class OfferFilters:
+class OfferFilters(AssistanceFilters):
     provider: str = ""
-    pillar: str = ""
-    assistance_type: str = ""
 
 
 def offers_list(who: Reader, filters: OfferFilters | None = None) -> QuerySet[Offer]:
     f = filters or OfferFilters()
-    qs = visible(Offer.objects.select_related("provider"), who, "provider")
-    if f.provider:
-        qs = qs.filter(provider__iso3=f.provider.upper())
+    qs = narrowed(
+        visible(Offer.objects.select_related("provider"), who, "provider"),
+        provider__iso3=f.provider.upper(),
+    )
     rows = list(qs.values_list("pk", "pillars", "assistance_types"))
     if f.pillar or f.assistance_type:
         # JSON list membership differs between SQLite and PostgreSQL; the lists are short.

@@ -200,16 +200,40 @@ def _state_code(actor: Actor) -> str:
     return actor.iso3 or ""
 
 
+def _claim_edit(
+    actor: Any, action: str, owner: Actor, current_owner: Actor | None, refusal: str, key: str
+) -> None:
+    """The owner's people (and ISU staff) save its records, the record's current owner's
+    too; a form sent twice saves once (``key``)."""
+    require(actor, action, owner, refusal)
+    if current_owner is not None:
+        require(actor, action, current_owner, refusal)
+    noun = action.split(".")[0]
+    claim_once(actor_label=actor_label(actor), key=key, action=f"{noun}.saved")
+
+
+def _audit_saved(
+    actor: Any, record: Need | Offer, created: bool, before: Any, after: Any, state_code: str
+) -> None:
+    """Audit a saved need or offer as created or updated."""
+    noun = record._meta.model_name
+    audit_record(
+        actor=actor,
+        action=f"{noun}.created" if created else f"{noun}.updated",
+        obj=record,
+        before=before,
+        after=after,
+        state_code=state_code,
+    )
+
+
 @service
 def need_save(
     *, actor: Any, state: Actor, data: NeedInput, need: Need | None = None, request_key: str = ""
 ) -> Need:
     """Create or change a need of ``state``; its USD value is worked out here, once."""
     refusal = _("Only the state's focal point, its delegates and ISU staff.")
-    require(actor, "need.edit", state, refusal)
-    if need is not None:
-        require(actor, "need.edit", need.state, refusal)
-    claim_once(actor_label=actor_label(actor), key=request_key, action="need.saved")
+    _claim_edit(actor, "need.edit", state, need.state if need else None, refusal, request_key)
     if need is not None and need.state_id != state.pk:
         raise ValidationError(_("A need cannot move to another state."))
     if state.kind not in (ActorKind.STATE, ActorKind.OTHER_AREA):
@@ -242,13 +266,8 @@ def need_save(
     record.origin = data.origin
     record.full_clean()
     record.save()
-    audit_record(
-        actor=actor,
-        action="need.updated" if need is not None else "need.created",
-        obj=record,
-        before=before,
-        after=snapshot(record, NEED_FIELDS),
-        state_code=_state_code(state),
+    _audit_saved(
+        actor, record, need is None, before, snapshot(record, NEED_FIELDS), _state_code(state)
     )
     return record
 
@@ -290,10 +309,8 @@ def offer_save(
 ) -> Offer:
     """Create or change an offer of ``provider``; in-kind offers need no amount."""
     refusal = _("Only the provider's focal point and ISU staff.")
-    require(actor, "offer.edit", provider, refusal)
-    if offer is not None:
-        require(actor, "offer.edit", offer.provider, refusal)
-    claim_once(actor_label=actor_label(actor), key=request_key, action="offer.saved")
+    current = offer.provider if offer else None
+    _claim_edit(actor, "offer.edit", provider, current, refusal, request_key)
     if offer is not None and offer.provider_id != provider.pk:
         raise ValidationError(_("An offer cannot move to another provider."))
     if provider.kind not in (ActorKind.STATE, ActorKind.ORGANISATION):
@@ -336,14 +353,8 @@ def offer_save(
     record.priority_states.set(states)
     after = snapshot(record, OFFER_FIELDS)
     after["priority_states"] = sorted(a.iso3 or a.slug for a in states)
-    audit_record(
-        actor=actor,
-        action="offer.updated" if offer is not None else "offer.created",
-        obj=record,
-        before=before,
-        after=after,
-        state_code=_state_code(provider) if provider.kind == ActorKind.STATE else "",
-    )
+    code = _state_code(provider) if provider.kind == ActorKind.STATE else ""
+    _audit_saved(actor, record, offer is None, before, after, code)
     return record
 
 

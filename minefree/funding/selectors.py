@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from minefree.assistance.selectors import Reader, visible
+from minefree.core.queries import narrowed
 from minefree.funding.models import Flow, PublishedTotal
 
 
@@ -21,20 +22,15 @@ class FlowFilters:
 
 def flows_list(who: Reader, filters: FlowFilters | None = None) -> QuerySet[Flow]:
     f = filters or FlowFilters()
-    qs = visible(
-        Flow.objects.select_related("donor", "recipient", "source"), who, "donor", "recipient"
+    qs = Flow.objects.select_related("donor", "recipient", "source")
+    return narrowed(
+        visible(qs, who, "donor", "recipient"),
+        donor__iso3=f.donor.upper(),
+        recipient__iso3=f.recipient.upper(),
+        year=f.year or None,
+        status=f.status,
+        pillar=f.pillar,
     )
-    if f.donor:
-        qs = qs.filter(donor__iso3=f.donor.upper())
-    if f.recipient:
-        qs = qs.filter(recipient__iso3=f.recipient.upper())
-    if f.year:
-        qs = qs.filter(year=f.year)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.pillar:
-        qs = qs.filter(pillar=f.pillar)
-    return qs
 
 
 def published_total_years() -> list[int]:
