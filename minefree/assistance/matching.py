@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,8 @@ F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 B = npt.NDArray[np.bool_]
+T = TypeVar("T")
+_DTYPES = {"F32": np.float32, "I64": np.int64, "U64": np.uint64, "B": np.bool_}
 
 # --- weights -------------------------------------------------------------------------------
 #: The points each component gives. Type and pillar weigh most: an offer of the wrong kind of
@@ -153,6 +155,12 @@ class _NeedArrays:
     year_from: I64
     year_to: I64
 
+    @classmethod
+    def empty(cls, ids: list[int]) -> _NeedArrays:
+        arrays = _zeros(cls, ids)
+        arrays.amount[:] = np.nan
+        return arrays
+
 
 @dataclass(frozen=True)
 class _OfferArrays:
@@ -170,6 +178,22 @@ class _OfferArrays:
     amount_max: F32
     year_from: I64
     year_to: I64
+
+    @classmethod
+    def empty(cls, ids: list[int], states: int) -> _OfferArrays:
+        arrays = _zeros(cls, ids, priority_states=(len(ids), max(states, 1)))
+        arrays.amount_max[:] = np.inf
+        return arrays
+
+
+def _zeros(cls: type[T], ids: list[int], **shapes: tuple[int, ...]) -> T:
+    """The arrays of ``cls`` for ``ids``, zeros of each field's type (``ids`` filled in)."""
+    arrays: dict[str, Any] = {
+        f.name: np.zeros(shapes.get(f.name, len(ids)), dtype=_DTYPES[str(f.type)])
+        for f in fields(cls)  # type: ignore[arg-type]
+    }
+    arrays["ids"][:] = ids
+    return cls(**arrays)
 
 
 @dataclass(frozen=True)
@@ -221,97 +245,47 @@ def _encode(
     states = _states_of(needs)
     state_index: dict[int, int] = {}
     places, languages = _Bits(), _Bits()
-    n = len(needs)
-    state = np.zeros(n, dtype=np.int64)
-    type_bit = np.zeros(n, dtype=np.uint64)
-    pillar_bit = np.zeros(n, dtype=np.uint64)
-    region_bit = np.zeros(n, dtype=np.uint64)
-    subregion_bit = np.zeros(n, dtype=np.uint64)
-    need_languages = np.zeros(n, dtype=np.uint64)
-    amount = np.full(n, np.nan, dtype=np.float32)
-    need_from = np.zeros(n, dtype=np.int64)
-    need_to = np.zeros(n, dtype=np.int64)
+    a = _NeedArrays.empty([x.pk for x in needs])
     region_names: dict[int, str] = {}
     for i, need in enumerate(needs):
         actor = states[need.state_id]
-        state[i] = state_index.setdefault(actor.pk, len(state_index))
-        type_bit[i] = _TYPE_BITS.get(need.assistance_type, 0)
-        pillar_bit[i] = _PILLAR_BITS.get(need.pillar, 0)
+        a.state[i] = state_index.setdefault(actor.pk, len(state_index))
+        a.type_bit[i] = _TYPE_BITS.get(need.assistance_type, 0)
+        a.pillar_bit[i] = _PILLAR_BITS.get(need.pillar, 0)
         if actor.region:
-            region_bit[i] = places.bit(_norm(actor.region))
-            region_names[int(region_bit[i])] = actor.region
+            a.region_bit[i] = places.bit(_norm(actor.region))
+            region_names[int(a.region_bit[i])] = actor.region
         if actor.subregion:
-            subregion_bit[i] = places.bit(_norm(actor.subregion))
-            region_names[int(subregion_bit[i])] = actor.subregion
-        need_languages[i] = languages.mask(_norm(c) for c in need.languages or [])
+            a.subregion_bit[i] = places.bit(_norm(actor.subregion))
+            region_names[int(a.subregion_bit[i])] = actor.subregion
+        a.languages[i] = languages.mask(_norm(c) for c in need.languages or [])
         if need.amount_usd is not None:
-            amount[i] = float(need.amount_usd)
-        need_from[i], need_to[i] = need.year_from, need.year_to
+            a.amount[i] = float(need.amount_usd)
+        a.year_from[i], a.year_to[i] = need.year_from, need.year_to
 
     priorities = _priority_state_ids(offers)
     provider_index: dict[int, int] = {}
-    m = len(offers)
-    provider = np.zeros(m, dtype=np.int64)
-    provider_actor = np.zeros(m, dtype=np.int64)
-    types = np.zeros(m, dtype=np.uint64)
-    pillars = np.zeros(m, dtype=np.uint64)
-    regions = np.zeros(m, dtype=np.uint64)
-    any_priority = np.zeros(m, dtype=np.bool_)
-    priority_states = np.zeros((m, max(len(state_index), 1)), dtype=np.bool_)
-    offer_languages = np.zeros(m, dtype=np.uint64)
-    has_range = np.zeros(m, dtype=np.bool_)
-    amount_min = np.zeros(m, dtype=np.float32)
-    amount_max = np.full(m, np.inf, dtype=np.float32)
-    offer_from = np.zeros(m, dtype=np.int64)
-    offer_to = np.zeros(m, dtype=np.int64)
+    o = _OfferArrays.empty([x.pk for x in offers], len(state_index))
     for j, offer in enumerate(offers):
-        provider[j] = provider_index.setdefault(offer.provider_id, len(provider_index))
-        provider_actor[j] = offer.provider_id
-        types[j] = sum({_TYPE_BITS.get(c, 0) for c in offer.assistance_types or []})
-        pillars[j] = sum({_PILLAR_BITS.get(c, 0) for c in offer.pillars or []})
-        regions[j] = places.known_mask(_norm(r) for r in offer.priority_regions or [])
+        o.provider[j] = provider_index.setdefault(offer.provider_id, len(provider_index))
+        o.provider_actor[j] = offer.provider_id
+        o.types[j] = sum({_TYPE_BITS.get(c, 0) for c in offer.assistance_types or []})
+        o.pillars[j] = sum({_PILLAR_BITS.get(c, 0) for c in offer.pillars or []})
+        o.regions[j] = places.known_mask(_norm(r) for r in offer.priority_regions or [])
         prio = priorities.get(offer.pk, [])
-        any_priority[j] = bool(prio or offer.priority_regions)
+        o.any_priority[j] = bool(prio or offer.priority_regions)
         for actor_id in prio:
             if actor_id in state_index:
-                priority_states[j, state_index[actor_id]] = True
-        offer_languages[j] = languages.mask(_norm(c) for c in offer.languages or [])
+                o.priority_states[j, state_index[actor_id]] = True
+        o.languages[j] = languages.mask(_norm(c) for c in offer.languages or [])
         if offer.amount_min_usd is not None:
-            amount_min[j] = float(offer.amount_min_usd)
-            has_range[j] = True
+            o.amount_min[j] = float(offer.amount_min_usd)
+            o.has_range[j] = True
         if offer.amount_max_usd is not None:
-            amount_max[j] = float(offer.amount_max_usd)
-            has_range[j] = True
-        offer_from[j], offer_to[j] = offer.year_from, offer.year_to
+            o.amount_max[j] = float(offer.amount_max_usd)
+            o.has_range[j] = True
+        o.year_from[j], o.year_to[j] = offer.year_from, offer.year_to
 
-    need_arrays = _NeedArrays(
-        ids=np.array([x.pk for x in needs], dtype=np.int64),
-        state=state,
-        type_bit=type_bit,
-        pillar_bit=pillar_bit,
-        region_bit=region_bit,
-        subregion_bit=subregion_bit,
-        languages=need_languages,
-        amount=amount,
-        year_from=need_from,
-        year_to=need_to,
-    )
-    offer_arrays = _OfferArrays(
-        ids=np.array([x.pk for x in offers], dtype=np.int64),
-        provider=provider,
-        provider_actor=provider_actor,
-        types=types,
-        pillars=pillars,
-        regions=regions,
-        any_priority=any_priority,
-        priority_states=priority_states,
-        languages=offer_languages,
-        has_range=has_range,
-        amount_min=amount_min,
-        amount_max=amount_max,
-        year_from=offer_from,
-        year_to=offer_to,
-    )
     by_index = {i: states[actor_id] for actor_id, i in state_index.items()}
     context = _Context(
         states=[by_index[i] for i in range(len(by_index))],
@@ -319,7 +293,7 @@ def _encode(
         language_codes=list(languages.index),
         language_masks={code: languages.bit(code) for code in list(languages.index)},
     )
-    return need_arrays, offer_arrays, context
+    return a, o, context
 
 
 # --- scoring ---------------------------------------------------------------------------------
