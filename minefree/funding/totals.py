@@ -278,12 +278,10 @@ def provided_by_recipient(actor: Actor, who: Reader) -> CounterpartTotals:
 # --- needs ------------------------------------------------------------------------------
 
 
-@dataclass
-class NeedProgress:
-    need_id: int
-    required_usd: Decimal | None
+class _WithAmounts:
+    """A line that shows its ``amounts``' figures as its own."""
+
     amounts: Amounts
-    status: str
 
     @property
     def committed_usd(self) -> Decimal:
@@ -296,6 +294,14 @@ class NeedProgress:
     @property
     def pledged_usd(self) -> Decimal:
         return self.amounts.pledged_usd
+
+
+@dataclass
+class NeedProgress(_WithAmounts):
+    need_id: int
+    required_usd: Decimal | None
+    amounts: Amounts
+    status: str
 
     @property
     def status_label(self) -> str:
@@ -346,20 +352,12 @@ def need_progress(needs: Iterable[Need], who: Reader | None = None) -> dict[int,
 
 
 @dataclass
-class CoverageYear:
+class CoverageYear(_WithAmounts):
     year: int
     required_usd: Decimal = ZERO
     #: needs of the year with no USD amount (in kind, or no rate): required is a lower bound
     unpriced_needs: int = 0
     amounts: Amounts = field(default_factory=Amounts)
-
-    @property
-    def committed_usd(self) -> Decimal:
-        return self.amounts.committed_usd
-
-    @property
-    def paid_usd(self) -> Decimal:
-        return self.amounts.paid_usd
 
     @property
     def gap_usd(self) -> Decimal:
