@@ -14,7 +14,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from minefree.core import hooks
-from minefree.core.audit import audit_record, audited_create, service, snapshot
+from minefree.core.audit import (
+    audit_record,
+    audited_create,
+    audited_update,
+    service,
+    snapshot,
+)
 from minefree.core.models import Origin
 from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
@@ -396,21 +402,18 @@ def version_contact_save(
 ) -> ReportVersion:
     """The cover page's point of contact (for clarification only; shown to signed-in users)."""
     _require_draft(actor, version)
-    fields = CONTACT_FIELDS
-    before = snapshot(version, fields)
-    version.contact_name = name.strip()
-    version.contact_organisation = organisation.strip()
-    version.contact_email = email.strip()
-    version.contact_phone = phone.strip()
-    version.full_clean()
-    version.save(update_fields=fields)
-    audit_record(
+    audited_update(
         actor=actor,
-        action="report.contact_saved",
         obj=version,
-        before=before,
-        after=snapshot(version, fields),
+        action="report.contact_saved",
+        changes={
+            "contact_name": name.strip(),
+            "contact_organisation": organisation.strip(),
+            "contact_email": email.strip(),
+            "contact_phone": phone.strip(),
+        },
         state_code=_code(version),
+        validate=True,
     )
     return version
 
