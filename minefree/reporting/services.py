@@ -94,6 +94,21 @@ def _period(state: Actor, year: int, kind: str) -> tuple[dt.date, dt.date, dt.da
     return eif.earliest, dt.date(year, 12, 31), due.earliest
 
 
+def unsaved_report(state: Actor, year: int, kind: str, origin: str) -> Article7Report:
+    """A new report of ``state`` for ``year``, its period and due date set, not yet saved
+    (opening a draft saves it; the history import saves many at once)."""
+    start, end, due = _period(state, year, kind)
+    return Article7Report(
+        state=state,
+        year=year,
+        kind=kind,
+        period_start=start,
+        period_end=end,
+        due_date=due,
+        origin=origin,
+    )
+
+
 def _copy_from(source: ReportVersion | None, target: ReportVersion, *, all_tables: bool) -> None:
     """Pre-fill ``target`` from ``source``: stock tables for a new year, everything for an amendment."""
     source_entries = (
@@ -153,16 +168,7 @@ def report_open(
     lock_rows(Actor.objects.filter(pk=state.pk))  # two opens at once: one report, one draft
     report = Article7Report.objects.filter(state=state, year=year, kind=kind).first()
     if report is None:
-        start, end, due = _period(state, year, kind)
-        report = Article7Report(
-            state=state,
-            year=year,
-            kind=kind,
-            period_start=start,
-            period_end=end,
-            due_date=due,
-            origin=Origin.REPORTED,
-        )
+        report = unsaved_report(state, year, kind, Origin.REPORTED)
         audited_create(
             actor=actor, obj=report, action="report.created", state_code=state.iso3 or ""
         )
