@@ -21,7 +21,6 @@ five states' reports (rolled back) and with everyone's.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import os
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Json, machine_info, merge_results
+from common import ROOT, Json, bench_parser, machine_info, record_in_process
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minefree.settings")
@@ -300,24 +299,13 @@ def run(rounds: int, sample: int) -> Json:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Article 7 import vs bulk_create.")
-    parser.add_argument("--name", required=True, help="benchmark key in results.json")
-    parser.add_argument("--results", type=Path, help="merge into this results.json")
+    parser = bench_parser("Article 7 import vs bulk_create.")
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds (best is kept)")
     parser.add_argument("--sample", type=int, default=100, help="reports for the XLSX timing")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL"):
         parser.error("set DATABASE_URL")
-    try:
-        result = run(max(1, args.rounds), args.sample)
-    except Exception as exc:  # recorded, so the other benchmarks still report
-        result = {"error": f"{type(exc).__name__}: {exc}", "pass": False}
-        print(result["error"], file=sys.stderr)
-    if args.results:
-        merge_results({args.name: result}, args.results)
-    for line in result.get("summary_lines", []):
-        print(f"  {line}")
-    return 0 if result.get("pass") else 1
+    return record_in_process(args.name, args.results, lambda: run(max(1, args.rounds), args.sample))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Shared helpers of the benchmark harness: machine description and results.json merging.
+"""Shared helpers of the benchmark harness: machine description, results.json merging and
+the command line every benchmark script shares.
 
 Used as a module by the benchmark scripts and as a small command by ``bench/run``::
 
@@ -17,6 +18,7 @@ import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +112,74 @@ def merge_results(benchmarks: dict[str, Json], path: Path = RESULTS_PATH) -> Jso
     data["benchmarks"].update(benchmarks)
     write_results(data, path)
     return data
+
+
+def bench_parser(description: str, *, name: str | None = None) -> argparse.ArgumentParser:
+    """The options of every benchmark script: its key in results.json and where to merge it
+    (``name`` is the key's default; without one ``--name`` is required)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--name", required=name is None, default=name, help="benchmark key in results.json"
+    )
+    parser.add_argument("--results", type=Path, help="merge into this results.json")
+    return parser
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, *, prepare: str) -> None:
+    """The database and wrk options of a benchmark that loads a gunicorn server;
+    ``prepare`` says what ``--no-prepare`` skips."""
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per URL")
+    parser.add_argument("--rounds", type=int, default=1, help="measurements per URL (median)")
+    parser.add_argument("--no-prepare", action="store_true", help=f"skip {prepare}")
+
+
+#: what a benchmark that drives a server and wrk records as its failure
+SERVER_FAILURES = (RuntimeError, ValueError, OSError, subprocess.SubprocessError)
+
+
+def record_run(
+    name: str,
+    results: Path | None,
+    measure: Callable[[], Json],
+    errors: tuple[type[Exception], ...] = SERVER_FAILURES,
+) -> int:
+    """Run a benchmark that drives other processes and keep its result under ``name``: merged
+    into ``results`` or printed as JSON. A failure among ``errors`` is recorded as an error
+    entry, so results.json never shows a stale or missing entry silently; it exits 1."""
+    status = 0
+    try:
+        result = measure()
+    except errors as exc:
+        detail = getattr(exc, "stderr", None) or ""
+        result = {"error": f"{type(exc).__name__}: {exc}", "detail": str(detail)[-2000:]}
+        result |= {"pass": False, "machine": machine_info()}
+        print(f"{name}: {result['error']}\n{result['detail']}", file=sys.stderr)
+        status = 1
+    if results:
+        merge_results({name: result}, results)
+    else:
+        print(json.dumps({name: result}, indent=2))
+    return status
+
+
+def record_in_process(name: str, results: Path | None, measure: Callable[[], Json]) -> int:
+    """Run a benchmark that measures in this process, merge its result under ``name`` and
+    print its summary lines; exits 0 only when it met its targets. Any failure is recorded,
+    so the other benchmarks still report."""
+    try:
+        result = measure()
+    except Exception as exc:
+        result = {"error": f"{type(exc).__name__}: {exc}", "pass": False}
+        print(result["error"], file=sys.stderr)
+    if results:
+        merge_results({name: result}, results)
+    for line in result.get("summary_lines", []):
+        print(f"  {line}")
+    return 0 if result.get("pass") else 1
 
 
 def init_results(path: Path = RESULTS_PATH) -> None:

@@ -37,9 +37,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Json, machine_info, merge_results
+from common import ROOT, Json, add_server_arguments, bench_parser, machine_info, record_run
 
 THROUGHPUT_TARGET = 0.5  # page requests/s >= 50 % of the static file's
 P99_TARGET = 2.0  # page p99 <= 2 x the static file's p99
@@ -332,6 +333,45 @@ def gunicorn(
                 proc.wait()
 
 
+class StaticCopy(NamedTuple):
+    """A running server that also serves a page's rendered HTML as a static file."""
+
+    base: str
+    pid: int
+    html: bytes
+    static_path: str
+
+
+@contextmanager
+def static_copy(
+    server: Server, env: dict[str, str], log: Path, page_path: str, info: Json, name: str
+) -> Iterator[StaticCopy]:
+    """Serve ``page_path`` and, as the baseline, the same HTML as ``bench/<name>.html`` from
+    STATIC_ROOT (WhiteNoise, same server, same size): the page is rendered through the real
+    server, written, and the server restarted, since WhiteNoise indexes STATIC_ROOT when it
+    starts. ``info`` is what ``inspect`` saw. The file is removed afterwards."""
+    static_root = Path(info["static_root"])
+    if not (static_root / "staticfiles.json").exists():  # bench/run collects once for all
+        minefree(env, "collectstatic", "--noinput", "-v0")
+    static_rel = f"bench/{name}.html"
+    static_file = static_root / static_rel
+    try:
+        with gunicorn(server, env, log, page_path) as (base, _pid):
+            status, _, html = http_get(base + page_path)
+            if status != 200:
+                raise RuntimeError(f"{page_path} answered {status}")
+        static_file.parent.mkdir(parents=True, exist_ok=True)
+        static_file.write_bytes(html)
+        with gunicorn(server, env, log, page_path) as (base, pid):
+            yield StaticCopy(
+                base, pid, html, "/" + info["static_url"].strip("/") + "/" + static_rel
+            )
+    finally:
+        static_file.unlink(missing_ok=True)
+        if static_file.parent.exists() and not any(static_file.parent.iterdir()):
+            static_file.parent.rmdir()
+
+
 def _cpu_ratio(measured: Json, baseline: Json) -> float | None:
     try:
         page = measured["cpu"]["server_ms_per_request"]
@@ -384,44 +424,24 @@ def run(
     if info["first_status"] != 200:
         raise RuntimeError(f"{page_path} answered {info['first_status']} through Django")
 
-    static_root = Path(info["static_root"])
-    if not (static_root / "staticfiles.json").exists():  # bench/run collects once for all
-        minefree(env, "collectstatic", "--noinput", "-v0")
     slug = page_path.strip("/").replace("/", "-") or "index"
-    static_rel = f"bench/{slug}.html"
-    static_file = static_root / static_rel
-    static_path = "/" + info["static_url"].strip("/") + "/" + static_rel
-
     with tempfile.TemporaryDirectory(prefix="minefree-bench-") as tmp:
         log = Path(tmp) / "gunicorn.log"
-        try:
-            # 1. Render the page through the real server and keep its HTML.
-            with gunicorn(server, env, log, page_path) as (base, _pid):
-                status, _, html = http_get(base + page_path)
-                if status != 200:
-                    raise RuntimeError(f"{page_path} answered {status}")
-            static_file.parent.mkdir(parents=True, exist_ok=True)
-            static_file.write_bytes(html)
-            # 2. Restart: WhiteNoise indexes STATIC_ROOT when the server starts.
-            with gunicorn(server, env, log, page_path) as (base, pid):
-                page_url, static_url = base + page_path, base + static_path
-                s_status, s_headers, s_body = http_get(static_url)
-                if s_status != 200 or s_body != html:
-                    raise RuntimeError(f"static copy {static_path} answered {s_status}")
-                for url in (page_url, static_url):
-                    run_wrk(load, url, load.warmup_s)
-                p_status, p_headers, p_body = http_get(page_url)
-                page_rounds: list[Json] = []
-                static_rounds: list[Json] = []
-                for i in range(rounds):
-                    # Alternate the order so neither side always runs on a warmer machine.
-                    order = [(page_url, page_rounds), (static_url, static_rounds)]
-                    for url, sink in order if i % 2 == 0 else reversed(order):
-                        sink.append(run_wrk(load, url, load.duration_s, pid))
-        finally:
-            static_file.unlink(missing_ok=True)
-            if static_file.parent.exists() and not any(static_file.parent.iterdir()):
-                static_file.parent.rmdir()
+        with static_copy(server, env, log, page_path, info, slug) as copy:
+            page_url, static_url = copy.base + page_path, copy.base + copy.static_path
+            s_status, s_headers, s_body = http_get(static_url)
+            if s_status != 200 or s_body != copy.html:
+                raise RuntimeError(f"static copy {copy.static_path} answered {s_status}")
+            for url in (page_url, static_url):
+                run_wrk(load, url, load.warmup_s)
+            p_status, p_headers, p_body = http_get(page_url)
+            page_rounds: list[Json] = []
+            static_rounds: list[Json] = []
+            for i in range(rounds):
+                # Alternate the order so neither side always runs on a warmer machine.
+                order = [(page_url, page_rounds), (static_url, static_rounds)]
+                for url, sink in order if i % 2 == 0 else reversed(order):
+                    sink.append(run_wrk(load, url, load.duration_s, copy.pid))
         server_log = log.read_text(errors="replace").strip() if log.exists() else ""
 
     measured = _combine(page_rounds)
@@ -454,7 +474,7 @@ def run(
             **measured,
         },
         "baseline": {
-            "url": static_path,
+            "url": copy.static_path,
             "bytes": len(s_body),
             "status": s_status,
             "server_header": s_headers.get("Server"),
@@ -491,52 +511,36 @@ def run(
     }
 
 
+def run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keywords of a server benchmark's ``run`` that ``add_server_arguments`` set."""
+    return {
+        "database_url": args.database_url,
+        "load": Load(args.connections, args.wrk_threads, args.duration, args.warmup),
+        "rounds": max(1, args.rounds),
+        "do_prepare": not args.no_prepare,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Country page vs static file, under wrk.")
-    parser.add_argument("--name", required=True, help="benchmark key in results.json")
-    parser.add_argument("--results", type=Path, help="merge into this results.json")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser = bench_parser("Country page vs static file, under wrk.")
     parser.add_argument("--path", default="/states/PER/")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
     parser.add_argument("--app", default=Server.app, help="WSGI app (to try a variant)")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per URL")
-    parser.add_argument("--rounds", type=int, default=1, help="measurements per URL (median)")
-    parser.add_argument("--no-prepare", action="store_true", help="skip migrate/load/collect")
+    add_server_arguments(parser, prepare="migrate/load/collect")
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("set DATABASE_URL or pass --database-url")
-
-    status = 0
-    try:
-        result = run(
-            database_url=args.database_url,
+    return record_run(
+        args.name,
+        args.results,
+        lambda: run(
             page_path=args.path,
             server=Server(args.workers, args.worker_class, args.threads, args.app),
-            load=Load(args.connections, args.wrk_threads, args.duration, args.warmup),
-            rounds=max(1, args.rounds),
-            do_prepare=not args.no_prepare,
-        )
-    except (RuntimeError, ValueError, OSError, subprocess.SubprocessError) as exc:
-        # Record the failure so results.json never shows a stale or missing entry silently.
-        detail = getattr(exc, "stderr", None) or ""
-        result = {
-            "error": f"{type(exc).__name__}: {exc}",
-            "detail": str(detail)[-2000:],
-            "pass": False,
-            "machine": machine_info(),
-        }
-        print(f"{args.name}: {result['error']}\n{result['detail']}", file=sys.stderr)
-        status = 1
-    if args.results:
-        merge_results({args.name: result}, args.results)
-    else:
-        print(json.dumps({args.name: result}, indent=2))
-    return status
+            **run_options(args),
+        ),
+    )
 
 
 if __name__ == "__main__":

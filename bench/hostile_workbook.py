@@ -20,7 +20,6 @@ with, so the targets are absolute, on this project's 2-core machine.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -30,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Json, machine_info, merge_results
+from common import ROOT, Json, bench_parser, machine_info, record_run
 
 SECONDS_TARGET = 2.0
 RSS_GROWTH_TARGET_MB = 100.0
@@ -148,24 +147,10 @@ def run() -> Json:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Refusal time and memory of hostile workbooks.")
-    parser.add_argument("--name", required=True, help="benchmark key in results.json")
-    parser.add_argument("--results", type=Path, help="merge into this results.json")
-    args = parser.parse_args(argv)
-    try:
-        result = run()
-        status = 0
-    except (subprocess.SubprocessError, OSError, ValueError) as exc:
-        detail = getattr(exc, "stderr", None) or ""
-        result = {"error": f"{type(exc).__name__}: {exc}", "detail": str(detail)[-2000:]}
-        result |= {"pass": False, "machine": machine_info()}
-        print(f"{args.name}: {result['error']}\n{result['detail']}", file=sys.stderr)
-        status = 1
-    if args.results:
-        merge_results({args.name: result}, args.results)
-    else:
-        print(json.dumps({args.name: result}, indent=2))
-    return status
+    args = bench_parser("Refusal time and memory of hostile workbooks.").parse_args(argv)
+    return record_run(
+        args.name, args.results, run, (subprocess.SubprocessError, OSError, ValueError)
+    )
 
 
 if __name__ == "__main__":

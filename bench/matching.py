@@ -16,7 +16,6 @@ under 1 s. Scoring runs in memory, so the database does not matter: SQLite is en
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import random
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Json, machine_info, merge_results
+from common import ROOT, Json, bench_parser, machine_info, record_in_process
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minefree.settings")
@@ -129,9 +128,7 @@ def run(rounds: int) -> Json:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Matching: score matrix and reasons.")
-    parser.add_argument("--name", default="matching", help="benchmark key in results.json")
-    parser.add_argument("--results", type=Path, help="merge into this results.json")
+    parser = bench_parser("Matching: score matrix and reasons.", name="matching")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (best is kept)")
     args = parser.parse_args(argv)
     temporary = None
@@ -140,20 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["DATABASE_URL"] = f"sqlite:///{temporary}/bench.sqlite3"
     os.environ.setdefault("MINEFREE_DEBUG", "1")
     try:
-        result = run(max(1, args.rounds))
-    except Exception as exc:  # recorded, so the other benchmarks still report
-        result = {"error": f"{type(exc).__name__}: {exc}", "pass": False}
-        print(result["error"], file=sys.stderr)
+        return record_in_process(args.name, args.results, lambda: run(max(1, args.rounds)))
     finally:
         if temporary:
             for path in Path(temporary).iterdir():
                 path.unlink()
             Path(temporary).rmdir()
-    if args.results:
-        merge_results({args.name: result}, args.results)
-    for line in result.get("summary_lines", []):
-        print(f"  {line}")
-    return 0 if result.get("pass") else 1
 
 
 if __name__ == "__main__":

@@ -19,9 +19,6 @@ page), and the random-query page at least 0.8 of the plain one.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,17 +26,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Json, machine_info, merge_results
+from common import Json, add_server_arguments, bench_parser, machine_info, record_run
 from country_page import (
     Load,
     Server,
     _combine,
     bench_env,
-    gunicorn,
     http_get,
     inspect,
     minefree,
     parse_wrk,
+    run_options,
+    static_copy,
 )
 
 CACHED_TARGET = 0.5
@@ -91,45 +89,30 @@ def run(*, database_url: str, load: Load, rounds: int = 1, do_prepare: bool = Tr
     info = inspect(env, DASHBOARD)
     if info["first_status"] != 200 or info["second_cache"] != "hit":
         raise RuntimeError(f"{DASHBOARD} is not served from the cache: {info}")
-    static_root = Path(info["static_root"])
-    if not (static_root / "staticfiles.json").exists():
-        minefree(env, "collectstatic", "--noinput", "-v0")
-    static_file = static_root / "bench" / "compliance.html"
-    static_path = "/" + info["static_url"].strip("/") + "/bench/compliance.html"
     server = Server()
     sink: dict[str, list[Json]] = {k: [] for k in ("cached", "static", "render", "plain", "random")}
     with tempfile.TemporaryDirectory(prefix="minefree-bench-") as tmp:
         log = Path(tmp) / "gunicorn.log"
         script = Path(tmp) / "random.lua"
         script.write_text(_RANDOM_QUERY % COUNTRY)
-        try:
-            with gunicorn(server, env, log, DASHBOARD) as (base, _pid):
-                status, _headers, html = http_get(base + DASHBOARD)
-                if status != 200:
-                    raise RuntimeError(f"{DASHBOARD} answered {status}")
-            static_file.parent.mkdir(parents=True, exist_ok=True)
-            static_file.write_bytes(html)
-            with gunicorn(server, env, log, DASHBOARD) as (base, _pid):
-                runs = {
-                    "cached": (base + DASHBOARD, "", ""),
-                    "static": (base + static_path, "", ""),
-                    "render": (base + DASHBOARD, "Cookie: sessionid=bench", ""),
-                    "plain": (base + COUNTRY, "", ""),
-                    "random": (base + COUNTRY, "", str(script)),
-                }
-                for url, header, lua in runs.values():
-                    _wrk(load, url, load.warmup_s, header, lua)
+        with static_copy(server, env, log, DASHBOARD, info, "compliance") as copy:
+            base = copy.base
+            runs = {
+                "cached": (base + DASHBOARD, "", ""),
+                "static": (base + copy.static_path, "", ""),
+                "render": (base + DASHBOARD, "Cookie: sessionid=bench", ""),
+                "plain": (base + COUNTRY, "", ""),
+                "random": (base + COUNTRY, "", str(script)),
+            }
+            for url, header, lua in runs.values():
+                _wrk(load, url, load.warmup_s, header, lua)
+                _drain(base + COUNTRY)
+            for i in range(rounds):
+                names = list(runs) if i % 2 == 0 else list(reversed(runs))
+                for name in names:
+                    url, header, lua = runs[name]
+                    sink[name].append(_wrk(load, url, load.duration_s, header, lua))
                     _drain(base + COUNTRY)
-                for i in range(rounds):
-                    names = list(runs) if i % 2 == 0 else list(reversed(runs))
-                    for name in names:
-                        url, header, lua = runs[name]
-                        sink[name].append(_wrk(load, url, load.duration_s, header, lua))
-                        _drain(base + COUNTRY)
-        finally:
-            static_file.unlink(missing_ok=True)
-            if static_file.parent.exists() and not any(static_file.parent.iterdir()):
-                static_file.parent.rmdir()
         server_log = log.read_text(errors="replace").strip() if log.exists() else ""
     figures = {name: _combine(found) for name, found in sink.items()}
     rate = {name: f["requests_per_s"] for name, f in figures.items()}
@@ -188,38 +171,12 @@ def run(*, database_url: str, load: Load, rounds: int = 1, do_prepare: bool = Tr
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Cached dashboards and random query strings.")
-    parser.add_argument("--name", required=True, help="benchmark key in results.json")
-    parser.add_argument("--results", type=Path, help="merge into this results.json")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per URL")
-    parser.add_argument("--rounds", type=int, default=1, help="measurements per URL (median)")
-    parser.add_argument("--no-prepare", action="store_true", help="skip migrate and loading")
+    parser = bench_parser("Cached dashboards and random query strings.")
+    add_server_arguments(parser, prepare="migrate and loading")
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("set DATABASE_URL or pass --database-url")
-    status = 0
-    try:
-        result = run(
-            database_url=args.database_url,
-            load=Load(args.connections, args.wrk_threads, args.duration, args.warmup),
-            rounds=max(1, args.rounds),
-            do_prepare=not args.no_prepare,
-        )
-    except (RuntimeError, ValueError, OSError, subprocess.SubprocessError) as exc:
-        detail = getattr(exc, "stderr", None) or ""
-        result = {"error": f"{type(exc).__name__}: {exc}", "detail": str(detail)[-2000:]}
-        result |= {"pass": False, "machine": machine_info()}
-        print(f"{args.name}: {result['error']}\n{result['detail']}", file=sys.stderr)
-        status = 1
-    if args.results:
-        merge_results({args.name: result}, args.results)
-    else:
-        print(json.dumps({args.name: result}, indent=2))
-    return status
+    return record_run(args.name, args.results, lambda: run(**run_options(args)))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from ninja import Router
 from ninja.responses import Status
 from ninja.security import django_auth
 
-from minefree.accounts import selectors, services
+from minefree.accounts import selectors, services, steps
 from minefree.accounts.models import Membership, Role
 from minefree.accounts.schemas import (
     DelegateIn,
@@ -47,6 +47,14 @@ def _state(iso3: str) -> Actor:
     return state
 
 
+def _step(
+    request: HttpRequest, step: steps.FocalPointStep, payload: DelegateIn | HandOverIn
+) -> Status[MembershipOut]:
+    """Delegating or handing over, as the home page's forms do."""
+    data = payload.model_dump()
+    return Status(201, _out(step.take(request.user, _state(data["state"]), data)))
+
+
 @router.get("/memberships", response=list[MembershipOut], summary="Memberships you may see")
 def list_memberships(request: HttpRequest) -> list[MembershipOut]:
     return [_out(m) for m in selectors.memberships_for(request.user)]
@@ -56,26 +64,14 @@ def list_memberships(request: HttpRequest) -> list[MembershipOut]:
     "/delegations", response={201: MembershipOut, **ERRORS}, summary="Delegate to a colleague"
 )
 def delegate(request: HttpRequest, payload: DelegateIn) -> Status[MembershipOut]:
-    membership = services.focal_point_delegate(
-        actor=request.user,
-        state=_state(payload.state),
-        colleague_username=payload.colleague,
-        note=payload.note,
-    )
-    return Status(201, _out(membership))
+    return _step(request, steps.DELEGATE, payload)
 
 
 @router.post(
     "/hand-overs", response={201: MembershipOut, **ERRORS}, summary="Hand over to a successor"
 )
 def hand_over(request: HttpRequest, payload: HandOverIn) -> Status[MembershipOut]:
-    membership = services.focal_point_hand_over(
-        actor=request.user,
-        state=_state(payload.state),
-        successor_username=payload.successor,
-        note=payload.note,
-    )
-    return Status(201, _out(membership))
+    return _step(request, steps.HAND_OVER, payload)
 
 
 @router.post(

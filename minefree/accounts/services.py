@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from minefree.accounts.models import ACTOR_ROLES, COMMITTEE_ROLES, Membership, Role
 from minefree.accounts.selectors import active_memberships
-from minefree.core.audit import audit_record, audited_create, service, snapshot
+from minefree.core.audit import audit_record, audited_create, audited_update, service
 from minefree.core.permissions import require
 from minefree.registry.models import Actor, Committee
 
@@ -97,15 +97,11 @@ def _end(actor: Any, membership: Membership, day: dt.date) -> None:
         raise ValidationError(_("This membership has already ended."))
     if day < membership.starts_on:
         raise ValidationError(_("A membership cannot end before it starts."))
-    before = snapshot(membership, ["ends_on"])
-    membership.ends_on = day
-    membership.save(update_fields=["ends_on"])
-    audit_record(
+    audited_update(
         actor=actor,
-        action="membership.ended",
         obj=membership,
-        before=before,
-        after=snapshot(membership, ["ends_on"]),
+        action="membership.ended",
+        changes={"ends_on": day},
         state_code=_state_code(membership),
     )
     for delegation in membership.delegations.filter(ends_on__isnull=True):
@@ -167,15 +163,11 @@ def focal_point_hand_over(
         raise ValidationError(_("This user already is the focal point."))
     today = dt.date.today()
     delegations = list(current.delegations.filter(ends_on__isnull=True))
-    before = snapshot(current, ["ends_on"])
-    current.ends_on = today
-    current.save(update_fields=["ends_on"])
-    audit_record(
+    audited_update(
         actor=actor,
-        action="focal_point.handed_over",
         obj=current,
-        before=before,
-        after=snapshot(current, ["ends_on"]),
+        action="focal_point.handed_over",
+        changes={"ends_on": today},
         state_code=state.iso3 or "",
     )
     new = Membership(
@@ -190,15 +182,11 @@ def focal_point_hand_over(
         actor=actor, obj=new, action="focal_point.taken_over", state_code=state.iso3 or ""
     )
     for delegation in delegations:
-        before = snapshot(delegation, ["delegated_by"])
-        delegation.delegated_by = new
-        delegation.save(update_fields=["delegated_by"])
-        audit_record(
+        audited_update(
             actor=actor,
-            action="focal_point.delegation_moved",
             obj=delegation,
-            before=before,
-            after=snapshot(delegation, ["delegated_by"]),
+            action="focal_point.delegation_moved",
+            changes={"delegated_by": new},
             state_code=state.iso3 or "",
         )
     return new

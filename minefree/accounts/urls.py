@@ -5,6 +5,16 @@ from minefree.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("states/<str:iso3>/delegate/", views.delegate, name="delegate"),
-    path("states/<str:iso3>/hand-over/", views.hand_over, name="hand_over"),
+    path(
+        "states/<str:iso3>/delegate/",
+        views.focal_point_step,
+        {"step": "delegate"},
+        name="delegate",
+    ),
+    path(
+        "states/<str:iso3>/hand-over/",
+        views.focal_point_step,
+        {"step": "hand_over"},
+        name="hand_over",
+    ),
 ]

@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from minefree.accounts import selectors, services
+from minefree.accounts import selectors, steps
 from minefree.accounts.forms import DelegateForm, HandOverForm
 from minefree.core.views import form_submitted
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_state
+
+
+@dataclass(frozen=True)
+class _Form:
+    """A focal point's step as a form on the home page, named by ``prefix`` and the state."""
+
+    step: steps.FocalPointStep
+    form: type[forms.Form]
+    prefix: str
+    done: Promise
+    invalid: Promise
+
+
+#: the forms by the name their URL gives the view
+FORMS = {
+    "delegate": _Form(
+        steps.DELEGATE,
+        DelegateForm,
+        "d",
+        gettext_lazy("Delegation recorded."),
+        gettext_lazy("Please give the colleague's user name."),
+    ),
+    "hand_over": _Form(
+        steps.HAND_OVER,
+        HandOverForm,
+        "h",
+        gettext_lazy("Hand-over recorded."),
+        gettext_lazy("Please give the successor's user name."),
+    ),
+}
 
 
 @login_required
@@ -24,8 +59,10 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "state": state,
                 "team": selectors.memberships_for(request.user).filter(actor=state),
-                "delegate_form": DelegateForm(prefix=f"d-{state.iso3}"),
-                "hand_over_form": HandOverForm(prefix=f"h-{state.iso3}"),
+                **{
+                    f"{name}_form": entry.form(prefix=f"{entry.prefix}-{state.iso3}")
+                    for name, entry in FORMS.items()
+                },
             }
             for state in selectors.focal_point_states(request.user)
         ],
@@ -42,44 +79,19 @@ def _state_or_404(iso3: str) -> Actor:
 
 @login_required
 @require_POST
-def delegate(request: HttpRequest, iso3: str) -> HttpResponse:
+def focal_point_step(request: HttpRequest, iso3: str, step: str) -> HttpResponse:
+    """One of the ``FORMS``, named by the URL, posted for the state ``iso3``; only its focal
+    point may take the step."""
     state = _state_or_404(iso3)
+    chosen = FORMS[step]
     try:
         form_submitted(
             request,
-            DelegateForm,
-            lambda data: services.focal_point_delegate(
-                actor=request.user,
-                state=state,
-                colleague_username=data["colleague"],
-                note=data["note"],
-            ),
-            success=_("Delegation recorded."),
-            prefix=f"d-{state.iso3}",
-            invalid=_("Please give the colleague's user name."),
-        )
-    except PermissionDenied:
-        return HttpResponse(_("You are not the focal point of this state."), status=403)
-    return redirect("accounts:home")
-
-
-@login_required
-@require_POST
-def hand_over(request: HttpRequest, iso3: str) -> HttpResponse:
-    state = _state_or_404(iso3)
-    try:
-        form_submitted(
-            request,
-            HandOverForm,
-            lambda data: services.focal_point_hand_over(
-                actor=request.user,
-                state=state,
-                successor_username=data["successor"],
-                note=data["note"],
-            ),
-            success=_("Hand-over recorded."),
-            prefix=f"h-{state.iso3}",
-            invalid=_("Please give the successor's user name."),
+            chosen.form,
+            lambda data: chosen.step.take(request.user, state, data),
+            success=str(chosen.done),
+            prefix=f"{chosen.prefix}-{state.iso3}",
+            invalid=str(chosen.invalid),
         )
     except PermissionDenied:
         return HttpResponse(_("You are not the focal point of this state."), status=403)

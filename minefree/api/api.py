@@ -5,6 +5,9 @@ Errors are mapped here, in one place, to JSON bodies with a stable ``code``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -36,23 +39,28 @@ api.add_router("/", opendata_router)
 api.add_router("/", cooperation_router)
 
 
-@api.exception_handler(PermissionDenied)
-def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"code": "forbidden", "detail": str(exc)}, status=403)
+#: each refusal by its exception (the most specific one counts: ``AlreadyDone`` is also a
+#: ``ValidationError``): the HTTP status, the stable code and the detail's text
+REFUSALS: dict[type[Exception], tuple[int, str, Callable[[Any], str]]] = {
+    PermissionDenied: (403, "forbidden", str),
+    AuthenticationError: (401, "unauthenticated", lambda exc: "Sign in first."),
+    AlreadyDone: (409, "already_done", lambda exc: " ".join(exc.messages)),
+    ValidationError: (422, "invalid", lambda exc: " ".join(exc.messages)),
+    Http404: (404, "not_found", lambda exc: str(exc) or "Not found."),
+}
 
 
-@api.exception_handler(AuthenticationError)
-def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "unauthenticated", "detail": "Sign in first."}, status=401
-    )
+def _refusal(status: int, code: str, detail: Callable[[Any], str]) -> Callable[..., HttpResponse]:
+    """A handler answering with the ``{"code", "detail"}`` body of every refusal."""
+
+    def handler(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, {"code": code, "detail": detail(exc)}, status=status)
+
+    return handler
 
 
-@api.exception_handler(AlreadyDone)
-def already_done(request: HttpRequest, exc: AlreadyDone) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "already_done", "detail": " ".join(exc.messages)}, status=409
-    )
+for refused, (status, code, detail) in REFUSALS.items():
+    api.add_exception_handler(refused, _refusal(status, code, detail))
 
 
 @api.exception_handler(NinjaValidationError)
@@ -66,18 +74,4 @@ def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         request,
         {"code": "invalid", "detail": "; ".join(problems), "errors": exc.errors},
         status=422,
-    )
-
-
-@api.exception_handler(ValidationError)
-def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "invalid", "detail": " ".join(exc.messages)}, status=422
-    )
-
-
-@api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "not_found", "detail": str(exc) or "Not found."}, status=404
     )

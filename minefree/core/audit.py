@@ -12,7 +12,7 @@ import contextvars
 import functools
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
@@ -226,6 +226,35 @@ def audited_create(*, actor: Any, obj: models.Model, action: str, state_code: st
     obj.full_clean()
     obj.save()
     audit_record(actor=actor, action=action, obj=obj, after=snapshot(obj), state_code=state_code)
+
+
+@within_service
+def audited_update(
+    *,
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    changes: Mapping[str, Any],
+    state_code: str = "",
+    validate: bool = False,
+) -> None:
+    """The common tail of a service that changes some fields of a record: set them (after
+    ``full_clean`` with ``validate``), save only them, audit their values before and after."""
+    fields = list(changes)
+    before = snapshot(obj, fields)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    if validate:
+        obj.full_clean()
+    obj.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after=snapshot(obj, fields),
+        state_code=state_code,
+    )
 
 
 @within_service

@@ -16,14 +16,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NotRequired, TypedDict, Unpack
 from uuid import uuid4
 
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-__all__ = ["Series", "line_chart", "stacked_bar_chart"]
+__all__ = ["ChartOptions", "Series", "line_chart", "stacked_bar_chart"]
 
 
 @dataclass(frozen=True)
@@ -49,42 +49,32 @@ _MANTISSAS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
 _COMPACT = ((Decimal(10) ** 9, "G"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k"))
 
 
-def line_chart(
-    *,
-    title: str,
-    series: list[Series],
-    unit: str,
-    width: int = 640,
-    height: int = 260,
-    empty_text: str,
-    synthetic_label: str = "",
-    id_prefix: str | None = None,
-) -> SafeString:
+class ChartOptions(TypedDict):
+    """What a chart is told: every word already translated; ``id_prefix`` fixes the ids of
+    its parts (a fresh one is drawn otherwise)."""
+
+    title: str
+    series: list[Series]
+    unit: str
+    empty_text: str
+    width: NotRequired[int]
+    height: NotRequired[int]
+    synthetic_label: NotRequired[str]
+    id_prefix: NotRequired[str | None]
+
+
+def line_chart(**options: Unpack[ChartOptions]) -> SafeString:
     """Yearly values as lines; a gap in the data is a gap in the line."""
-    return _Chart("line", title, series, unit, width, height, synthetic_label, id_prefix).render(
-        empty_text
-    )
+    return _Chart("line", options).render()
 
 
-def stacked_bar_chart(
-    *,
-    title: str,
-    series: list[Series],
-    unit: str,
-    width: int = 640,
-    height: int = 260,
-    empty_text: str,
-    synthetic_label: str = "",
-    id_prefix: str | None = None,
-) -> SafeString:
+def stacked_bar_chart(**options: Unpack[ChartOptions]) -> SafeString:
     """Yearly parts of a whole, stacked in series order; only for values ≥ 0."""
-    for item in series:
+    for item in options["series"]:
         for year, value in item.points:
             if value is not None and value < 0:
                 raise ValueError(f"{item.label}: negative value {value} in {year} cannot stack")
-    return _Chart("bar", title, series, unit, width, height, synthetic_label, id_prefix).render(
-        empty_text
-    )
+    return _Chart("bar", options).render()
 
 
 def _nice_ticks(low: float, high: float) -> list[Decimal]:
@@ -160,23 +150,16 @@ def _clean(series: list[Series]) -> list[dict[int, float | None]]:
 class _Chart:
     """Layout shared by both chart kinds; one instance draws one figure."""
 
-    def __init__(
-        self,
-        kind: Literal["line", "bar"],
-        title: str,
-        series: list[Series],
-        unit: str,
-        width: int,
-        height: int,
-        synthetic_label: str,
-        id_prefix: str | None,
-    ) -> None:
+    def __init__(self, kind: Literal["line", "bar"], options: ChartOptions) -> None:
         self.kind = kind
-        self.title = title
-        self.series = series
-        self.unit = unit
-        self.width = width
-        self.synthetic_label = synthetic_label
+        self.title = options["title"]
+        self.series = series = options["series"]
+        self.unit = unit = options["unit"]
+        self.empty_text = options["empty_text"]
+        self.width = width = options.get("width", 640)
+        height = options.get("height", 260)
+        self.synthetic_label = options.get("synthetic_label", "")
+        id_prefix = options.get("id_prefix")
         self.prefix = f"chart-{uuid4().hex[:12]}" if id_prefix is None else id_prefix
         self.data = _clean(series)
         reported = [v for values in self.data for v in values.values() if v is not None]
@@ -228,12 +211,12 @@ class _Chart:
 
     # Parts
 
-    def render(self, empty_text: str) -> SafeString:
+    def render(self) -> SafeString:
         if self.empty:
             return format_html(
                 '<figure class="chart empty"><figcaption>{}</figcaption><p>{}</p></figure>',
                 self.title,
-                empty_text,
+                self.empty_text,
             )
         marks = self._bars() if self.kind == "bar" else self._lines()
         svg = format_html(

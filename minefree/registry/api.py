@@ -42,21 +42,24 @@ class StateQuery(PageQuery):
     sort: str = "name"
 
 
-def _status(actor: Actor) -> str:
+def _names(actor: Actor) -> dict[str, str]:
+    """What a state's list item and its detail both give: code, names, region, status."""
     adherence = getattr(actor, "adherence", None)
-    return adherence.status if adherence else TreatyStatus.NOT_PARTY
+    return {
+        "iso3": actor.iso3 or "",
+        "name": actor.name,
+        "name_en": actor.name_en,
+        "name_fr": actor.name_fr,
+        "name_es": actor.name_es,
+        "region": actor.region,
+        "status": adherence.status if adherence else TreatyStatus.NOT_PARTY,
+    }
 
 
 def _list_item(actor: Actor) -> StateListItem:
     adherence = getattr(actor, "adherence", None)
     return StateListItem(
-        iso3=actor.iso3 or "",
-        name=actor.name,
-        name_en=actor.name_en,
-        name_fr=actor.name_fr,
-        name_es=actor.name_es,
-        region=actor.region,
-        status=_status(actor),
+        **_names(actor),
         entry_into_force=IntervalOut.of(adherence.entry_into_force if adherence else None),
         obligations=[
             ObligationSummaryOut(
@@ -190,16 +193,10 @@ def get_state(request: HttpRequest, iso3: str) -> StateDetailOut:
             adherence.dates_source if adherence.consent else None
         )
     return StateDetailOut(
-        iso3=actor.iso3 or "",
+        **_names(actor),
         iso2=actor.iso2,
         kind=actor.kind,
-        name=actor.name,
-        name_en=actor.name_en,
-        name_fr=actor.name_fr,
-        name_es=actor.name_es,
-        region=actor.region,
         subregion=actor.subregion,
-        status=_status(actor),
         signature=DatedFact(
             date=PartialDateOut.of(adherence.signature if adherence else None),
             source=SourceOut.of(adherence.dates_source)

@@ -27,6 +27,25 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+class NamedInLanguages(models.Model):
+    """A record named in English, French and Spanish (``name_en``, ``name_fr``, ``name_es``),
+    each shown in the reader's language."""
+
+    name_en: str
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language; the English one where that is blank."""
+        lang = (translation.get_language() or "en")[:2]
+        return str(getattr(self, f"name_{lang}", "") or self.name_en)
+
+
 class ActorKind(models.TextChoices):
     STATE = "state", _("state")
     OTHER_AREA = "other_area", _("other area")
@@ -34,7 +53,7 @@ class ActorKind(models.TextChoices):
     NATIONAL_BODY = "national_body", _("national body")
 
 
-class Actor(models.Model):
+class Actor(NamedInLanguages):
     """Anyone who gives, receives or reports: a state (party or not), an area, a body."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ActorKind.choices)
@@ -62,14 +81,6 @@ class Actor(models.Model):
         ordering = ["name_en"]
         verbose_name = _("actor")
         verbose_name_plural = _("actors")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        lang = (translation.get_language() or "en")[:2]
-        return str(getattr(self, f"name_{lang}", "") or self.name_en)
 
 
 class ActorAlias(models.Model):
@@ -433,7 +444,7 @@ class AlternativeValue(models.Model):
         return f"{self.object_type}:{self.object_key}.{self.field}={self.value}"
 
 
-class Committee(models.Model):
+class Committee(NamedInLanguages):
     code = models.CharField(max_length=40, unique=True)
     name_en = models.CharField(max_length=200)
     name_fr = models.CharField(max_length=200, blank=True)
@@ -443,14 +454,6 @@ class Committee(models.Model):
         ordering = ["name_en"]
         verbose_name = _("committee")
         verbose_name_plural = _("committees")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        lang = (translation.get_language() or "en")[:2]
-        return str(getattr(self, f"name_{lang}", "") or self.name_en)
 
 
 class SeatRole(models.TextChoices):

@@ -14,7 +14,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from minefree.core import hooks
-from minefree.core.audit import audit_record, audited_create, service, snapshot
+from minefree.core.audit import (
+    audit_record,
+    audited_create,
+    audited_update,
+    service,
+    snapshot,
+)
 from minefree.core.models import Origin
 from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
@@ -88,6 +94,21 @@ def _period(state: Actor, year: int, kind: str) -> tuple[dt.date, dt.date, dt.da
     return eif.earliest, dt.date(year, 12, 31), due.earliest
 
 
+def unsaved_report(state: Actor, year: int, kind: str, origin: str) -> Article7Report:
+    """A new report of ``state`` for ``year``, its period and due date set, not yet saved
+    (opening a draft saves it; the history import saves many at once)."""
+    start, end, due = _period(state, year, kind)
+    return Article7Report(
+        state=state,
+        year=year,
+        kind=kind,
+        period_start=start,
+        period_end=end,
+        due_date=due,
+        origin=origin,
+    )
+
+
 def _copy_from(source: ReportVersion | None, target: ReportVersion, *, all_tables: bool) -> None:
     """Pre-fill ``target`` from ``source``: stock tables for a new year, everything for an amendment."""
     source_entries = (
@@ -147,16 +168,7 @@ def report_open(
     lock_rows(Actor.objects.filter(pk=state.pk))  # two opens at once: one report, one draft
     report = Article7Report.objects.filter(state=state, year=year, kind=kind).first()
     if report is None:
-        start, end, due = _period(state, year, kind)
-        report = Article7Report(
-            state=state,
-            year=year,
-            kind=kind,
-            period_start=start,
-            period_end=end,
-            due_date=due,
-            origin=Origin.REPORTED,
-        )
+        report = unsaved_report(state, year, kind, Origin.REPORTED)
         audited_create(
             actor=actor, obj=report, action="report.created", state_code=state.iso3 or ""
         )
@@ -396,21 +408,18 @@ def version_contact_save(
 ) -> ReportVersion:
     """The cover page's point of contact (for clarification only; shown to signed-in users)."""
     _require_draft(actor, version)
-    fields = CONTACT_FIELDS
-    before = snapshot(version, fields)
-    version.contact_name = name.strip()
-    version.contact_organisation = organisation.strip()
-    version.contact_email = email.strip()
-    version.contact_phone = phone.strip()
-    version.full_clean()
-    version.save(update_fields=fields)
-    audit_record(
+    audited_update(
         actor=actor,
-        action="report.contact_saved",
         obj=version,
-        before=before,
-        after=snapshot(version, fields),
+        action="report.contact_saved",
+        changes={
+            "contact_name": name.strip(),
+            "contact_organisation": organisation.strip(),
+            "contact_email": email.strip(),
+            "contact_phone": phone.strip(),
+        },
         state_code=_code(version),
+        validate=True,
     )
     return version
 

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -72,6 +72,7 @@ from minefree.reporting.web import (
     form_url,
     is_htmx,
     refused_as_403,
+    version_form_view,
     version_url,
 )
 
@@ -312,24 +313,13 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reporting/version.html", context)
 
 
-@require_POST
-@refused_as_403
-def warning_explain(request: HttpRequest, pk: int) -> HttpResponse:
-    version = selectors.get_version_for(request.user, pk, action="edit")
-    form_submitted(
-        request,
-        WarningExplanationForm,
-        lambda data: services.warning_explain(
-            actor=request.user,
-            version=version,
-            code=data["code"],
-            target=data["target"],
-            text=data["text"],
-        ),
-        success=_("Explanation saved."),
-        flash_invalid=True,
-    )
-    return redirect(version_url(version, "warnings"))
+warning_explain = version_form_view(
+    WarningExplanationForm,
+    services.warning_explain,
+    anchor="warnings",
+    success=gettext_lazy("Explanation saved."),
+    action="edit",
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -360,24 +350,12 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(version_url(version))
 
 
-@require_POST
-@refused_as_403
-def clarification_request(request: HttpRequest, pk: int) -> HttpResponse:
-    version = selectors.get_version_for(request.user, pk)
-    form_submitted(
-        request,
-        ClarificationRequestForm,
-        lambda data: services.clarification_request(
-            actor=request.user,
-            version=version,
-            letter=data["letter"],
-            question=data["question"],
-            request_key=data["request_key"],
-        ),
-        success=_("The question has been sent to the state."),
-        flash_invalid=True,
-    )
-    return redirect(version_url(version, "clarifications"))
+clarification_request = version_form_view(
+    ClarificationRequestForm,
+    services.clarification_request,
+    anchor="clarifications",
+    success=gettext_lazy("The question has been sent to the state."),
+)
 
 
 def _clarification(version: ReportVersion, clarification_id: int) -> Clarification:

@@ -39,7 +39,7 @@ from minefree.reporting.models import (
     ReportVersion,
     VersionStatus,
 )
-from minefree.reporting.services import _period
+from minefree.reporting.services import unsaved_report
 from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
 from minefree.reporting.specification.content import Content, coerce
 from minefree.reporting.specification.schema import ACTOR, FORMS
@@ -53,16 +53,7 @@ def _draft_for(actor: Any, state: Actor, parsed: ParsedReport) -> tuple[ReportVe
     report = Article7Report.objects.filter(state=state, year=parsed.year, kind=parsed.kind).first()
     created = report is None
     if report is None:
-        start, end, due = _period(state, parsed.year, parsed.kind)
-        report = Article7Report(
-            state=state,
-            year=parsed.year,
-            kind=parsed.kind,
-            period_start=start,
-            period_end=end,
-            due_date=due,
-            origin=Origin.REPORTED,
-        )
+        report = unsaved_report(state, parsed.year, parsed.kind, Origin.REPORTED)
         report.full_clean()
         report.save()
     draft = report.versions.filter(status=VersionStatus.DRAFT).first()
@@ -325,16 +316,7 @@ def reports_import_history(
             summary.skipped_existing += 1
             continue
         state = states[parsed.state]
-        start, end, due = _period(state, parsed.year, parsed.kind)
-        report = Article7Report(
-            state=state,
-            year=parsed.year,
-            kind=parsed.kind,
-            period_start=start,
-            period_end=end,
-            due_date=due,
-            origin=origin,
-        )
+        report = unsaved_report(state, parsed.year, parsed.kind, origin)
         version = ReportVersion(
             report=report,
             number=1,

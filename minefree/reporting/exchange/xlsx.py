@@ -137,6 +137,12 @@ def _append(ws: Any, row: int, values: list[Any]) -> None:
             _put(ws, row, column, value)
 
 
+def _fill(ws: Any, rows: list[list[Any]]) -> None:
+    """Write ``rows`` from the sheet's first line down."""
+    for line, values in enumerate(rows, start=1):
+        _append(ws, line, values)
+
+
 def export_xlsx(version: ReportVersion) -> bytes:
     """The version as the MINEFREE-A7-1 workbook."""
     content = load_content(version)
@@ -161,46 +167,39 @@ def export_xlsx(version: ReportVersion) -> bytes:
         "submitted_at": submitted,
         "origin": report.origin,
     }
-    line = 1
-    for key, label in COVER_KEYS:
-        _append(cover, line, [key, values[key], None, label])
-        line += 1
+    cover_rows = [[key, values[key], None, label] for key, label in COVER_KEYS]
+    narratives = [list(NARRATIVE_COLUMNS)]
+    totals = [list(TOTAL_COLUMNS)]
     for letter, form in FORMS.items():
         entry = content.entries.get(letter)
         mark = entry.status if entry else FormStatus.CHANGED
         since = entry.unchanged_since if entry else None
-        _append(cover, line, [f"{FORM_KEY_PREFIX}{letter}", mark, since, str(form.title)])
-        line += 1
+        cover_rows.append([f"{FORM_KEY_PREFIX}{letter}", mark, since, str(form.title)])
+        if entry is None:
+            continue
+        narratives += [
+            [letter, spec.name, entry.narratives[spec.name]]
+            for spec in form.narratives
+            if entry.narratives.get(spec.name)
+        ]
+        for table in form.tables:
+            total = entry.declared_totals.get(table.code)
+            if table.total_of and total is not None and total != "":
+                totals.append([letter, table.code, total])
+    _fill(cover, cover_rows)
 
     for name, (letter, table) in table_sheets().items():
-        ws = wb.create_sheet(name)
-        _append(ws, 1, [f.name for f in table.fields])
-        _append(ws, 2, [str(f.label) for f in table.fields])
         rows = sorted(content.table(letter, table.code), key=lambda r: (r.position, r.pk))
-        for i, row in enumerate(rows, start=3):
-            _append(ws, i, [row.data.get(f.name) for f in table.fields])
-
-    ws = wb.create_sheet(NARRATIVES)
-    _append(ws, 1, list(NARRATIVE_COLUMNS))
-    line = 2
-    for letter, form in FORMS.items():
-        entry = content.entries.get(letter)
-        for spec in form.narratives:
-            text = entry.narratives.get(spec.name) if entry else None
-            if text:
-                _append(ws, line, [letter, spec.name, text])
-                line += 1
-
-    ws = wb.create_sheet(TOTALS)
-    _append(ws, 1, list(TOTAL_COLUMNS))
-    line = 2
-    for letter, form in FORMS.items():
-        entry = content.entries.get(letter)
-        for table in form.tables:
-            total = entry.declared_totals.get(table.code) if entry else None
-            if table.total_of and total is not None and total != "":
-                _append(ws, line, [letter, table.code, total])
-                line += 1
+        _fill(
+            wb.create_sheet(name),
+            [
+                [f.name for f in table.fields],
+                [str(f.label) for f in table.fields],
+                *([row.data.get(f.name) for f in table.fields] for row in rows),
+            ],
+        )
+    _fill(wb.create_sheet(NARRATIVES), narratives)
+    _fill(wb.create_sheet(TOTALS), totals)
 
     out = io.BytesIO()
     wb.save(out)
