@@ -198,7 +198,7 @@ class _Editable:
     owner: str
     may_edit: Callable[[Reader, Actor], bool]
     form: type[Form]
-    save: Callable[..., Any]
+    service: Callable[..., Any]
     data: Callable[..., Any]
     initial: Callable[[Any], dict[str, Any]]
     saved: StrOrPromise
@@ -245,7 +245,7 @@ def _edit(request: HttpRequest, kind: _Editable, pk: int | None, iso3: str) -> H
 
     def save(data: dict[str, Any]) -> Any:
         key = data.pop("request_key")
-        return kind.save(
+        return kind.service(
             actor=request.user,
             data=kind.data(**data),
             request_key=key,
