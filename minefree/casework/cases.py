@@ -30,7 +30,7 @@ from minefree.casework.models import (
     FollowUpAction,
     IndividualisedApproachCase,
 )
-from minefree.core.audit import audit_record, audited_create, service, snapshot
+from minefree.core.audit import audit_record, audited_create, audited_update, service, snapshot
 from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, Workflow, actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Meeting
@@ -223,7 +223,7 @@ def case_meeting_record(
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     planned = planned_meeting(case)
-    before_status = CASE_WORKFLOW.move(case, CaseStatus.HELD)
+    CASE_WORKFLOW.check(case.status, CaseStatus.HELD)
     check_visibility(visibility)
     check_not_future(held_on, _("The date of a meeting held"))
     if case.requested_on and held_on < case.requested_on:
@@ -243,7 +243,7 @@ def case_meeting_record(
     meeting.full_clean()
     meeting.save()
     meeting.participants.set(participants)
-    case.save(update_fields=["status"])
+    code = state_code(case.state)
     after = snapshot(meeting) | {"participants": sorted(a.pk for a in participants)}
     audit_record(
         actor=actor,
@@ -251,16 +251,10 @@ def case_meeting_record(
         obj=meeting,
         before=before,
         after=after,
-        state_code=state_code(case.state),
+        state_code=code,
     )
-    audit_record(
-        actor=actor,
-        action="case.held",
-        obj=case,
-        before={"status": before_status},
-        after={"status": case.status},
-        state_code=state_code(case.state),
-    )
+    changes = {"status": CaseStatus.HELD}
+    audited_update(actor=actor, obj=case, action="case.held", changes=changes, state_code=code)
     return meeting
 
 
@@ -269,15 +263,11 @@ def case_follow_up(*, actor: Any, case: IndividualisedApproachCase) -> Individua
     """The meeting is over and its pledges recorded: the committee now follows them up."""
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
-    before = CASE_WORKFLOW.move(case, CaseStatus.FOLLOW_UP)
-    case.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action="case.followed_up",
-        obj=case,
-        before={"status": before},
-        after={"status": case.status},
-        state_code=state_code(case.state),
+    CASE_WORKFLOW.check(case.status, CaseStatus.FOLLOW_UP)
+    changes = {"status": CaseStatus.FOLLOW_UP}
+    code = state_code(case.state)
+    audited_update(
+        actor=actor, obj=case, action="case.followed_up", changes=changes, state_code=code
     )
     return case
 
@@ -289,8 +279,7 @@ def case_close(
     """Close the case with its outcome; open follow-up actions must be settled first."""
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
-    before = snapshot(case, ["status", "outcome", "closed_on"])
-    CASE_WORKFLOW.move(case, CaseStatus.CLOSED)
+    CASE_WORKFLOW.check(case.status, CaseStatus.CLOSED)
     if not outcome.strip():
         raise ValidationError(_("Closing a case needs its outcome."))
     check_not_future(closed_on, _("The closing date"))
@@ -300,17 +289,10 @@ def case_close(
         raise ValidationError(
             _("Mark each open follow-up action done or dropped before closing the case.")
         )
-    case.outcome = outcome.strip()
-    case.closed_on = closed_on
-    case.full_clean()
-    case.save(update_fields=["status", "outcome", "closed_on"])
-    audit_record(
-        actor=actor,
-        action="case.closed",
-        obj=case,
-        before=before,
-        after=snapshot(case, ["status", "outcome", "closed_on"]),
-        state_code=state_code(case.state),
+    changes = {"status": CaseStatus.CLOSED, "outcome": outcome.strip(), "closed_on": closed_on}
+    code = state_code(case.state)
+    audited_update(
+        actor=actor, obj=case, action="case.closed", changes=changes, state_code=code, validate=True
     )
     return case
 
