@@ -30,7 +30,14 @@ from minefree.casework.models import (
     FollowUpAction,
     IndividualisedApproachCase,
 )
-from minefree.core.audit import audit_record, audited_create, audited_update, service, snapshot
+from minefree.core.audit import (
+    audit_record,
+    audited_create,
+    audited_save,
+    audited_update,
+    service,
+    snapshot,
+)
 from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, Workflow, actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Meeting
@@ -240,17 +247,14 @@ def case_meeting_record(
     meeting.in_margins_of = in_margins_of
     meeting.notes = notes.strip()
     meeting.visibility = visibility
-    meeting.full_clean()
-    meeting.save()
-    meeting.participants.set(participants)
     code = state_code(case.state)
-    after = snapshot(meeting) | {"participants": sorted(a.pk for a in participants)}
-    audit_record(
+    links = {"participants": participants}
+    audited_save(
         actor=actor,
-        action="case.meeting_recorded",
         obj=meeting,
+        action="case.meeting_recorded",
         before=before,
-        after=after,
+        links=links,
         state_code=code,
     )
     changes = {"status": CaseStatus.HELD}
@@ -352,18 +356,13 @@ def _settle(
             _("This action is already %(status)s.") % {"status": ActionStatus(action.status).label}
         )
     check_not_future(day, _("The date"))
-    before = snapshot(action, ["status", "done_on"])
-    action.status = status
-    action.done_on = day
-    action.full_clean()
-    action.save(update_fields=["status", "done_on"])
-    audit_record(
+    audited_update(
         actor=actor,
-        action=code,
         obj=action,
-        before=before,
-        after=snapshot(action, ["status", "done_on"]),
+        action=code,
+        changes={"status": status, "done_on": day},
         state_code=_subject_code(action),
+        validate=True,
     )
     return action
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from minefree.assistance.models import Visibility
 from minefree.casework.cases import check_not_future, check_visibility, creator, state_code
 from minefree.casework.models import BilateralMeeting, NationalPlatform, PlatformMeeting
-from minefree.core.audit import audit_record, audited_create, service, snapshot
+from minefree.core.audit import audited_create, audited_save, service, snapshot
 from minefree.core.permissions import require
 from minefree.core.workflow import actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Committee
@@ -77,10 +77,6 @@ def _require_platform_editor(actor: Any, state: Actor) -> None:
     )
 
 
-def _member_ids(actors: list[Actor]) -> list[int]:
-    return sorted({a.pk for a in actors})
-
-
 # --- national platforms ---------------------------------------------------------------------
 
 
@@ -121,15 +117,12 @@ def platform_save(
     platform.established_on = established_on
     platform.terms_of_reference = terms_of_reference.strip()
     platform.visibility = visibility
-    platform.full_clean()
-    platform.save()
-    platform.members.set(members)
-    audit_record(
+    audited_save(
         actor=actor,
-        action="platform.updated" if before else "platform.created",
         obj=platform,
+        action="platform.updated" if before else "platform.created",
         before=before,
-        after=snapshot(platform) | {"members": _member_ids(members)},
+        links={"members": members},
         state_code=state_code(state),
     )
     return platform
@@ -166,14 +159,11 @@ def platform_meeting_record(
         visibility=visibility,
         created_by=creator(actor),
     )
-    meeting.full_clean()
-    meeting.save()
-    meeting.participants.set(participants)
-    audit_record(
+    audited_save(
         actor=actor,
-        action="platform.meeting_recorded",
         obj=meeting,
-        after=snapshot(meeting) | {"participants": _member_ids(participants)},
+        action="platform.meeting_recorded",
+        links={"participants": participants},
         state_code=state_code(platform.state),
     )
     return meeting

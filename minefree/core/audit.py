@@ -223,9 +223,31 @@ def audit_record(
 @within_service
 def audited_create(*, actor: Any, obj: models.Model, action: str, state_code: str = "") -> None:
     """The common tail of a service that adds a record: validate it, save it, audit it."""
+    audited_save(actor=actor, obj=obj, action=action, state_code=state_code)
+
+
+@within_service
+def audited_save(
+    *,
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    before: dict[str, Any] | None = None,
+    links: Mapping[str, Iterable[models.Model]] | None = None,
+    state_code: str = "",
+) -> None:
+    """The common tail of a service that adds or changes a record: validate it, save it, set
+    its many-to-many ``links`` (audited as sorted ids), audit it against ``before``."""
     obj.full_clean()
     obj.save()
-    audit_record(actor=actor, action=action, obj=obj, after=snapshot(obj), state_code=state_code)
+    after = snapshot(obj)
+    for name, related in (links or {}).items():
+        records = list(related)
+        getattr(obj, name).set(records)
+        after[name] = sorted({r.pk for r in records})
+    audit_record(
+        actor=actor, action=action, obj=obj, before=before, after=after, state_code=state_code
+    )
 
 
 @within_service
