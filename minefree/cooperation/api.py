@@ -29,7 +29,7 @@ from minefree.casework import selectors as casework
 from minefree.casework.models import IndividualisedApproachCase
 from minefree.casework.selectors import cases_list
 from minefree.cooperation.selectors import case_detail
-from minefree.core.schemas import MAX_LIMIT, PageQuery
+from minefree.core.schemas import MAX_LIMIT, PageQuery, from_record
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow
 from minefree.funding.selectors import FlowFilters, flows_list
@@ -103,35 +103,18 @@ class NeedQuery(PageQuery):
 
 
 def _progress(p: funding.NeedProgress) -> ProgressOut:
-    return ProgressOut(
-        status=p.status,
-        required_usd=p.required_usd,
-        committed_usd=p.committed_usd,
-        paid_usd=p.paid_usd,
-    )
+    return from_record(ProgressOut, p)
 
 
 def _need(n: Need, progress: funding.NeedProgress) -> dict[str, Any]:
-    return {
-        "id": n.pk,
-        "state": n.state.iso3 or n.state.slug,
-        "state_name": n.state.name_en,
-        "pillar": n.pillar,
-        "assistance_type": n.assistance_type,
-        "title": n.title,
-        "description": n.description,
-        "quantity": n.quantity,
-        "amount": n.amount,
-        "currency": n.currency,
-        "amount_usd": n.amount_usd,
-        "year_from": n.year_from,
-        "year_to": n.year_to,
-        "source_kind": n.source_kind,
-        "source_ref": n.source_ref,
-        "visibility": n.visibility,
-        "origin": n.origin,
-        "progress": _progress(progress),
-    }
+    return from_record(
+        NeedOut,
+        n,
+        id=n.pk,
+        state=n.state.iso3 or n.state.slug,
+        state_name=n.state.name_en,
+        progress=_progress(progress),
+    ).model_dump()
 
 
 def _match(m: matching.Match) -> MatchOut:
@@ -222,25 +205,14 @@ class OfferQuery(PageQuery):
 
 
 def _offer(o: Offer) -> dict[str, Any]:
-    return {
-        "id": o.pk,
-        "provider": o.provider.iso3 or o.provider.slug,
-        "provider_name": o.provider.name_en,
-        "title": o.title,
-        "description": o.description,
-        "assistance_types": o.assistance_types,
-        "pillars": o.pillars,
-        "priority_states": [s.iso3 or s.slug for s in o.priority_states.all()],
-        "priority_regions": o.priority_regions,
-        "languages": o.languages,
-        "amount_min_usd": o.amount_min_usd,
-        "amount_max_usd": o.amount_max_usd,
-        "year_from": o.year_from,
-        "year_to": o.year_to,
-        "channels": o.channels,
-        "visibility": o.visibility,
-        "origin": o.origin,
-    }
+    return from_record(
+        OfferOut,
+        o,
+        id=o.pk,
+        provider=o.provider.iso3 or o.provider.slug,
+        provider_name=o.provider.name_en,
+        priority_states=[s.iso3 or s.slug for s in o.priority_states.all()],
+    ).model_dump()
 
 
 @router.get("/cooperation/offers", response=OffersOut, description=VISIBILITY)
@@ -315,29 +287,15 @@ class FlowQuery(PageQuery):
 
 
 def _flow(f: Flow) -> FlowOut:
-    return FlowOut(
+    return from_record(
+        FlowOut,
+        f,
         id=f.pk,
         donor=f.donor.iso3 or f.donor.slug,
         donor_name=f.donor.name_en,
         recipient=f.recipient.iso3 or f.recipient.slug,
         recipient_name=f.recipient.name_en,
-        status=f.status,
-        year=f.year,
-        fiscal_year=f.fiscal_year,
-        pillar=f.pillar,
-        channel=f.channel,
-        assistance_type=f.assistance_type,
-        amount=f.amount,
-        currency=f.currency,
-        amount_usd=f.amount_usd,
-        reported_by=f.reported_by,
-        origin=f.origin,
-        visibility=f.visibility,
         source_url=f.source.url if f.source else "",
-        report_version_id=f.report_version_id,
-        need_id=f.need_id,
-        partnership_id=f.partnership_id,
-        case_id=f.case_id,
         tranche_of=f.tranche_of_id,
         via=f.via_id,
         follows=f.follows_id,
@@ -415,18 +373,12 @@ class CaseOut(Schema):
 
 
 def _case(c: IndividualisedApproachCase) -> CaseOut:
-    return CaseOut(
+    return from_record(
+        CaseOut,
+        c,
         id=c.pk,
         state=c.state.iso3 or c.state.slug,
-        status=c.status,
-        requested_on=c.requested_on,
         committee=c.committee.code if c.committee else "",
-        pillars=c.pillars,
-        summary=c.summary,
-        outcome=c.outcome,
-        closed_on=c.closed_on,
-        visibility=c.visibility,
-        origin=c.origin,
     )
 
 
@@ -453,15 +405,8 @@ class ActionOut(Schema):
 
 def _action(line: casework.ActionLine) -> ActionOut:
     action = line.action
-    return ActionOut(
-        id=action.pk,
-        description=action.description,
-        owner=action.owner.iso3 or action.owner.slug,
-        due_on=action.due_on,
-        status=action.status,
-        done_on=action.done_on,
-        overdue=line.overdue,
-    )
+    owner = action.owner.iso3 or action.owner.slug
+    return from_record(ActionOut, action, id=action.pk, owner=owner, overdue=line.overdue)
 
 
 class CaseMeetingOut(Schema):
@@ -529,17 +474,7 @@ class CoverageOut(Schema):
 
 
 def _coverage(years: list[funding.CoverageYear]) -> list[CoverageYearOut]:
-    return [
-        CoverageYearOut(
-            year=c.year,
-            required_usd=c.required_usd,
-            unpriced_needs=c.unpriced_needs,
-            committed_usd=c.committed_usd,
-            paid_usd=c.paid_usd,
-            gap_usd=c.gap_usd,
-        )
-        for c in years
-    ]
+    return [from_record(CoverageYearOut, c) for c in years]
 
 
 @router.get("/cooperation/coverage/{iso3}", response=CoverageOut, description=VISIBILITY)

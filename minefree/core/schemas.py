@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from ninja import Field, Schema
 
 from minefree.core.dates import DateInterval, PartialDate
 from minefree.core.models import Source
+
+S = TypeVar("S", bound=Schema)
+
+
+def from_record(schema: type[S], record: Any, **computed: Any) -> S:
+    """``schema`` filled from ``record``'s attributes of the same names; ``computed`` gives
+    the fields that are not plain attributes (codes of related records, labels, nested)."""
+    names = schema.model_fields.keys() - computed.keys()
+    return schema(**{name: getattr(record, name) for name in names}, **computed)
 
 
 class SourceOut(Schema):
