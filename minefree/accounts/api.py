@@ -32,7 +32,7 @@ def _out(m: Membership) -> MembershipOut:
         id=m.pk,
         username=m.user.get_username(),
         role=m.role,
-        actor=(m.actor.iso3 or m.actor.slug) if m.actor else None,
+        actor=m.actor.code if m.actor else None,
         committee=m.committee.code if m.committee else None,
         starts_on=m.starts_on,
         ends_on=m.ends_on,

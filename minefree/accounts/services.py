@@ -51,7 +51,7 @@ def user_create(
 
 
 def _state_code(membership: Membership) -> str:
-    return (membership.actor.iso3 or "") if membership.actor else ""
+    return membership.actor.state_code if membership.actor else ""
 
 
 @service

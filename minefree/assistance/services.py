@@ -196,10 +196,6 @@ def need_usd(amount: Decimal, currency: str, year_from: int) -> Decimal | None:
     return None
 
 
-def _state_code(actor: Actor) -> str:
-    return actor.iso3 or ""
-
-
 def _claim_edit(
     actor: Any, action: str, owner: Actor, current_owner: Actor | None, refusal: str, key: str
 ) -> None:
@@ -267,7 +263,7 @@ def need_save(
     record.full_clean()
     record.save()
     _audit_saved(
-        actor, record, need is None, before, snapshot(record, NEED_FIELDS), _state_code(state)
+        actor, record, need is None, before, snapshot(record, NEED_FIELDS), state.state_code
     )
     return record
 
@@ -338,7 +334,7 @@ def offer_save(
     before = None
     if offer is not None:
         before = snapshot(offer, OFFER_FIELDS)
-        before["priority_states"] = sorted(a.iso3 or a.slug for a in offer.priority_states.all())
+        before["priority_states"] = sorted(a.code for a in offer.priority_states.all())
     record = offer or Offer(provider=provider, created_by=_user(actor))
     record.title = data.title.strip()
     record.description = data.description.strip()
@@ -352,8 +348,8 @@ def offer_save(
     record.save()
     record.priority_states.set(states)
     after = snapshot(record, OFFER_FIELDS)
-    after["priority_states"] = sorted(a.iso3 or a.slug for a in states)
-    code = _state_code(provider) if provider.kind == ActorKind.STATE else ""
+    after["priority_states"] = sorted(a.code for a in states)
+    code = provider.state_code if provider.kind == ActorKind.STATE else ""
     _audit_saved(actor, record, offer is None, before, after, code)
     return record
 
@@ -420,6 +416,6 @@ def partnership_confirm(
         action="partnership.confirmed",
         obj=partnership,
         after=snapshot(partnership, ["need", "offer", "score", "visibility", "origin"]),
-        state_code=_state_code(need.state),
+        state_code=need.state.state_code,
     )
     return partnership

@@ -68,14 +68,6 @@ CASE_WORKFLOW = Workflow(
 PLEDGE_STATUSES = frozenset({CaseStatus.HELD, CaseStatus.FOLLOW_UP})
 
 
-def state_code(actor: Actor) -> str:
-    """The ISO code audit events are filed under: a national body files under its state."""
-    if actor.iso3:
-        return actor.iso3
-    parent = actor.parent
-    return (parent.iso3 or "") if parent is not None else ""
-
-
 def creator(actor: Any) -> Any:
     """The user to store in ``created_by`` (none for the console's system actor)."""
     return actor if isinstance(actor, AbstractBaseUser) else None
@@ -159,7 +151,7 @@ def case_request(
         visibility=visibility,
         created_by=creator(actor),
     )
-    audited_create(actor=actor, obj=case, action="case.requested", state_code=state_code(state))
+    audited_create(actor=actor, obj=case, action="case.requested", state_code=state.state_code)
     return case
 
 
@@ -209,7 +201,7 @@ def case_schedule(
         obj=case,
         before={"status": before_status, "meeting": before},
         after={"status": case.status, "meeting": snapshot(meeting)},
-        state_code=state_code(case.state),
+        state_code=case.state.state_code,
     )
     return meeting
 
@@ -247,7 +239,7 @@ def case_meeting_record(
     meeting.in_margins_of = in_margins_of
     meeting.notes = notes.strip()
     meeting.visibility = visibility
-    code = state_code(case.state)
+    code = case.state.state_code
     links = {"participants": participants}
     audited_save(
         actor=actor,
@@ -269,7 +261,7 @@ def case_follow_up(*, actor: Any, case: IndividualisedApproachCase) -> Individua
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     CASE_WORKFLOW.check(case.status, CaseStatus.FOLLOW_UP)
     changes = {"status": CaseStatus.FOLLOW_UP}
-    code = state_code(case.state)
+    code = case.state.state_code
     audited_update(
         actor=actor, obj=case, action="case.followed_up", changes=changes, state_code=code
     )
@@ -294,7 +286,7 @@ def case_close(
             _("Mark each open follow-up action done or dropped before closing the case.")
         )
     changes = {"status": CaseStatus.CLOSED, "outcome": outcome.strip(), "closed_on": closed_on}
-    code = state_code(case.state)
+    code = case.state.state_code
     audited_update(
         actor=actor, obj=case, action="case.closed", changes=changes, state_code=code, validate=True
     )
@@ -303,9 +295,9 @@ def case_close(
 
 def _subject_code(action: FollowUpAction) -> str:
     if action.case is not None:
-        return state_code(action.case.state)
+        return action.case.state.state_code
     if action.bilateral_meeting is not None:
-        return state_code(action.bilateral_meeting.counterpart)
+        return action.bilateral_meeting.counterpart.state_code
     return ""
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minefree.assistance.models import Visibility
-from minefree.casework.cases import check_not_future, check_visibility, creator, state_code
+from minefree.casework.cases import check_not_future, check_visibility, creator
 from minefree.casework.models import BilateralMeeting, NationalPlatform, PlatformMeeting
 from minefree.core.audit import audited_create, audited_save, service, snapshot
 from minefree.core.permissions import require
@@ -123,7 +123,7 @@ def platform_save(
         action="platform.updated" if before else "platform.created",
         before=before,
         links={"members": members},
-        state_code=state_code(state),
+        state_code=state.state_code,
     )
     return platform
 
@@ -164,7 +164,7 @@ def platform_meeting_record(
         obj=meeting,
         action="platform.meeting_recorded",
         links={"participants": participants},
-        state_code=state_code(platform.state),
+        state_code=platform.state.state_code,
     )
     return meeting
 
@@ -207,6 +207,6 @@ def bilateral_meeting_record(
         created_by=creator(actor),
     )
     audited_create(
-        actor=actor, obj=meeting, action="bilateral.recorded", state_code=state_code(counterpart)
+        actor=actor, obj=meeting, action="bilateral.recorded", state_code=counterpart.state_code
     )
     return meeting

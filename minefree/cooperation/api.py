@@ -33,7 +33,6 @@ from minefree.core.schemas import MAX_LIMIT, PageQuery, from_record
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow
 from minefree.funding.selectors import FlowFilters, flows_list
-from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 
 router = Router(tags=["cooperation"])
@@ -111,7 +110,7 @@ def _need(n: Need, progress: funding.NeedProgress) -> dict[str, Any]:
         NeedOut,
         n,
         id=n.pk,
-        state=n.state.iso3 or n.state.slug,
+        state=n.state.code,
         state_name=n.state.name_en,
         progress=_progress(progress),
     ).model_dump()
@@ -209,9 +208,9 @@ def _offer(o: Offer) -> dict[str, Any]:
         OfferOut,
         o,
         id=o.pk,
-        provider=o.provider.iso3 or o.provider.slug,
+        provider=o.provider.code,
         provider_name=o.provider.name_en,
-        priority_states=[s.iso3 or s.slug for s in o.priority_states.all()],
+        priority_states=[s.code for s in o.priority_states.all()],
     ).model_dump()
 
 
@@ -291,9 +290,9 @@ def _flow(f: Flow) -> FlowOut:
         FlowOut,
         f,
         id=f.pk,
-        donor=f.donor.iso3 or f.donor.slug,
+        donor=f.donor.code,
         donor_name=f.donor.name_en,
-        recipient=f.recipient.iso3 or f.recipient.slug,
+        recipient=f.recipient.code,
         recipient_name=f.recipient.name_en,
         source_url=f.source.url if f.source else "",
         tranche_of=f.tranche_of_id,
@@ -347,8 +346,8 @@ def partnerships(request: HttpRequest, state: str = "") -> list[PartnershipOut]:
             id=p.pk,
             need_id=p.need_id,
             offer_id=p.offer_id,
-            state=p.need.state.iso3 or p.need.state.slug,
-            provider=p.offer.provider.iso3 or p.offer.provider.slug,
+            state=p.need.state.code,
+            provider=p.offer.provider.code,
             score=p.score,
             reasons=p.reasons,
             confirmed_at=p.confirmed_at,
@@ -377,7 +376,7 @@ def _case(c: IndividualisedApproachCase) -> CaseOut:
         CaseOut,
         c,
         id=c.pk,
-        state=c.state.iso3 or c.state.slug,
+        state=c.state.code,
         committee=c.committee.code if c.committee else "",
     )
 
@@ -405,7 +404,7 @@ class ActionOut(Schema):
 
 def _action(line: casework.ActionLine) -> ActionOut:
     action = line.action
-    owner = action.owner.iso3 or action.owner.slug
+    owner = action.owner.code
     return from_record(ActionOut, action, id=action.pk, owner=owner, overdue=line.overdue)
 
 
@@ -441,7 +440,7 @@ def case(request: HttpRequest, case_id: int) -> CaseDetailOut:
                 planned=line.planned,
                 setting=line.meeting.setting,
                 in_margins_of=line.meeting.in_margins_of.code if line.meeting.in_margins_of else "",
-                participants=[p.iso3 or p.slug for p in line.participants],
+                participants=[p.code for p in line.participants],
                 notes=line.meeting.notes if may_read(line.meeting, who, record.state) else "",
             )
             for line in detail.meetings
@@ -502,8 +501,8 @@ class MismatchOut(Schema):
 def triangulation(request: HttpRequest, year: int | None = None) -> list[MismatchOut]:
     return [
         MismatchOut(
-            donor=m.donor.iso3 or m.donor.slug,
-            recipient=m.recipient.iso3 or m.recipient.slug,
+            donor=m.donor.code,
+            recipient=m.recipient.code,
             year=m.year,
             donor_usd=m.donor_usd,
             recipient_usd=m.recipient_usd,
@@ -537,10 +536,8 @@ def published_totals(request: HttpRequest, year: int | None = None) -> list[Publ
             year=c.total.year,
             kind=c.total.kind,
             record_type=c.total.record_type,
-            donor=(c.total.donor.iso3 or c.total.donor.slug) if c.total.donor else "",
-            recipient=(c.total.recipient.iso3 or c.total.recipient.slug)
-            if c.total.recipient
-            else "",
+            donor=c.total.donor.code if c.total.donor else "",
+            recipient=c.total.recipient.code if c.total.recipient else "",
             sector=c.total.sector,
             amount_usd=c.total.amount_usd,
             loaded_usd=c.loaded_usd,
@@ -569,10 +566,6 @@ class PlatformOut(Schema):
     meetings: list[PlatformMeetingOut]
 
 
-def _code(actor: Actor) -> str:
-    return actor.iso3 or actor.slug
-
-
 @router.get("/cooperation/platforms/{iso3}", response=PlatformOut, description=VISIBILITY)
 def platform(request: HttpRequest, iso3: str) -> PlatformOut:
     state = get_actor(iso3)
@@ -581,16 +574,16 @@ def platform(request: HttpRequest, iso3: str) -> PlatformOut:
         raise Http404("No national platform recorded, or it is not shared with you.")
     pf = view.platform
     return PlatformOut(
-        state=_code(pf.state),
-        convening_authority=_code(pf.convening_authority) if pf.convening_authority else "",
+        state=pf.state.code,
+        convening_authority=pf.convening_authority.code if pf.convening_authority else "",
         established_on=pf.established_on,
-        members=[_code(m) for m in view.members],
+        members=[m.code for m in view.members],
         terms_of_reference=pf.terms_of_reference,
         visibility=pf.visibility,
         meetings=[
             PlatformMeetingOut(
                 held_on=line.meeting.held_on,
-                participants=[_code(p) for p in line.participants],
+                participants=[p.code for p in line.participants],
                 progress=line.meeting.progress,
                 funding_gap_usd=line.meeting.funding_gap_usd,
                 commitments=line.meeting.commitments,
@@ -628,7 +621,7 @@ def bilateral_meetings(request: HttpRequest, counterpart: str = "") -> list[Bila
         BilateralMeetingOut(
             id=line.meeting.pk,
             committee=line.meeting.committee.code,
-            counterpart=_code(line.meeting.counterpart),
+            counterpart=line.meeting.counterpart.code,
             held_on=line.meeting.held_on,
             topics=[label for _code_or_text, label in line.topics],
             topic_codes=list(line.meeting.topics),

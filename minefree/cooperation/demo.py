@@ -94,7 +94,7 @@ def affected_states() -> list[Actor]:
 def donors() -> list[Actor]:
     """Donor states and organisations present in the registry, in a fixed order."""
     by_key = {
-        a.iso3 or a.slug: a
+        a.code: a
         for a in Actor.objects.filter(Q(iso3__in=DONOR_STATES) | Q(slug__in=DONOR_ORGANISATIONS))
     }
     return [by_key[k] for k in (*DONOR_STATES, *DONOR_ORGANISATIONS) if k in by_key]

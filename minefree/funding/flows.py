@@ -74,10 +74,6 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "_meta", None) is not None else None
 
 
-def _state_code(flow: Flow) -> str:
-    return flow.recipient.iso3 or ""
-
-
 def _store(actor: Any, action: str, flows: list[Flow]) -> list[Flow]:
     """Validate, save and audit new flows; refresh the pages of their donors too."""
     for flow in flows:
@@ -87,7 +83,7 @@ def _store(actor: Any, action: str, flows: list[Flow]) -> list[Flow]:
     audit_events(
         actor=actor,
         action=action,
-        changes=[(f, None, snapshot(f, AUDITED_FIELDS), _state_code(f)) for f in flows],
+        changes=[(f, None, snapshot(f, AUDITED_FIELDS), f.recipient.state_code) for f in flows],
     )
     _refresh_pages_of({f.donor_id for f in flows})
     return flows

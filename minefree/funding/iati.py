@@ -151,10 +151,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _code(actor: Actor) -> str:
-    return actor.iso3 or actor.slug
-
-
 def _cell(value: object) -> str:
     if value is None:
         return ""
@@ -181,9 +177,9 @@ def flows_csv(flows: Iterable[Flow]) -> str:
                     f.fiscal_year,
                     f.status,
                     f.donor.name_en,
-                    _code(f.donor),
+                    f.donor.code,
                     f.recipient.name_en,
-                    _code(f.recipient),
+                    f.recipient.code,
                     f.pillar,
                     f.channel,
                     f.assistance_type,

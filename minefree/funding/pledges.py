@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from minefree.assistance.models import AssistanceType, Need
-from minefree.casework.cases import PLEDGE_STATUSES, state_code
+from minefree.casework.cases import PLEDGE_STATUSES
 from minefree.casework.models import (
     IndividualisedApproachCase,
 )
@@ -88,6 +88,6 @@ def case_pledge(
         action="case.pledged",
         obj=case,
         after={"flow": flow.pk, "donor": donor.pk, "amount": str(amount), "currency": currency},
-        state_code=state_code(case.state),
+        state_code=case.state.state_code,
     )
     return flow

@@ -82,6 +82,19 @@ class Actor(NamedInLanguages):
         verbose_name = _("actor")
         verbose_name_plural = _("actors")
 
+    @property
+    def code(self) -> str:
+        """How pages, the API and exports name it: its ISO code, or its slug without one."""
+        return self.iso3 or self.slug
+
+    @property
+    def state_code(self) -> str:
+        """The ISO code its records are filed under (audit log, cached pages): a national
+        body files under its state; an organisation under none."""
+        if self.iso3:
+            return self.iso3
+        return (self.parent.iso3 or "") if self.parent_id and self.parent else ""
+
 
 class ActorAlias(models.Model):
     """Another name an actor is known by, used to match what states write."""

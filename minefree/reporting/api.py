@@ -73,9 +73,7 @@ def get_version(request: HttpRequest, version_id: int) -> VersionDetailOut:
                 table=row.table,
                 position=row.position,
                 data=row.data,
-                counterpart=(row.counterpart.iso3 or row.counterpart.slug)
-                if row.counterpart
-                else None,
+                counterpart=row.counterpart.code if row.counterpart else None,
             )
             for form_table in FORMS[letter].tables
             for row in content.table(letter, form_table.code)

@@ -56,7 +56,7 @@ CONTACT_FIELDS = ["contact_name", "contact_organisation", "contact_email", "cont
 
 
 def _code(version: ReportVersion) -> str:
-    return version.report.state.iso3 or ""
+    return version.report.state.state_code
 
 
 def _require_drafter(actor: Any, state: Actor) -> None:
