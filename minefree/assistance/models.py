@@ -7,6 +7,8 @@ through ``assistance.selectors.visible`` so pages, API and exports honour it ali
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -38,6 +40,12 @@ class NeedSource(models.TextChoices):
     EXTENSION_REQUEST = "extension_request", _("Article 5 extension request")
     INDIVIDUALISED_APPROACH = "individualised_approach", _("individualised approach meeting")
     DIRECT = "direct", _("entered directly")
+
+
+def labels_of(codes: list[str] | None, choices: Any) -> list[str]:
+    """The labels of a list of codes in the active language (an unknown code as it is)."""
+    names = dict(choices)
+    return [str(names.get(code, code)) for code in codes or []]
 
 
 class VisibleRecord(models.Model):
@@ -141,18 +149,15 @@ class Offer(VisibleRecord):
 
     @property
     def assistance_type_labels(self) -> list[str]:
-        names = dict(AssistanceType.choices)
-        return [str(names.get(code, code)) for code in self.assistance_types or []]
+        return labels_of(self.assistance_types, AssistanceType.choices)
 
     @property
     def pillar_labels(self) -> list[str]:
-        names = dict(PILLARS)
-        return [str(names.get(code, code)) for code in self.pillars or []]
+        return labels_of(self.pillars, PILLARS)
 
     @property
     def channel_labels(self) -> list[str]:
-        names = dict(CHANNELS)
-        return [str(names.get(code, code)) for code in self.channels or []]
+        return labels_of(self.channels, CHANNELS)
 
 
 class Partnership(VisibleRecord):
