@@ -133,6 +133,17 @@ class Load:
     warmup_s: int = 2
     timeout_s: int = 5
 
+    def describe(self, rounds: int) -> Json:
+        """The load as results.json records it."""
+        return {
+            "tool": "wrk",
+            "connections": self.connections,
+            "threads": self.threads,
+            "duration_s": self.duration_s,
+            "warmup_s": self.warmup_s,
+            "rounds": rounds,
+        }
+
     def command(self, url: str, duration_s: int) -> list[str]:
         return [
             "wrk",
@@ -490,14 +501,7 @@ def run(
             "debug": info["debug"],
             "conn_max_age": info["conn_max_age"],
         },
-        "load": {
-            "tool": "wrk",
-            "connections": load.connections,
-            "threads": load.threads,
-            "duration_s": load.duration_s,
-            "warmup_s": load.warmup_s,
-            "rounds": rounds,
-        },
+        "load": load.describe(rounds),
         "diagnostics": {
             # Server CPU per request (page / static): steadier than requests/s when the
             # machine is shared, since it does not depend on what else gets the CPUs.

@@ -157,14 +157,7 @@ def run(*, database_url: str, load: Load, rounds: int = 1, do_prepare: bool = Tr
         "pass": clean and all(t["pass"] for t in targets.values()),
         "errors_free": clean,
         "server": {"gunicorn": server.describe(), "log": server_log[-2000:]},
-        "load": {
-            "tool": "wrk",
-            "connections": load.connections,
-            "threads": load.threads,
-            "duration_s": load.duration_s,
-            "warmup_s": load.warmup_s,
-            "rounds": rounds,
-        },
+        "load": load.describe(rounds),
         "machine": machine_info(),
         "seconds": round(time.monotonic() - started, 1),
     }

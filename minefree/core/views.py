@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 P = ParamSpec("P")
+T = TypeVar("T")
 View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+
+
+def or_404(found: T | None, missing: str = "") -> T:
+    """What a lookup found, or a 404 saying what is ``missing`` (``.first()`` and ``next()``
+    give None where ``get_object_or_404`` would need a model and a query)."""
+    if found is None:
+        raise Http404(missing)
+    return found
 
 
 def denied_as_403(template: str) -> Callable[[View[P]], View[P]]:

@@ -145,6 +145,18 @@ class _Sources:
         )
 
 
+@dataclass(frozen=True)
+class _LoadRun:
+    """What every step of one reference load shares: the changes it collects, the sources,
+    the folder it reads, the actors by ISO code (or ``key:<slug>``) and its progress."""
+
+    sync: _Sync
+    sources: _Sources
+    directory: Path
+    actors: dict[str, Actor]
+    report: Progress
+
+
 def _date_fields(prefix: str, value: PartialDate | None) -> dict[str, Any]:
     return {
         prefix: value.value if value else None,
@@ -187,20 +199,20 @@ def reference_load(*, actor: Any, directory: Path, progress: Progress | None = N
     report: Progress = progress or (lambda step, done, total: None)
     summary = LoadSummary()
     sync = _Sync(summary, actor)
-    sources = _Sources(sync)
 
     states = ref.parse_states(directory / "states_parties.csv")
     art4 = ref.parse_article4(directory / "article4.csv")
     art5 = ref.parse_article5(directory / "article5.csv", directory / "article5_summary.csv")
 
     actors = {a.iso3 or f"key:{a.slug}": a for a in Actor.objects.all()}
-    _load_states(sync, sources, states, actors, report)
-    _load_other_actors(sync, sources, directory, actors, report)
-    _load_aliases(sync, directory, actors, report)
-    meetings = _load_meetings(sync, sources, directory, actors, report)
-    _load_obligations(sync, sources, art4 + art5, actors, meetings, report)
-    _load_committees(sync, sources, directory, actors, meetings, report)
-    _load_alternatives(sync, sources, directory, summary, report)
+    run = _LoadRun(sync, _Sources(sync), directory, actors, report)
+    _load_states(run, states)
+    _load_other_actors(run)
+    _load_aliases(run)
+    meetings = _load_meetings(run)
+    _load_obligations(run, art4 + art5, meetings)
+    _load_committees(run, meetings)
+    _load_alternatives(run)
     sync.flush()
     reference_loaded.send(Actor, actor=actor, directory=directory, summary=summary)
     return summary
@@ -217,21 +229,15 @@ def withdrawal_notified_by(effective: dt.date | None) -> dt.date | None:
     return dt.date(year, month + 1, min(effective.day, last_day))
 
 
-def _load_states(
-    sync: _Sync,
-    sources: _Sources,
-    states: list[ref.StateRow],
-    actors: dict[str, Actor],
-    report: Progress,
-) -> None:
+def _load_states(run: _LoadRun, states: list[ref.StateRow]) -> None:
     adherences = {a.actor_id: a for a in StateAdherence.objects.all()}
     periods = {(p.actor_id, p.start_earliest): p for p in PartyPeriod.objects.all()}
     keep_periods: set[Any] = set()
     total = len(states)
     for done, row in enumerate(sorted(states, key=lambda r: r.iso3), start=1):
-        dates_source = sources.get(row.dates_sources)
-        actor = sync.upsert(
-            actors,
+        dates_source = run.sources.get(row.dates_sources)
+        actor = run.sync.upsert(
+            run.actors,
             row.iso3,
             Actor,
             {
@@ -249,7 +255,7 @@ def _load_states(
             row.iso3,
         )
         year_source = (
-            sources.get(
+            run.sources.get(
                 row.year_source,
                 "UN Treaty Collection: year of ratification or accession (mondiale open dataset)",
             )
@@ -271,15 +277,15 @@ def _load_states(
             "eif_basis": row.eif_basis,
             "withdrawal_notified": row.withdrawal_notified,
             "withdrawal_effective": row.withdrawal_effective,
-            "withdrawal_source": sources.get(row.withdrawal_source),
+            "withdrawal_source": run.sources.get(row.withdrawal_source),
             "notes": row.notes,
             "origin": Origin.REFERENCE,
         }
         values.pop("signature_date_precision", None)
-        sync.upsert(adherences, actor.pk, StateAdherence, values, row.iso3)
+        run.sync.upsert(adherences, actor.pk, StateAdherence, values, row.iso3)
         period_key = (actor.pk, row.eif.earliest if row.eif else None)
         keep_periods.add(period_key)
-        sync.upsert(
+        run.sync.upsert(
             periods,
             period_key,
             PartyPeriod,
@@ -297,30 +303,24 @@ def _load_states(
             },
             row.iso3,
         )
-        report("states", done, total)
-    sync.delete_missing(periods, keep_periods, lambda p: p.actor.iso3 or "")
+        run.report("states", done, total)
+    run.sync.delete_missing(periods, keep_periods, lambda p: p.actor.iso3 or "")
 
 
-def _load_other_actors(
-    sync: _Sync,
-    sources: _Sources,
-    directory: Path,
-    actors: dict[str, Actor],
-    report: Progress,
-) -> None:
+def _load_other_actors(run: _LoadRun) -> None:
     """Non-party states, other areas without a party status, organisations, national bodies."""
-    non_party = {r["iso3"]: r for _, r in ref.read_csv(directory / "non_party_states.csv")}
+    non_party = {r["iso3"]: r for _, r in ref.read_csv(run.directory / "non_party_states.csv")}
     party_codes = set(StateAdherence.objects.values_list("actor__iso3", flat=True))
     countries = list(pycountry.countries)
     for done, country in enumerate(countries, start=1):
         iso3 = country.alpha_3
         if iso3 in party_codes:
-            report("other states and areas", done, len(countries))
+            run.report("other states and areas", done, len(countries))
             continue
         row = non_party.get(iso3)
         name = getattr(country, "common_name", None) or country.name
-        sync.upsert(
-            actors,
+        run.sync.upsert(
+            run.actors,
             iso3,
             Actor,
             {
@@ -333,20 +333,20 @@ def _load_other_actors(
                 "subregion": "",
                 "parent": None,
                 "origin": Origin.REFERENCE,
-                "source": sources.get(row["source_url"], row["source_title"]) if row else None,
+                "source": run.sources.get(row["source_url"], row["source_title"]) if row else None,
             },
             iso3 if row else "",
         )
-        report("other states and areas", done, len(countries))
-    extra = list(ref.read_csv(directory / "actors_extra.csv"))
+        run.report("other states and areas", done, len(countries))
+    extra = list(ref.read_csv(run.directory / "actors_extra.csv"))
     for done, (line, r) in enumerate(extra, start=1):
-        parent = actors.get(r["parent_iso3"]) if r["parent_iso3"] else None
+        parent = run.actors.get(r["parent_iso3"]) if r["parent_iso3"] else None
         if r["parent_iso3"] and parent is None:
             raise ref.ReferenceDataError(
                 f"actors_extra.csv line {line}: unknown parent {r['parent_iso3']}"
             )
-        sync.upsert(
-            actors,
+        run.sync.upsert(
+            run.actors,
             f"key:{r['key']}",
             Actor,
             {
@@ -361,14 +361,14 @@ def _load_other_actors(
                 "subregion": "",
                 "parent": parent,
                 "origin": Origin.REFERENCE,
-                "source": sources.get(r["source_url"]),
+                "source": run.sources.get(r["source_url"]),
             },
             r["parent_iso3"],
         )
-        report("organisations and national bodies", done, len(extra))
+        run.report("organisations and national bodies", done, len(extra))
 
 
-def _load_aliases(sync: _Sync, directory: Path, actors: dict[str, Actor], report: Progress) -> None:
+def _load_aliases(run: _LoadRun) -> None:
     existing = {(a.actor_id, a.normalized): a for a in ActorAlias.objects.all()}
     wanted: dict[tuple[int, str], dict[str, Any]] = {}
 
@@ -382,42 +382,36 @@ def _load_aliases(sync: _Sync, directory: Path, actors: dict[str, Actor], report
                 "language": language,
             }
 
-    for actor in actors.values():
+    for actor in run.actors.values():
         want(actor, actor.name_en, "en")
         want(actor, actor.name_fr, "fr")
         want(actor, actor.name_es, "es")
         for name, lang in sorted(_country_aliases(actor.iso3 or "", actor.iso2)):
             want(actor, name, lang)
-    for line, r in ref.read_csv(directory / "aliases.csv"):
+    for line, r in ref.read_csv(run.directory / "aliases.csv"):
         key = r["iso3_or_key"]
-        target = actors.get(key) or actors.get(f"key:{key}")
+        target = run.actors.get(key) or run.actors.get(f"key:{key}")
         if target is None:
             raise ref.ReferenceDataError(f"aliases.csv line {line}: unknown actor {key!r}")
         want(target, r["alias"], r["language"])
     total = len(wanted)
     ordered = sorted(wanted.items(), key=lambda kv: kv[0])
     for done, (alias_key, values) in enumerate(ordered, start=1):
-        sync.upsert(existing, alias_key, ActorAlias, values, values["actor"].iso3 or "")
+        run.sync.upsert(existing, alias_key, ActorAlias, values, values["actor"].iso3 or "")
         if done % 200 == 0 or done == total:
-            report("names and aliases", done, total)
-    sync.delete_missing(existing, set(wanted), lambda a: a.actor.iso3 or "")
+            run.report("names and aliases", done, total)
+    run.sync.delete_missing(existing, set(wanted), lambda a: a.actor.iso3 or "")
 
 
-def _load_meetings(
-    sync: _Sync,
-    sources: _Sources,
-    directory: Path,
-    actors: dict[str, Actor],
-    report: Progress,
-) -> dict[str, Meeting]:
+def _load_meetings(run: _LoadRun) -> dict[str, Meeting]:
     existing = {m.code: m for m in Meeting.objects.all()}
-    rows = list(ref.read_csv(directory / "meetings.csv"))
+    rows = list(ref.read_csv(run.directory / "meetings.csv"))
     for done, (line, r) in enumerate(rows, start=1):
         where = f"meetings.csv line {line}"
         start = ref.parse_date(r["start_date"], where)
         end = ref.parse_date(r["end_date"], where)
-        president = actors.get(r["president_state_iso3"]) if r["president_state_iso3"] else None
-        sync.upsert(
+        president = run.actors.get(r["president_state_iso3"]) if r["president_state_iso3"] else None
+        run.sync.upsert(
             existing,
             r["code"],
             Meeting,
@@ -432,33 +426,28 @@ def _load_meetings(
                 "date_precision": (start.precision if start else Precision.DAY),
                 "president_state": president,
                 "president_name": r["president_name"],
-                "source": sources.get(r["source_url"]),
+                "source": run.sources.get(r["source_url"]),
                 "notes": r["notes"],
             },
         )
-        report("meetings", done, len(rows))
+        run.report("meetings", done, len(rows))
     return existing
 
 
 def _load_obligations(
-    sync: _Sync,
-    sources: _Sources,
-    rows: list[ref.ObligationRow],
-    actors: dict[str, Actor],
-    meetings: dict[str, Meeting],
-    report: Progress,
+    run: _LoadRun, rows: list[ref.ObligationRow], meetings: dict[str, Meeting]
 ) -> None:
     existing = {(o.actor_id, o.article): o for o in Obligation.objects.all()}
     events = {(e.obligation_id, e.seq): e for e in DeadlineEvent.objects.all()}
     keep_obligations: set[Any] = set()
     keep_events: set[Any] = set()
     for done, row in enumerate(rows, start=1):
-        actor = actors.get(row.iso3)
+        actor = run.actors.get(row.iso3)
         if actor is None:
             raise ref.ReferenceDataError(f"Article {row.article}: unknown state {row.iso3}")
         key = (actor.pk, row.article)
         keep_obligations.add(key)
-        obligation = sync.upsert(
+        obligation = run.sync.upsert(
             existing,
             key,
             Obligation,
@@ -480,7 +469,7 @@ def _load_obligations(
                     row.retained_as_of.precision if row.retained_as_of else "day"
                 ),
                 "pending_request": row.pending_request[:120],
-                "source": sources.get(row.source_url),
+                "source": run.sources.get(row.source_url),
                 "notes": row.notes,
                 "origin": Origin.REFERENCE,
             },
@@ -490,7 +479,7 @@ def _load_obligations(
             event_key = (obligation.pk, event.seq)
             keep_events.add(event_key)
             code = ref.meeting_code(event.meeting_label)
-            sync.upsert(
+            run.sync.upsert(
                 events,
                 event_key,
                 DeadlineEvent,
@@ -508,40 +497,33 @@ def _load_obligations(
                     if event.completion
                     else "day",
                     "date_basis": event.date_basis[:120],
-                    "source": sources.get(event.source_url),
+                    "source": run.sources.get(event.source_url),
                     "notes": event.notes,
                 },
                 row.iso3,
             )
-        report("Article 4 and 5 obligations", done, len(rows))
-    sync.delete_missing(events, keep_events, lambda e: e.obligation.actor.iso3 or "")
-    sync.delete_missing(existing, keep_obligations, lambda o: o.actor.iso3 or "")
+        run.report("Article 4 and 5 obligations", done, len(rows))
+    run.sync.delete_missing(events, keep_events, lambda e: e.obligation.actor.iso3 or "")
+    run.sync.delete_missing(existing, keep_obligations, lambda o: o.actor.iso3 or "")
 
 
-def _load_committees(
-    sync: _Sync,
-    sources: _Sources,
-    directory: Path,
-    actors: dict[str, Actor],
-    meetings: dict[str, Meeting],
-    report: Progress,
-) -> None:
+def _load_committees(run: _LoadRun, meetings: dict[str, Meeting]) -> None:
     committees = {c.code: c for c in Committee.objects.all()}
     seats = {
         (s.committee_id, s.actor_id, s.term_start_year, s.role): s
         for s in CommitteeSeat.objects.all()
     }
     keep: set[Any] = set()
-    rows = list(ref.read_csv(directory / "committee_seats.csv"))
+    rows = list(ref.read_csv(run.directory / "committee_seats.csv"))
     for done, (line, r) in enumerate(rows, start=1):
         where = f"committee_seats.csv line {line}"
-        committee = sync.upsert(
+        committee = run.sync.upsert(
             committees,
             r["committee_code"],
             Committee,
             {"code": r["committee_code"], "name_en": r["committee_name_en"]},
         )
-        state = actors.get(r["state_iso3"])
+        state = run.actors.get(r["state_iso3"])
         if state is None:
             raise ref.ReferenceDataError(f"{where}: unknown state {r['state_iso3']!r}")
         for column in ("term_start_meeting", "term_end_meeting"):
@@ -550,7 +532,7 @@ def _load_committees(
         start_year = int(r["term_start_year"])
         key = (committee.pk, state.pk, start_year, r["role"])
         keep.add(key)
-        sync.upsert(
+        run.sync.upsert(
             seats,
             key,
             CommitteeSeat,
@@ -562,30 +544,28 @@ def _load_committees(
                 "term_end_meeting": meetings.get(r["term_end_meeting"]),
                 "term_start_year": start_year,
                 "term_end_year": int(r["term_end_year"]) if r["term_end_year"] else None,
-                "source": sources.get(r["source_url"]),
+                "source": run.sources.get(r["source_url"]),
                 "notes": r["notes"],
             },
             state.iso3 or "",
         )
-        report("committee seats", done, len(rows))
-    sync.delete_missing(seats, keep, lambda s: s.actor.iso3 or "")
+        run.report("committee seats", done, len(rows))
+    run.sync.delete_missing(seats, keep, lambda s: s.actor.iso3 or "")
 
 
-def _load_alternatives(
-    sync: _Sync, sources: _Sources, directory: Path, summary: LoadSummary, report: Progress
-) -> None:
+def _load_alternatives(run: _LoadRun) -> None:
     existing = {
         (a.object_type, a.object_key, a.field, a.value, a.source_id): a
         for a in AlternativeValue.objects.all()
     }
     keep: set[Any] = set()
-    rows = list(ref.read_csv(directory / "conflicts.csv"))
+    rows = list(ref.read_csv(run.directory / "conflicts.csv"))
     for done, (_line, r) in enumerate(rows, start=1):
-        source = sources.get(r["source_url"], r["source_title"])
+        source = run.sources.get(r["source_url"], r["source_title"])
         assert source is not None
         key = (r["object_type"], r["object_key"], r["field"], r["value"], source.pk)
         keep.add(key)
-        sync.upsert(
+        run.sync.upsert(
             existing,
             key,
             AlternativeValue,
@@ -599,8 +579,8 @@ def _load_alternatives(
             },
             r["object_key"].split(":")[0],
         )
-        report("conflicting values", done, len(rows))
-    sync.delete_missing(existing, keep, lambda a: a.object_key.split(":")[0])
+        run.report("conflicting values", done, len(rows))
+    run.sync.delete_missing(existing, keep, lambda a: a.object_key.split(":")[0])
 
 
 EDITABLE_MODELS = (Actor, Meeting, Committee, CommitteeSeat, Obligation, DeadlineEvent)

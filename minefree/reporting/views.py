@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BoundField
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
-from minefree.core.views import form_submitted, int_param, paginate
+from minefree.core.views import form_submitted, int_param, or_404, paginate
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor
 from minefree.reporting import selectors, services
@@ -85,10 +85,7 @@ STAFF_LATEST = 50
 
 
 def _spec(letter: str) -> FormSpec:
-    spec = FORMS.get(letter)
-    if spec is None:
-        raise Http404("No such form")
-    return spec
+    return or_404(FORMS.get(letter), "No such form")
 
 
 def _drafting_states(user: Any) -> list[Actor]:
@@ -359,10 +356,7 @@ clarification_request = version_form_view(
 
 
 def _clarification(version: ReportVersion, clarification_id: int) -> Clarification:
-    clarification = version.clarifications.filter(pk=clarification_id).first()
-    if clarification is None:
-        raise Http404("No such question")
-    return clarification
+    return or_404(version.clarifications.filter(pk=clarification_id).first(), "No such question")
 
 
 @require_POST
@@ -689,18 +683,13 @@ def remaining_areas_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _table_of(spec: FormSpec, code: str) -> Table:
-    table = next((t for t in spec.tables if t.code == code), None)
-    if table is None:
-        raise Http404("No such table")
-    return table
+    return or_404(next((t for t in spec.tables if t.code == code), None), "No such table")
 
 
 def _row_of(version: ReportVersion, letter: str, table: str, raw_id: str) -> FormRow:
     pk = int_param({"row": raw_id}, "row")
     row = version.rows.filter(pk=pk, letter=letter, table=table).first() if pk else None
-    if row is None:
-        raise Http404("No such row")
-    return row
+    return or_404(row, "No such row")
 
 
 @require_POST
@@ -768,9 +757,7 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
 @refused_as_403
 def row_delete(request: HttpRequest, pk: int, letter: str, row_id: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
-    row = version.rows.filter(pk=row_id, letter=_spec(letter).letter).first()
-    if row is None:
-        raise Http404("No such row")
+    row = or_404(version.rows.filter(pk=row_id, letter=_spec(letter).letter).first(), "No such row")
     try:
         services.row_delete(actor=request.user, row=row)
     except ValidationError as exc:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minefree.core.views import or_404
 from minefree.reporting import selectors, services
 from minefree.reporting.forms import AttachmentForm
-from minefree.reporting.models import Attachment
 from minefree.reporting.web import errors_of, flash_errors, form_url, refused_as_403
 
 
@@ -44,9 +44,7 @@ def upload(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
 @refused_as_403
 def remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
-    attachment = version.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
+    attachment = or_404(version.attachments.filter(pk=attachment_id).first())
     services.attachment_remove(actor=request.user, attachment=attachment)
     messages.success(request, _("Attachment removed."))
     return redirect(form_url(version, attachment.letter) + "#attachments")
@@ -54,9 +52,7 @@ def remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
 
 def download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     version = selectors.get_version_for(request.user, pk)
-    attachment: Attachment | None = version.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
+    attachment = or_404(version.attachments.filter(pk=attachment_id).first())
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name
     )

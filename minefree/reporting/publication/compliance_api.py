@@ -56,26 +56,8 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]) -> list[Year
     first, last, valid = parse_years(query.first, query.last)
     if not valid:
         raise ValidationError("from and to must be years from 1999 to this year, from ≤ to")
-    return [
-        YearComplianceOut(
-            year=r.year,
-            not_yet_due=r.not_yet_due,
-            parties=r.parties,
-            submitted=r.submitted,
-            on_time=r.on_time,
-            late=r.late,
-            not_submitted=r.not_submitted,
-            rate=r.rate,
-            on_time_rate=r.on_time_rate,
-            art4_parties=r.art4_parties,
-            art4_submitted=r.art4_submitted,
-            art5_parties=r.art5_parties,
-            art5_submitted=r.art5_submitted,
-            art45_rate=r.art45_rate,
-            synthetic=r.synthetic,
-        )
-        for r in compliance_by_year(first, last)
-    ]
+    # the schema's fields are those of YearCompliance: read from its attributes
+    return [YearComplianceOut.model_validate(r) for r in compliance_by_year(first, last)]
 
 
 class MissingOut(Schema):
