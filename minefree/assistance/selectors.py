@@ -108,6 +108,13 @@ def may_read(record: Any, who: Reader, *owners: Actor | None) -> bool:
     return any(owner is not None and owner.pk in who.owner_ids for owner in owners)
 
 
+def _owned_by(model: type[M], owner: str, code: str, who: Reader) -> QuerySet[M]:
+    """The records of ``model`` the reader may see, of the owner with ISO ``code`` (all when
+    blank), with their owner."""
+    qs = visible(model._default_manager.select_related(owner), who, owner)
+    return narrowed(qs, **{f"{owner}__iso3": code.upper()})
+
+
 @dataclass(frozen=True)
 class AssistanceFilters:
     """What needs and offers are filtered by alike; blank keeps everything."""
@@ -124,12 +131,8 @@ class NeedFilters(AssistanceFilters):
 
 def needs_list(who: Reader, filters: NeedFilters | None = None) -> QuerySet[Need]:
     f = filters or NeedFilters()
-    qs = narrowed(
-        visible(Need.objects.select_related("state"), who, "state"),
-        state__iso3=f.state.upper(),
-        pillar=f.pillar,
-        assistance_type=f.assistance_type,
-    )
+    qs = _owned_by(Need, "state", f.state, who)
+    qs = narrowed(qs, pillar=f.pillar, assistance_type=f.assistance_type)
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))
     return qs
@@ -142,10 +145,7 @@ class OfferFilters(AssistanceFilters):
 
 def offers_list(who: Reader, filters: OfferFilters | None = None) -> QuerySet[Offer]:
     f = filters or OfferFilters()
-    qs = narrowed(
-        visible(Offer.objects.select_related("provider"), who, "provider"),
-        provider__iso3=f.provider.upper(),
-    )
+    qs = _owned_by(Offer, "provider", f.provider, who)
     rows = list(qs.values_list("pk", "pillars", "assistance_types"))
     if f.pillar or f.assistance_type:
         # JSON list membership differs between SQLite and PostgreSQL; the lists are short.
