@@ -18,12 +18,13 @@ from minefree.accounts.schemas import (
     MembershipGrantIn,
     MembershipOut,
 )
+from minefree.accounts.tokens import token_user
 from minefree.core.permissions import require
 from minefree.core.schemas import ErrorOut
 from minefree.registry.models import Actor, Committee
 from minefree.registry.selectors import get_state
 
-router = Router(tags=["accounts"], auth=django_auth)
+router = Router(tags=["accounts"], auth=[token_user, django_auth])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 

@@ -23,3 +23,15 @@ class HandOverForm(forms.Form):
         ),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=60, help_text=_("What will use it, e.g. “IMSMA export”.")
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=366, initial=90
+    )
+    read_only = forms.BooleanField(
+        label=_("Read only"), required=False, help_text=_("It may read but never change.")
+    )

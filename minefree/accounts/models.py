@@ -84,3 +84,40 @@ class Membership(models.Model):
     def is_active(self, on: dt.date | None = None) -> bool:
         day = on or dt.date.today()
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+class ApiToken(models.Model):
+    """A personal API token: it acts with its user's memberships at the time of each call.
+
+    Only a SHA-256 digest of the secret is stored (the secret has 256 random bits, so a slow
+    hash adds nothing); ``prefix`` finds the row without revealing the secret.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    read_only = models.BooleanField(_("read only"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(
+        _("last used"), null=True, blank=True, help_text=_("To the hour.")
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_token_name_per_user",
+            )
+        ]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.name}"

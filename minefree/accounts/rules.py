@@ -17,7 +17,20 @@ def _staff_or_the_state_s_focal_point(user: Any, state: Any) -> bool:
     return is_staff_member(user) or represents(user, state, {Role.STATE_FOCAL_POINT})
 
 
+def _oneself_or_staff(user: Any, owner: Any) -> bool:
+    """A user manages their own API tokens; ISU staff anyone's."""
+    same = owner is not None and getattr(user, "pk", None) == getattr(owner, "pk", -1)
+    return bool(getattr(user, "is_authenticated", False)) and (same or is_staff_member(user))
+
+
+def _oneself(user: Any, owner: Any) -> bool:
+    return owner is not None and getattr(user, "pk", None) == getattr(owner, "pk", -1)
+
+
 RULES: dict[str, Rule] = {
+    "api_token.create": _oneself_or_staff,
+    "api_token.revoke": _oneself_or_staff,
+    "api_token.use": _oneself,
     "user.create": staff_only,
     "membership.grant": staff_only,
     "membership.end": staff_only,

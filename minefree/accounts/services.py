@@ -7,12 +7,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minefree.accounts.models import ACTOR_ROLES, COMMITTEE_ROLES, Membership, Role
+from minefree.accounts import tokens
+from minefree.accounts.models import ACTOR_ROLES, COMMITTEE_ROLES, ApiToken, Membership, Role
 from minefree.accounts.selectors import active_memberships
 from minefree.core.audit import audit_record, audited_create, audited_update, service
 from minefree.core.permissions import require
+from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor, Committee
 
 
@@ -190,3 +193,60 @@ def focal_point_hand_over(
             state_code=state.iso3 or "",
         )
     return new
+
+
+#: the longest a personal API token may live
+TOKEN_MAX_DAYS = 366
+#: how often the "last used" time of a token is written (and audited)
+TOKEN_USE_RESOLUTION = dt.timedelta(hours=1)
+
+
+@service
+def api_token_create(
+    *, actor: Any, user: Any, name: str, expires_in_days: int, read_only: bool = False
+) -> tuple[ApiToken, str]:
+    """A new personal token of ``user``; the returned secret is shown once and never stored."""
+    require(actor, "api_token.create", user, _("Only the user themselves or ISU staff."))
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("Give the token a name, e.g. the script that will use it."))
+    if not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+        raise ValidationError(
+            _("A token lives from 1 to %(days)s days.") % {"days": TOKEN_MAX_DAYS}
+        )
+    if ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True).exists():
+        raise ValidationError(_("You already have a token with this name."))
+    secret, prefix, digest = tokens.new_secret()
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=prefix,
+        digest=digest,
+        read_only=read_only,
+        expires_at=timezone.now() + dt.timedelta(days=expires_in_days),
+    )
+    audited_create(actor=actor, obj=token, action="api_token.created")
+    return token, secret
+
+
+@service
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Stop a token at once; it stays listed as revoked."""
+    require(actor, "api_token.revoke", token.user, _("Only the user themselves or ISU staff."))
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise AlreadyDone(_("The token is already revoked."))
+    audited_update(
+        actor=actor, obj=token, action="api_token.revoked", changes={"revoked_at": timezone.now()}
+    )
+    return token
+
+
+@service
+def api_token_used(*, actor: Any, token: ApiToken) -> None:
+    """Note that a token was used, to the hour (one audit event an hour at most)."""
+    require(actor, "api_token.use", token.user)
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    audited_update(actor=actor, obj=token, action="api_token.used", changes={"last_used_at": now})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from minefree.accounts import selectors, steps
-from minefree.accounts.forms import DelegateForm, HandOverForm
+from minefree.accounts import selectors, services, steps
+from minefree.accounts.forms import ApiTokenForm, DelegateForm, HandOverForm
+from minefree.accounts.models import ApiToken
 from minefree.core.views import form_submitted
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_state
@@ -67,7 +69,52 @@ def home(request: HttpRequest) -> HttpResponse:
             for state in selectors.focal_point_states(request.user)
         ],
     }
+    context |= {
+        "tokens": ApiToken.objects.filter(user_id=request.user.pk or 0),
+        "token_form": ApiTokenForm(prefix="t"),
+        "new_token": request.session.pop(NEW_TOKEN_KEY, None),
+    }
     return render(request, "accounts/home.html", context)
+
+
+#: the session key a new token's secret waits under, for the one page that shows it
+NEW_TOKEN_KEY = "accounts.new_api_token"
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Make a personal API token; its secret is shown once, on the next page only."""
+
+    def create(data: dict[str, Any]) -> ApiToken:
+        token, secret = services.api_token_create(actor=request.user, user=request.user, **data)
+        request.session[NEW_TOKEN_KEY] = {"name": token.name, "secret": secret}
+        return token
+
+    form_submitted(
+        request,
+        ApiTokenForm,
+        create,
+        success=_("Token created. Copy it now: it will not be shown again."),
+        prefix="t",
+        flash_invalid=True,
+    )
+    return redirect("accounts:home")
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
+    if token is None:
+        raise Http404
+    form_submitted(
+        request,
+        forms.Form,
+        lambda _data: services.api_token_revoke(actor=request.user, token=token),
+        success=_("Token “%(name)s” revoked.") % {"name": token.name},
+    )
+    return redirect("accounts:home")
 
 
 def _state_or_404(iso3: str) -> Actor:

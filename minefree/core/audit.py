@@ -27,6 +27,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+#: the name of the API token the current request came with ("" for a session or the console)
+api_token_var: contextvars.ContextVar[str] = contextvars.ContextVar("api_token", default="")
 
 SHARED_VERSION_KEY = "shared"
 ALL_VERSION_KEY = "all"
@@ -197,6 +199,7 @@ def audit_events(
             before=before,
             after=after,
             request_id=rid,
+            api_token=api_token_var.get(),
         )
         for obj, before, after, state_code in changes
     ]

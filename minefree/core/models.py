@@ -108,6 +108,12 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    api_token = models.CharField(
+        _("API token"),
+        max_length=60,
+        blank=True,
+        help_text=_("The name of the personal API token the change came through, if any."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

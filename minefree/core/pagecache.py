@@ -109,7 +109,11 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         personal = {settings.SESSION_COOKIE_NAME, "messages"} & request.COOKIES.keys()
-        if request.method not in ("GET", "HEAD") or personal:
+        if (
+            request.method not in ("GET", "HEAD")
+            or personal
+            or "HTTP_AUTHORIZATION" in request.META
+        ):
             return self.get_response(request)
         cached = _cached_page(request)
         if cached is None:

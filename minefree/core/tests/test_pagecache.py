@@ -95,3 +95,11 @@ def test_every_cached_view_names_the_parameters_it_reads():
     for pattern in cached:
         page = pattern.callback.minefree_cached_page
         assert all(name.isidentifier() for name in page.params), pattern
+
+
+def test_a_request_with_credentials_in_a_header_is_never_cached(client: Client):
+    """A page answered for a token's user must never be replayed to anyone else."""
+    client.get("/states/")
+    bearer = client.get("/states/", HTTP_AUTHORIZATION="Bearer mf_x_y")
+    assert "X-Page-Cache" not in bearer
+    assert client.get("/states/")["X-Page-Cache"] == "hit"
