@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "minefree.accounts.tokens.ApiTokenMiddleware",
+    "minefree.api.limits.ApiRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,6 +110,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["minefree.accounts.signin.LimitedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "site:home"
@@ -144,6 +147,21 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+
+
+# Rate limits (django-ratelimit's "count/period" form: 600/m, 10/15m), counted in the default
+# cache: per app server with the default local-memory cache, across servers with a shared one.
+def _rate(name: str, default: str) -> str:
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must be a count per period, e.g. 600/m or 10/15m")
+    return value
+
+
+MINEFREE_API_RATE_TOKEN = _rate("MINEFREE_API_RATE_TOKEN", "600/m")
+MINEFREE_API_RATE_ANONYMOUS = _rate("MINEFREE_API_RATE_ANONYMOUS", "120/m")
+MINEFREE_SIGN_IN_RATE_ACCOUNT = _rate("MINEFREE_SIGN_IN_RATE_ACCOUNT", "5/15m")
+MINEFREE_SIGN_IN_RATE_ADDRESS = _rate("MINEFREE_SIGN_IN_RATE_ADDRESS", "20/15m")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MINEFREE_SECURE_COOKIES", default=not DEBUG)

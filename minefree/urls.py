@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
+from minefree.accounts.signin import SignInView
 from minefree.api.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,7 +15,7 @@ urlpatterns += i18n_patterns(
     path("reports/reminders/", include("minefree.reminders.urls")),
     path("reports/", include("minefree.reporting.urls")),
     path("cooperation/", include("minefree.cooperation.urls")),
-    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

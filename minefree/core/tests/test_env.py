@@ -56,3 +56,9 @@ def test_secret_key_is_required_outside_debug():
 def test_a_malformed_database_url_is_refused():
     result = _start({"MINEFREE_DEBUG": "1", "DATABASE_URL": "nosuchdb://x"})
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+def test_a_malformed_rate_limit_is_refused():
+    result = _start({"MINEFREE_DEBUG": "1", "MINEFREE_API_RATE_TOKEN": "lots"})
+    assert result.returncode != 0 and "MINEFREE_API_RATE_TOKEN" in result.stderr
+    assert _start({"MINEFREE_DEBUG": "1", "MINEFREE_API_RATE_TOKEN": "10/15m"}).returncode == 0

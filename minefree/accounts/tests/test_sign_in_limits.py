@@ -1,0 +1,47 @@
+"""Repeated wrong passwords are refused for a while, per account and per address, with a
+message that says when to try again; the password is not checked meanwhile."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from minefree.accounts.tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(client: Client, username: str, password: str):
+    return client.post("/sign-in/", {"username": username, "password": password})
+
+
+def test_an_account_is_refused_after_its_failures_even_with_the_right_password(settings):
+    settings.MINEFREE_SIGN_IN_RATE_ACCOUNT = "2/15m"
+    make_user("guessed")
+    make_user("other")
+    client = Client()
+    assert [_sign_in(client, "guessed", "wrong").status_code for _ in range(2)] == [200, 200]
+    refused = _sign_in(client, "Guessed", PASSWORD)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert "Too many failed sign-ins" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert _sign_in(Client(REMOTE_ADDR="10.1.1.1"), "other", PASSWORD).status_code == 302
+
+
+def test_an_address_is_refused_after_its_failures_whatever_the_account(settings):
+    settings.MINEFREE_SIGN_IN_RATE_ADDRESS = "3/15m"
+    make_user("someone")
+    client = Client(REMOTE_ADDR="10.2.2.2")
+    for name in ("a", "b", "c"):
+        assert _sign_in(client, name, "wrong").status_code == 200
+    assert _sign_in(client, "someone", PASSWORD).status_code == 429
+    assert _sign_in(Client(REMOTE_ADDR="10.3.3.3"), "someone", PASSWORD).status_code == 302
+
+
+def test_the_admin_sign_in_is_limited_too(settings):
+    settings.MINEFREE_SIGN_IN_RATE_ACCOUNT = "1/15m"
+    make_user("admin_user", is_staff=True)
+    client = Client()
+    client.post("/admin/login/", {"username": "admin_user", "password": "wrong"})
+    client.post("/admin/login/", {"username": "admin_user", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
