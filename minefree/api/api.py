@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from minefree.accounts.api import router as accounts_router
 from minefree.cooperation.api import router as cooperation_router
+from minefree.core.versions import VersionConflictError
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
@@ -42,7 +43,8 @@ api.add_router("/", cooperation_router)
 #: each refusal by its exception (the most specific one counts: ``AlreadyDone`` is also a
 #: ``ValidationError``): the HTTP status, the stable code and the detail's text
 REFUSALS: dict[type[Exception], tuple[int, str, Callable[[Any], str]]] = {
-    PermissionDenied: (403, "forbidden", str),
+    PermissionDenied: (403, "forbidden", lambda exc: str(exc) or "Not allowed."),
+    VersionConflictError: (412, "version_conflict", lambda exc: " ".join(exc.messages)),
     AuthenticationError: (401, "unauthenticated", lambda exc: "Sign in first."),
     AlreadyDone: (409, "already_done", lambda exc: " ".join(exc.messages)),
     ValidationError: (422, "invalid", lambda exc: " ".join(exc.messages)),
@@ -54,7 +56,13 @@ def _refusal(status: int, code: str, detail: Callable[[Any], str]) -> Callable[.
     """A handler answering with the ``{"code", "detail"}`` body of every refusal."""
 
     def handler(request: HttpRequest, exc: Any) -> HttpResponse:
-        return api.create_response(request, {"code": code, "detail": detail(exc)}, status=status)
+        body: dict[str, Any] = {"code": code, "detail": detail(exc)}
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            body["fields"] = exc.message_dict
+        response = api.create_response(request, body, status=status)
+        if isinstance(exc, VersionConflictError):
+            response["ETag"] = f'"{exc.current}"'
+        return response
 
     return handler
 

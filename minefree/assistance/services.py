@@ -30,6 +30,7 @@ from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.currency import NO_CURRENCY, to_usd
 from minefree.core.models import Origin
 from minefree.core.permissions import require
+from minefree.core.versions import check_version
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows
 from minefree.registry.models import Actor, ActorKind
 from minefree.reporting.specification.schema import CHANNELS, PILLARS
@@ -225,11 +226,23 @@ def _audit_saved(
 
 @service
 def need_save(
-    *, actor: Any, state: Actor, data: NeedInput, need: Need | None = None, request_key: str = ""
+    *,
+    actor: Any,
+    state: Actor,
+    data: NeedInput,
+    need: Need | None = None,
+    request_key: str = "",
+    expected_version: str | None = None,
 ) -> Need:
-    """Create or change a need of ``state``; its USD value is worked out here, once."""
+    """Create or change a need of ``state``; its USD value is worked out here, once.
+
+    With ``expected_version`` (the version the writer read), a need changed since then is
+    not overwritten (``VersionConflictError``)."""
     refusal = _("Only the state's focal point, its delegates and ISU staff.")
     _claim_edit(actor, "need.edit", state, need.state if need else None, refusal, request_key)
+    if need is not None:
+        need = Need.objects.select_for_update().select_related("state").get(pk=need.pk)
+        check_version(need, NEED_FIELDS, expected_version)
     if need is not None and need.state_id != state.pk:
         raise ValidationError(_("A need cannot move to another state."))
     if state.kind not in (ActorKind.STATE, ActorKind.OTHER_AREA):

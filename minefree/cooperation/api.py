@@ -10,11 +10,21 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+from ninja.security import django_auth
 
-from minefree.assistance import matching
-from minefree.assistance.models import Need, Offer, Partnership
+from minefree.accounts.tokens import token_user
+from minefree.assistance import matching, services
+from minefree.assistance.models import (
+    AssistanceType,
+    Need,
+    NeedSource,
+    Offer,
+    Partnership,
+    Visibility,
+)
 from minefree.assistance.selectors import (
     NeedFilters,
     OfferFilters,
@@ -29,13 +39,17 @@ from minefree.casework import selectors as casework
 from minefree.casework.models import IndividualisedApproachCase
 from minefree.casework.selectors import cases_list
 from minefree.cooperation.selectors import case_detail
-from minefree.core.schemas import MAX_LIMIT, PageQuery, from_record
+from minefree.core.schemas import MAX_LIMIT, ErrorOut, PageQuery, from_record
+from minefree.core.versions import version_of
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow
 from minefree.funding.selectors import FlowFilters, flows_list
 from minefree.registry.selectors import get_actor
+from minefree.reporting.specification.schema import PILLARS
 
 router = Router(tags=["cooperation"])
+#: writes take a personal API token or a signed-in session (with its CSRF token)
+WRITE_AUTH = [token_user, django_auth]
 VISIBILITY = (
     "Records carry a `visibility` (public, states_parties, committee, private); the list "
     "holds only what the caller may read. `origin` `synthetic` marks invented demo data."
@@ -158,14 +172,90 @@ def _need_or_404(who: Reader, pk: int) -> Need:
 
 
 @router.get("/cooperation/needs/{need_id}", response=NeedDetailOut, description=VISIBILITY)
-def need(request: HttpRequest, need_id: int) -> NeedDetailOut:
+def need(request: HttpRequest, response: HttpResponse, need_id: int) -> NeedDetailOut:
+    """The need with its ``ETag`` (its version: send it back as ``If-Match`` to change it)."""
     who = reader(request.user)
     record = _need_or_404(who, need_id)
     progress = funding.need_progress([record], who)[record.pk]
+    response["ETag"] = _etag(record)
     return NeedDetailOut(
         **_need(record, progress),
         matches=[_match(m) for m in matching.offers_for_need(record, who)],
     )
+
+
+class NeedIn(Schema):
+    """A need as its state's people write it (the same fields as the page's form)."""
+
+    pillar: str = Field(description="One of: " + ", ".join(code for code, _label in PILLARS))
+    assistance_type: str = Field(description="One of: " + ", ".join(AssistanceType.values))
+    title: str
+    year_from: int
+    year_to: int
+    description: str = ""
+    quantity: str = Field("", description="For in-kind needs, e.g. 2 experts")
+    amount: Decimal | None = None
+    currency: str = Field("", description="ISO 4217 code; required with an amount")
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes")
+    visibility: str = Visibility.PUBLIC
+    source_kind: str = NeedSource.DIRECT
+    source_ref: str = ""
+
+
+class NewNeedIn(NeedIn):
+    state: str = Field(description="ISO 3166 alpha-3 code of the state in need")
+
+
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 412: ErrorOut, 422: ErrorOut}
+
+
+def _etag(record: Need) -> str:
+    return f'"{version_of(record, services.NEED_FIELDS)}"'
+
+
+def _need_written(request: HttpRequest, response: HttpResponse, record: Need) -> NeedOut:
+    response["ETag"] = _etag(record)
+    who = reader(request.user)
+    return NeedOut(**_need(record, funding.need_progress([record], who)[record.pk]))
+
+
+@router.post(
+    "/cooperation/needs",
+    response={201: NeedOut, **WRITE_ERRORS},
+    auth=WRITE_AUTH,
+    summary="Record a need (the state's people, ISU staff)",
+)
+def need_create(
+    request: HttpRequest, response: HttpResponse, payload: NewNeedIn
+) -> Status[NeedOut]:
+    state = get_actor(payload.state)
+    if state is None:
+        raise Http404("No state or area with this code.")
+    data = services.NeedInput(**payload.model_dump(exclude={"state"}))
+    record = services.need_save(actor=request.user, state=state, data=data)
+    response["Location"] = f"/api/cooperation/needs/{record.pk}"
+    return Status(201, _need_written(request, response, record))
+
+
+@router.put(
+    "/cooperation/needs/{need_id}",
+    response={200: NeedOut, 428: ErrorOut, **WRITE_ERRORS},
+    auth=WRITE_AUTH,
+    summary="Change a need (send its ETag as If-Match)",
+)
+def need_update(
+    request: HttpRequest, response: HttpResponse, need_id: int, payload: NeedIn
+) -> Status[Any]:
+    version = request.headers.get("If-Match", "")
+    record = _need_or_404(reader(request.user), need_id)
+    if not version:
+        detail = "Send the version you read as If-Match (the ETag of GET), so no change is lost."
+        return Status(428, ErrorOut(code="version_required", detail=detail))
+    data = services.NeedInput(**payload.model_dump())
+    record = services.need_save(
+        actor=request.user, state=record.state, data=data, need=record, expected_version=version
+    )
+    return Status(200, _need_written(request, response, record))
 
 
 class OfferOut(Schema):

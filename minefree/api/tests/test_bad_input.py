@@ -59,7 +59,7 @@ def test_the_largest_offset_allowed_is_an_empty_page(client: Client, url: str):
     [
         ("get", "/api/nothing-here", 404),
         ("delete", "/api/states", 405),
-        ("post", "/api/cooperation/needs", 405),
+        ("put", "/api/meetings", 405),
     ],
 )
 def test_errors_around_the_api_are_json_too(client: Client, method: str, url: str, status: int):

@@ -1,0 +1,45 @@
+"""Versions of mutable records, so that no one overwrites a change they have not seen.
+
+A record's version is a fingerprint of the fields its service audits: any saved change
+gives a new one, and it needs no column. The API sends it as the ``ETag``; a write must
+send it back (``If-Match``) and the service compares it under the row lock, so of two
+writers who read the same version only the first wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from minefree.core.audit import snapshot
+
+
+def version_of(record: models.Model, fields: Sequence[str]) -> str:
+    """The fingerprint of ``record``'s ``fields`` (16 hex digits)."""
+    values = json.dumps(snapshot(record, list(fields)), sort_keys=True, default=str)
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
+class VersionConflictError(ValidationError):
+    """The record changed since the writer read it; ``current`` is its version now."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(
+            _("Someone changed this record after you read it. Read it again, then write."),
+            code="version_conflict",
+        )
+        self.current = current
+
+
+def check_version(record: models.Model, fields: Sequence[str], expected: str | None) -> None:
+    """Refuse the write when ``expected`` is given and is not the record's version now."""
+    if expected is None:
+        return
+    current = version_of(record, fields)
+    if expected.strip('"') != current:
+        raise VersionConflictError(current)
