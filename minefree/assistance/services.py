@@ -30,7 +30,7 @@ from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.currency import NO_CURRENCY, to_usd
 from minefree.core.models import Origin
 from minefree.core.permissions import require
-from minefree.core.versions import check_version
+from minefree.core.versions import check_version, version_of
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows
 from minefree.registry.models import Actor, ActorKind
 from minefree.reporting.specification.schema import CHANNELS, PILLARS
@@ -224,6 +224,17 @@ def _audit_saved(
     )
 
 
+def need_version(need: Need) -> str:
+    """The version a writer must name to change ``need`` (``If-Match``)."""
+    return version_of(need, NEED_FIELDS)
+
+
+def offer_version(offer: Offer) -> str:
+    """The version of ``offer``, its priority states included."""
+    states = sorted(a.code for a in offer.priority_states.all())
+    return version_of(offer, OFFER_FIELDS, {"priority_states": states})
+
+
 @service
 def need_save(
     *,
@@ -241,8 +252,8 @@ def need_save(
     refusal = _("Only the state's focal point, its delegates and ISU staff.")
     _claim_edit(actor, "need.edit", state, need.state if need else None, refusal, request_key)
     if need is not None:
-        need = Need.objects.select_for_update().select_related("state").get(pk=need.pk)
-        check_version(need, NEED_FIELDS, expected_version)
+        need = Need.objects.select_for_update(of=("self",)).select_related("state").get(pk=need.pk)
+        check_version(need_version(need), expected_version)
     if need is not None and need.state_id != state.pk:
         raise ValidationError(_("A need cannot move to another state."))
     if state.kind not in (ActorKind.STATE, ActorKind.OTHER_AREA):
@@ -315,11 +326,21 @@ def offer_save(
     data: OfferInput,
     offer: Offer | None = None,
     request_key: str = "",
+    expected_version: str | None = None,
 ) -> Offer:
-    """Create or change an offer of ``provider``; in-kind offers need no amount."""
+    """Create or change an offer of ``provider``; in-kind offers need no amount.
+
+    With ``expected_version``, an offer changed since the writer read it is not overwritten."""
     refusal = _("Only the provider's focal point and ISU staff.")
     current = offer.provider if offer else None
     _claim_edit(actor, "offer.edit", provider, current, refusal, request_key)
+    if offer is not None:
+        offer = (
+            Offer.objects.select_for_update(of=("self",))
+            .select_related("provider")
+            .get(pk=offer.pk)
+        )
+        check_version(offer_version(offer), expected_version)
     if offer is not None and offer.provider_id != provider.pk:
         raise ValidationError(_("An offer cannot move to another provider."))
     if provider.kind not in (ActorKind.STATE, ActorKind.ORGANISATION):

@@ -40,7 +40,6 @@ from minefree.casework.models import IndividualisedApproachCase
 from minefree.casework.selectors import cases_list
 from minefree.cooperation.selectors import case_detail
 from minefree.core.schemas import MAX_LIMIT, ErrorOut, PageQuery, from_record
-from minefree.core.versions import version_of
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow
 from minefree.funding.selectors import FlowFilters, flows_list
@@ -209,14 +208,25 @@ class NewNeedIn(NeedIn):
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 412: ErrorOut, 422: ErrorOut}
 
 
-def _etag(record: Need) -> str:
-    return f'"{version_of(record, services.NEED_FIELDS)}"'
+def _etag(record: Need | Offer) -> str:
+    if isinstance(record, Need):
+        return f'"{services.need_version(record)}"'
+    return f'"{services.offer_version(record)}"'
 
 
 def _need_written(request: HttpRequest, response: HttpResponse, record: Need) -> NeedOut:
     response["ETag"] = _etag(record)
     who = reader(request.user)
     return NeedOut(**_need(record, funding.need_progress([record], who)[record.pk]))
+
+
+def _if_match(request: HttpRequest) -> str | Status[ErrorOut]:
+    """The version the writer read, or the 428 answer when they sent none."""
+    version = request.headers.get("If-Match", "")
+    if version:
+        return version
+    detail = "Send the version you read as If-Match (the ETag of GET), so no change is lost."
+    return Status(428, ErrorOut(code="version_required", detail=detail))
 
 
 @router.post(
@@ -246,11 +256,10 @@ def need_create(
 def need_update(
     request: HttpRequest, response: HttpResponse, need_id: int, payload: NeedIn
 ) -> Status[Any]:
-    version = request.headers.get("If-Match", "")
     record = _need_or_404(reader(request.user), need_id)
-    if not version:
-        detail = "Send the version you read as If-Match (the ETag of GET), so no change is lost."
-        return Status(428, ErrorOut(code="version_required", detail=detail))
+    version = _if_match(request)
+    if isinstance(version, Status):
+        return version
     data = services.NeedInput(**payload.model_dump())
     record = services.need_save(
         actor=request.user, state=record.state, data=data, need=record, expected_version=version
@@ -319,19 +328,92 @@ def offers(request: HttpRequest, query: Query[OfferQuery]) -> OffersOut:
     )
 
 
-@router.get("/cooperation/offers/{offer_id}", response=OfferDetailOut, description=VISIBILITY)
-def offer(request: HttpRequest, offer_id: int) -> OfferDetailOut:
-    who = reader(request.user)
-    record = (
-        visible(Offer.objects.select_related("provider"), who, "provider")
-        .filter(pk=offer_id)
-        .first()
-    )
-    if record is None:
+def _offer_or_404(who: Reader, pk: int) -> Offer:
+    qs = visible(Offer.objects.select_related("provider"), who, "provider")
+    offer = qs.prefetch_related("priority_states").filter(pk=pk).first()
+    if offer is None:
         raise Http404("No such offer, or it is not shared with you.")
+    return offer
+
+
+@router.get("/cooperation/offers/{offer_id}", response=OfferDetailOut, description=VISIBILITY)
+def offer(request: HttpRequest, response: HttpResponse, offer_id: int) -> OfferDetailOut:
+    """The offer with its ``ETag`` (send it back as ``If-Match`` to change it)."""
+    who = reader(request.user)
+    record = _offer_or_404(who, offer_id)
+    response["ETag"] = _etag(record)
     return OfferDetailOut(
         **_offer(record), matches=[_match(m) for m in matching.needs_for_offer(record, who)]
     )
+
+
+class OfferIn(Schema):
+    """An offer as its provider's focal point writes it (the same fields as the page's form)."""
+
+    title: str
+    assistance_types: list[str] = Field(description="Any of: " + ", ".join(AssistanceType.values))
+    pillars: list[str] = Field(description="Any of: " + ", ".join(c for c, _l in PILLARS))
+    year_from: int
+    year_to: int
+    description: str = ""
+    priority_states: list[str] = Field(default_factory=list, description="ISO 3166 alpha-3")
+    priority_regions: list[str] = Field(default_factory=list, description="e.g. Americas")
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes")
+    amount_min_usd: Decimal | None = None
+    amount_max_usd: Decimal | None = None
+    channels: list[str] = Field(default_factory=list)
+    visibility: str = Visibility.PUBLIC
+
+
+class NewOfferIn(OfferIn):
+    provider: str = Field(description="ISO 3166 alpha-3 code or slug of the provider")
+
+
+def _offer_written(response: HttpResponse, record: Offer) -> OfferOut:
+    record = Offer.objects.prefetch_related("priority_states").get(pk=record.pk)
+    response["ETag"] = _etag(record)
+    return OfferOut(**_offer(record))
+
+
+@router.post(
+    "/cooperation/offers",
+    response={201: OfferOut, **WRITE_ERRORS},
+    auth=WRITE_AUTH,
+    summary="Record an offer (the provider's focal point, ISU staff)",
+)
+def offer_create(
+    request: HttpRequest, response: HttpResponse, payload: NewOfferIn
+) -> Status[OfferOut]:
+    provider = get_actor(payload.provider)
+    if provider is None:
+        raise Http404("No state or organisation with this code.")
+    data = services.OfferInput(**payload.model_dump(exclude={"provider"}))
+    record = services.offer_save(actor=request.user, provider=provider, data=data)
+    response["Location"] = f"/api/cooperation/offers/{record.pk}"
+    return Status(201, _offer_written(response, record))
+
+
+@router.put(
+    "/cooperation/offers/{offer_id}",
+    response={200: OfferOut, 428: ErrorOut, **WRITE_ERRORS},
+    auth=WRITE_AUTH,
+    summary="Change an offer (send its ETag as If-Match)",
+)
+def offer_update(
+    request: HttpRequest, response: HttpResponse, offer_id: int, payload: OfferIn
+) -> Status[Any]:
+    record = _offer_or_404(reader(request.user), offer_id)
+    version = _if_match(request)
+    if isinstance(version, Status):
+        return version
+    record = services.offer_save(
+        actor=request.user,
+        provider=record.provider,
+        data=services.OfferInput(**payload.model_dump()),
+        offer=record,
+        expected_version=version,
+    )
+    return Status(200, _offer_written(response, record))
 
 
 class FlowOut(Schema):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,10 +20,14 @@ from django.utils.translation import gettext as _
 from minefree.core.audit import snapshot
 
 
-def version_of(record: models.Model, fields: Sequence[str]) -> str:
-    """The fingerprint of ``record``'s ``fields`` (16 hex digits)."""
-    values = json.dumps(snapshot(record, list(fields)), sort_keys=True, default=str)
-    return hashlib.sha256(values.encode()).hexdigest()[:16]
+def version_of(
+    record: models.Model, fields: Sequence[str], extra: Mapping[str, Any] | None = None
+) -> str:
+    """The fingerprint of ``record``'s ``fields`` and of ``extra`` values that are no column
+    of its own (e.g. its many-to-many links), 16 hex digits."""
+    values = snapshot(record, list(fields)) | dict(extra or {})
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class VersionConflictError(ValidationError):
@@ -36,10 +41,8 @@ class VersionConflictError(ValidationError):
         self.current = current
 
 
-def check_version(record: models.Model, fields: Sequence[str], expected: str | None) -> None:
-    """Refuse the write when ``expected`` is given and is not the record's version now."""
-    if expected is None:
-        return
-    current = version_of(record, fields)
-    if expected.strip('"') != current:
+def check_version(current: str, expected: str | None) -> None:
+    """Refuse the write when ``expected`` (an ``If-Match`` value) is given and is not the
+    record's ``current`` version; read the record under its row lock first."""
+    if expected is not None and expected.strip().strip('"') != current:
         raise VersionConflictError(current)

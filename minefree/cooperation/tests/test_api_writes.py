@@ -105,3 +105,43 @@ def test_someone_else_s_need_cannot_be_changed_or_seen_through_the_api(cast):
     body = {k: v for k, v in NEED.items() if k != "state"} | {"title": "Taken over"}
     assert _put(japan, japan_headers, pk, body, version).status_code == 404
     assert Need.objects.get(pk=pk).title == NEED["title"]
+
+
+OFFER = {
+    "provider": "JPN",
+    "title": "Mechanical demining equipment",
+    "assistance_types": ["equipment"],
+    "pillars": ["survey_clearance"],
+    "year_from": 2026,
+    "year_to": 2028,
+    "priority_states": ["KHM"],
+}
+
+
+def test_a_donor_records_and_changes_its_offer_with_the_version_it_read(cast):
+    client, headers = _client(cast["donor_japan"])
+    created = client.post(
+        "/api/cooperation/offers", OFFER, content_type="application/json", **headers
+    )
+    assert created.status_code == 201, created.content
+    pk, first = created.json()["id"], created["ETag"]
+    assert created["Location"] == f"/api/cooperation/offers/{pk}"
+    assert created.json()["priority_states"] == ["KHM"]
+    body = {k: v for k, v in OFFER.items() if k != "provider"} | {"priority_states": ["LAO"]}
+    url = f"/api/cooperation/offers/{pk}"
+    changed = client.put(url, body, content_type="application/json", HTTP_IF_MATCH=first, **headers)
+    assert changed.status_code == 200 and changed.json()["priority_states"] == ["LAO"]
+    assert changed["ETag"] != first  # a link alone changes the version
+    stale = client.put(url, body, content_type="application/json", HTTP_IF_MATCH=first, **headers)
+    assert stale.status_code == 412 and stale["ETag"] == changed["ETag"]
+    event = AuditEvent.objects.filter(action="offer.updated").get()
+    assert event.api_token == "imsma"
+
+
+def test_only_the_provider_s_people_write_its_offer(cast):
+    client, headers = _client(cast["focal_point_peru"])
+    refused = client.post(
+        "/api/cooperation/offers", OFFER, content_type="application/json", **headers
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert not AuditEvent.objects.filter(action__startswith="offer.").exists()
