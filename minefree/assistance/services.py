@@ -253,7 +253,7 @@ def need_save(
     _claim_edit(actor, "need.edit", state, need.state if need else None, refusal, request_key)
     if need is not None:
         need = Need.objects.select_for_update(of=("self",)).select_related("state").get(pk=need.pk)
-        check_version(need_version(need), expected_version)
+        check_version(need, need_version(need), expected_version)
     if need is not None and need.state_id != state.pk:
         raise ValidationError(_("A need cannot move to another state."))
     if state.kind not in (ActorKind.STATE, ActorKind.OTHER_AREA):
@@ -340,7 +340,7 @@ def offer_save(
             .select_related("provider")
             .get(pk=offer.pk)
         )
-        check_version(offer_version(offer), expected_version)
+        check_version(offer, offer_version(offer), expected_version)
     if offer is not None and offer.provider_id != provider.pk:
         raise ValidationError(_("An offer cannot move to another provider."))
     if provider.kind not in (ActorKind.STATE, ActorKind.ORGANISATION):

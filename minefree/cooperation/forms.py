@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer, Visibility
+from minefree.assistance.services import need_version, offer_version
 from minefree.casework.platforms import BilateralTopic
 from minefree.core.forms import OnceForm
 from minefree.funding.models import FlowStatus
@@ -82,6 +83,11 @@ def initial_of(
     return values
 
 
+def version_field() -> forms.CharField:
+    """The version of the record the form was filled from, so a later change is not lost."""
+    return forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class CurrencyCode(forms.Form):
     """A currency typed in any case is its upper-case ISO code."""
 
@@ -112,6 +118,7 @@ class FlowFilterForm(forms.Form):
 
 
 class NeedForm(CurrencyCode, OnceForm):
+    version = version_field()
     pillar = forms.ChoiceField(label=_("Pillar"), choices=PILLARS)
     assistance_type = forms.ChoiceField(
         label=_("Type of assistance"), choices=AssistanceType.choices
@@ -149,6 +156,7 @@ class NeedForm(CurrencyCode, OnceForm):
 
 
 class OfferForm(OnceForm):
+    version = version_field()
     title = forms.CharField(label=_("Title"), max_length=200)
     description = text_field(_("Description"))
     assistance_types = forms.MultipleChoiceField(
@@ -235,13 +243,13 @@ class AdvanceForm(forms.Form):
 
 def need_initial(need: Need) -> dict[str, Any]:
     """The form's starting values for an existing need."""
-    return initial_of(need, NeedForm, joined=("languages",))
+    return initial_of(need, NeedForm, joined=("languages",)) | {"version": need_version(need)}
 
 
 def offer_initial(offer: Offer) -> dict[str, Any]:
     codes = [s.iso3 for s in offer.priority_states.all() if s.iso3]
     initial = initial_of(offer, OfferForm, joined=("priority_regions", "languages"))
-    return initial | {"priority_states": ", ".join(codes)}
+    return initial | {"priority_states": ", ".join(codes), "version": offer_version(offer)}
 
 
 def split_codes(raw: Any) -> list[str]:

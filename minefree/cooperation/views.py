@@ -245,10 +245,12 @@ def _edit(request: HttpRequest, kind: _Editable, pk: int | None, iso3: str) -> H
 
     def save(data: dict[str, Any]) -> Any:
         key = data.pop("request_key")
+        version = data.pop("version", "") or None
         return kind.service(
             actor=request.user,
             data=kind.data(**data),
             request_key=key,
+            expected_version=version if record is not None else None,
             **{kind.owner: owner, name: record},
         )
 

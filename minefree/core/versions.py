@@ -15,9 +15,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from minefree.core.audit import snapshot
+from minefree.core.models import AuditEvent
 
 
 def version_of(
@@ -33,16 +35,35 @@ def version_of(
 class VersionConflictError(ValidationError):
     """The record changed since the writer read it; ``current`` is its version now."""
 
-    def __init__(self, current: str) -> None:
-        super().__init__(
-            _("Someone changed this record after you read it. Read it again, then write."),
-            code="version_conflict",
-        )
+    def __init__(self, current: str, message: str) -> None:
+        super().__init__(message, code="version_conflict")
         self.current = current
 
 
-def check_version(current: str, expected: str | None) -> None:
-    """Refuse the write when ``expected`` (an ``If-Match`` value) is given and is not the
-    record's ``current`` version; read the record under its row lock first."""
-    if expected is not None and expected.strip().strip('"') != current:
-        raise VersionConflictError(current)
+def _last_change(record: models.Model) -> str:
+    """Who changed ``record`` last and when, from the audit log."""
+    event = (
+        AuditEvent.objects.filter(object_type=record._meta.label_lower, object_id=str(record.pk))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if event is None:
+        return _("Someone changed this record after you read it.")
+    when = formats.date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
+    return _("%(who)s changed this record at %(when)s, after you read it.") % {
+        "who": event.actor_label or _("someone"),
+        "when": when,
+    }
+
+
+def check_version(record: models.Model, current: str, expected: str | None) -> None:
+    """Refuse the write when ``expected`` (an ``If-Match`` value, a form's version) is given
+    and is not the record's ``current`` version; read the record under its row lock first."""
+    if expected is None or expected.strip().strip('"') == current:
+        return
+    message = (
+        _last_change(record)
+        + " "
+        + _("Nothing was saved: reload to see the current values, then make your change again.")
+    )
+    raise VersionConflictError(current, message)
