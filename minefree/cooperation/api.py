@@ -43,6 +43,7 @@ from minefree.core.schemas import MAX_LIMIT, ErrorOut, PageQuery, from_record
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow
 from minefree.funding.selectors import FlowFilters, flows_list
+from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 from minefree.reporting.specification.schema import PILLARS
 
@@ -220,6 +221,19 @@ def _need_written(request: HttpRequest, response: HttpResponse, record: Need) ->
     return NeedOut(**_need(record, funding.need_progress([record], who)[record.pk]))
 
 
+def _actor_or_404(code: str) -> Actor:
+    actor = get_actor(code)
+    if actor is None:
+        raise Http404("No state or organisation with this code.")
+    return actor
+
+
+def _created(response: HttpResponse, kind: str, record: Any, out: Schema) -> Status[Any]:
+    """201 with the new record's address."""
+    response["Location"] = f"/api/cooperation/{kind}/{record.pk}"
+    return Status(201, out)
+
+
 def _if_match(request: HttpRequest) -> str | Status[ErrorOut]:
     """The version the writer read, or the 428 answer when they sent none."""
     version = request.headers.get("If-Match", "")
@@ -238,13 +252,10 @@ def _if_match(request: HttpRequest) -> str | Status[ErrorOut]:
 def need_create(
     request: HttpRequest, response: HttpResponse, payload: NewNeedIn
 ) -> Status[NeedOut]:
-    state = get_actor(payload.state)
-    if state is None:
-        raise Http404("No state or area with this code.")
+    state = _actor_or_404(payload.state)
     data = services.NeedInput(**payload.model_dump(exclude={"state"}))
     record = services.need_save(actor=request.user, state=state, data=data)
-    response["Location"] = f"/api/cooperation/needs/{record.pk}"
-    return Status(201, _need_written(request, response, record))
+    return _created(response, "needs", record, _need_written(request, response, record))
 
 
 @router.put(
@@ -384,13 +395,10 @@ def _offer_written(response: HttpResponse, record: Offer) -> OfferOut:
 def offer_create(
     request: HttpRequest, response: HttpResponse, payload: NewOfferIn
 ) -> Status[OfferOut]:
-    provider = get_actor(payload.provider)
-    if provider is None:
-        raise Http404("No state or organisation with this code.")
+    provider = _actor_or_404(payload.provider)
     data = services.OfferInput(**payload.model_dump(exclude={"provider"}))
     record = services.offer_save(actor=request.user, provider=provider, data=data)
-    response["Location"] = f"/api/cooperation/offers/{record.pk}"
-    return Status(201, _offer_written(response, record))
+    return _created(response, "offers", record, _offer_written(response, record))
 
 
 @router.put(
