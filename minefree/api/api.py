@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from minefree.accounts.api import router as accounts_router
@@ -69,6 +69,18 @@ def _refusal(status: int, code: str, detail: Callable[[Any], str]) -> Callable[.
 
 for refused, (status, code, detail) in REFUSALS.items():
     api.add_exception_handler(refused, _refusal(status, code, detail))
+
+
+#: the stable code of an HTTP error raised by ninja itself (e.g. a body that is not JSON)
+HTTP_ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals get the ``{"code", "detail"}`` body of every other refusal."""
+    code = HTTP_ERROR_CODES.get(exc.status_code, "error")
+    body = {"code": code, "detail": exc.message}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -107,3 +107,22 @@ def test_confirming_with_an_offer_that_is_not_an_id_is_a_404(cast: dict[str, Any
 @pytest.mark.parametrize("pair", ["from=x&to=1", "from=99999999999999999999&to=1", ""])
 def test_comparing_with_bad_version_ids_is_a_404(client: Client, pair: str):
     assert client.get(f"/reports/compare/?{pair}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_a_400_with_its_code():
+    from minefree.accounts import services
+    from minefree.accounts.tests.factories import make_cast
+
+    user = make_cast()["focal_point_peru"]
+    _token, secret = services.api_token_create(
+        actor=user, user=user, name="broken client", expires_in_days=1
+    )
+    response = Client().post(
+        "/api/cooperation/needs",
+        "{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
