@@ -17,14 +17,15 @@ def _staff_or_the_state_s_focal_point(user: Any, state: Any) -> bool:
     return is_staff_member(user) or represents(user, state, {Role.STATE_FOCAL_POINT})
 
 
+def _oneself(user: Any, owner: Any) -> bool:
+    """The signed-in user acting on what is theirs (their API tokens)."""
+    pk = getattr(user, "pk", None)
+    return pk is not None and owner is not None and pk == getattr(owner, "pk", None)
+
+
 def _oneself_or_staff(user: Any, owner: Any) -> bool:
     """A user manages their own API tokens; ISU staff anyone's."""
-    same = owner is not None and getattr(user, "pk", None) == getattr(owner, "pk", -1)
-    return bool(getattr(user, "is_authenticated", False)) and (same or is_staff_member(user))
-
-
-def _oneself(user: Any, owner: Any) -> bool:
-    return owner is not None and getattr(user, "pk", None) == getattr(owner, "pk", -1)
+    return _oneself(user, owner) or is_staff_member(user)
 
 
 RULES: dict[str, Rule] = {

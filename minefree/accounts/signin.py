@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -68,17 +69,15 @@ class SignInView(auth_views.LoginView):
         refused = refusals(request, str(request.POST.get("username", "")))
         if refused:
             wait = max(int(u["time_left"]) for u in refused)
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None,
-                _(
-                    "Too many failed sign-ins for this account or from this address. "
-                    "Try again in %(minutes)s minutes."
-                )
-                % {"minutes": max(wait // 60, 1)},
+            # An unbound form: validating it would check the password, which stays unchecked.
+            form = AuthenticationForm(
+                request, initial={"username": request.POST.get("username", "")}
             )
-            response = self.render_to_response(self.get_context_data(form=form))
+            refusal = _(
+                "Too many failed sign-ins for this account or from this address. "
+                "Try again in %(minutes)s minutes."
+            ) % {"minutes": max(wait // 60, 1)}
+            response = self.render_to_response(self.get_context_data(form=form, refusal=refusal))
             response.status_code = 429
             response["Retry-After"] = str(max(wait, 1))
             return response

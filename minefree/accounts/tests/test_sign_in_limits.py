@@ -4,6 +4,7 @@ message that says when to try again; the password is not checked meanwhile."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.signals import user_login_failed
 from django.test import Client
 
 from minefree.accounts.tests.factories import PASSWORD, make_user
@@ -21,7 +22,13 @@ def test_an_account_is_refused_after_its_failures_even_with_the_right_password(s
     make_user("other")
     client = Client()
     assert [_sign_in(client, "guessed", "wrong").status_code for _ in range(2)] == [200, 200]
-    refused = _sign_in(client, "Guessed", PASSWORD)
+    checked: list[object] = []
+    user_login_failed.connect(lambda **kw: checked.append(kw), weak=False, dispatch_uid="probe")
+    try:
+        refused = _sign_in(client, "Guessed", PASSWORD)
+    finally:
+        user_login_failed.disconnect(dispatch_uid="probe")
+    assert checked == []  # refused before the password is looked at
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert "Too many failed sign-ins" in refused.content.decode()
     assert "_auth_user_id" not in client.session
