@@ -18,6 +18,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja.security import django_auth
 
 from minefree.accounts.models import ApiToken
 from minefree.core.audit import api_token_var
@@ -97,3 +98,7 @@ class ApiTokenMiddleware:
 def token_user(request: HttpRequest) -> Any:
     """Ninja auth: the token's user when the request came with a valid token."""
     return request.user if getattr(request, "api_token", None) is not None else None
+
+
+#: every write endpoint: a personal API token, or a signed-in session (with its CSRF token)
+WRITE_AUTH = [token_user, django_auth]

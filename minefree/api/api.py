@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from minefree.accounts.api import router as accounts_router
 from minefree.cooperation.api import router as cooperation_router
-from minefree.core.versions import VersionConflictError
+from minefree.core.versions import VersionConflictError, VersionRequiredError
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
@@ -45,6 +45,7 @@ api.add_router("/", cooperation_router)
 REFUSALS: dict[type[Exception], tuple[int, str, Callable[[Any], str]]] = {
     PermissionDenied: (403, "forbidden", lambda exc: str(exc) or "Not allowed."),
     VersionConflictError: (412, "version_conflict", lambda exc: " ".join(exc.messages)),
+    VersionRequiredError: (428, "version_required", str),
     AuthenticationError: (401, "unauthenticated", lambda exc: "Sign in first."),
     AlreadyDone: (409, "already_done", lambda exc: " ".join(exc.messages)),
     ValidationError: (422, "invalid", lambda exc: " ".join(exc.messages)),
@@ -59,6 +60,8 @@ def _refusal(status: int, code: str, detail: Callable[[Any], str]) -> Callable[.
         body: dict[str, Any] = {"code": code, "detail": detail(exc)}
         if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
             body["fields"] = exc.message_dict
+        if isinstance(exc, VersionConflictError):
+            body["version"] = exc.current
         response = api.create_response(request, body, status=status)
         if isinstance(exc, VersionConflictError):
             response["ETag"] = f'"{exc.current}"'
@@ -85,13 +88,15 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    """A parameter or body that does not fit the schema: the same shape as any refusal."""
-    problems = [
-        f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}"
-        for error in exc.errors
-    ]
-    return api.create_response(
-        request,
-        {"code": "invalid", "detail": "; ".join(problems), "errors": exc.errors},
-        status=422,
-    )
+    """A parameter or body that does not fit the schema: the same shape as any refusal,
+    each problem under the field it concerns (``fields``)."""
+    problems = []
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        where = [str(p) for p in error.get("loc", ())]
+        message = str(error.get("msg", ""))
+        problems.append(f"{'.'.join(where)}: {message}")
+        name = ".".join(where[1:]) if len(where) > 1 else ".".join(where) or "__all__"
+        fields.setdefault(name, []).append(message)
+    body = {"code": "invalid", "detail": "; ".join(problems), "fields": fields}
+    return api.create_response(request, body | {"errors": exc.errors}, status=422)

@@ -13,9 +13,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from ninja.security import django_auth
 
-from minefree.accounts.tokens import token_user
+from minefree.accounts.tokens import WRITE_AUTH
 from minefree.assistance import matching, services
 from minefree.assistance.models import (
     AssistanceType,
@@ -39,7 +38,8 @@ from minefree.casework import selectors as casework
 from minefree.casework.models import IndividualisedApproachCase
 from minefree.casework.selectors import cases_list
 from minefree.cooperation.selectors import case_detail
-from minefree.core.schemas import MAX_LIMIT, ErrorOut, PageQuery, from_record
+from minefree.core.api import VERSIONED_WRITE_ERRORS, WRITE_ERRORS, created, if_match
+from minefree.core.schemas import MAX_LIMIT, PageQuery, from_record
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow
 from minefree.funding.selectors import FlowFilters, flows_list
@@ -48,8 +48,6 @@ from minefree.registry.selectors import get_actor
 from minefree.reporting.specification.schema import PILLARS
 
 router = Router(tags=["cooperation"])
-#: writes take a personal API token or a signed-in session (with its CSRF token)
-WRITE_AUTH = [token_user, django_auth]
 VISIBILITY = (
     "Records carry a `visibility` (public, states_parties, committee, private); the list "
     "holds only what the caller may read. `origin` `synthetic` marks invented demo data."
@@ -206,9 +204,6 @@ class NewNeedIn(NeedIn):
     state: str = Field(description="ISO 3166 alpha-3 code of the state in need")
 
 
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 412: ErrorOut, 422: ErrorOut}
-
-
 def _etag(record: Need | Offer) -> str:
     if isinstance(record, Need):
         return f'"{services.need_version(record)}"'
@@ -228,21 +223,6 @@ def _actor_or_404(code: str) -> Actor:
     return actor
 
 
-def _created(response: HttpResponse, kind: str, record: Any, out: Schema) -> Status[Any]:
-    """201 with the new record's address."""
-    response["Location"] = f"/api/cooperation/{kind}/{record.pk}"
-    return Status(201, out)
-
-
-def _if_match(request: HttpRequest) -> str | Status[ErrorOut]:
-    """The version the writer read, or the 428 answer when they sent none."""
-    version = request.headers.get("If-Match", "")
-    if version:
-        return version
-    detail = "Send the version you read as If-Match (the ETag of GET), so no change is lost."
-    return Status(428, ErrorOut(code="version_required", detail=detail))
-
-
 @router.post(
     "/cooperation/needs",
     response={201: NeedOut, **WRITE_ERRORS},
@@ -255,12 +235,13 @@ def need_create(
     state = _actor_or_404(payload.state)
     data = services.NeedInput(**payload.model_dump(exclude={"state"}))
     record = services.need_save(actor=request.user, state=state, data=data)
-    return _created(response, "needs", record, _need_written(request, response, record))
+    out = _need_written(request, response, record)
+    return created(response, f"/api/cooperation/needs/{record.pk}", out)
 
 
 @router.put(
     "/cooperation/needs/{need_id}",
-    response={200: NeedOut, 428: ErrorOut, **WRITE_ERRORS},
+    response={200: NeedOut, **VERSIONED_WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Change a need (send its ETag as If-Match)",
 )
@@ -268,9 +249,7 @@ def need_update(
     request: HttpRequest, response: HttpResponse, need_id: int, payload: NeedIn
 ) -> Status[Any]:
     record = _need_or_404(reader(request.user), need_id)
-    version = _if_match(request)
-    if isinstance(version, Status):
-        return version
+    version = if_match(request)
     data = services.NeedInput(**payload.model_dump())
     record = services.need_save(
         actor=request.user, state=record.state, data=data, need=record, expected_version=version
@@ -398,12 +377,13 @@ def offer_create(
     provider = _actor_or_404(payload.provider)
     data = services.OfferInput(**payload.model_dump(exclude={"provider"}))
     record = services.offer_save(actor=request.user, provider=provider, data=data)
-    return _created(response, "offers", record, _offer_written(response, record))
+    out = _offer_written(response, record)
+    return created(response, f"/api/cooperation/offers/{record.pk}", out)
 
 
 @router.put(
     "/cooperation/offers/{offer_id}",
-    response={200: OfferOut, 428: ErrorOut, **WRITE_ERRORS},
+    response={200: OfferOut, **VERSIONED_WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Change an offer (send its ETag as If-Match)",
 )
@@ -411,9 +391,7 @@ def offer_update(
     request: HttpRequest, response: HttpResponse, offer_id: int, payload: OfferIn
 ) -> Status[Any]:
     record = _offer_or_404(reader(request.user), offer_id)
-    version = _if_match(request)
-    if isinstance(version, Status):
-        return version
+    version = if_match(request)
     record = services.offer_save(
         actor=request.user,
         provider=record.provider,

@@ -66,8 +66,15 @@ class IntervalOut(Schema):
 
 
 class ErrorOut(Schema):
+    """Every refusal: a stable ``code``, a sentence for people, and for refused values
+    the ``fields`` they concern (a field's name, or ``__all__`` for the whole record)."""
+
     code: str
     detail: str
+    fields: dict[str, list[str]] | None = None
+    version: str | None = Field(
+        None, description="412 only: the record's current version (also its ETag)"
+    )
 
 
 MAX_LIMIT = 200

@@ -40,6 +40,13 @@ class VersionConflictError(ValidationError):
         self.current = current
 
 
+class VersionRequiredError(Exception):
+    """A change sent without the version it was made from (``If-Match``): answered 428."""
+
+    def __str__(self) -> str:
+        return "Send the version you read as If-Match (the ETag of GET), so that no change is lost."
+
+
 def _last_change(record: models.Model) -> str:
     """Who changed ``record`` last and when, from the audit log."""
     event = (
