@@ -21,7 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, models, transaction
 from django.db.models import F
 
-from minefree.core.models import AuditEvent, ContentVersion
+from minefree.core.models import AuditEvent, ContentVersion, IdempotencyKey
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,7 +67,10 @@ _frames: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar(
 
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 _AUDIT_TABLE = AuditEvent._meta.db_table
+#: bookkeeping that is no data of its own: page-cache counters and the keys of requests
+#: that must take effect once (the change they guard is audited by its service)
 _VERSION_TABLE = ContentVersion._meta.db_table
+_BOOKKEEPING = (_VERSION_TABLE, IdempotencyKey._meta.db_table)
 
 
 def _watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -76,7 +79,7 @@ def _watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any
         for frame in _frames.get():
             if _AUDIT_TABLE in sql:
                 frame.audits += 1
-            elif _VERSION_TABLE not in sql:
+            elif not any(table in sql for table in _BOOKKEEPING):
                 frame.writes += 1
     return execute(sql, params, many, context)
 

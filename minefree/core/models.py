@@ -153,12 +153,28 @@ class IdempotencyKey(models.Model):
     A form that adds a record carries a fresh random key. Posting it twice (a double
     click, a reload, a retry after a timeout) sends the same key again, and the service
     that claims it refuses the repeat instead of adding a second record.
+
+    An API client sends its key as ``Idempotency-Key``: the row then keeps the request's
+    fingerprint and the first answer, which a retry gets again (``api.idempotency``).
     """
 
     actor_label = models.CharField(_("actor label"), max_length=150)
     key = models.CharField(_("key"), max_length=64)
     action = models.CharField(_("action"), max_length=80)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    fingerprint = models.CharField(
+        _("request fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 of the API request's method, address and body."),
+    )
+    status_code = models.PositiveSmallIntegerField(_("answer status"), null=True, blank=True)
+    answer = models.JSONField(
+        _("answer"),
+        null=True,
+        blank=True,
+        help_text=_("The first answer to the API request: its headers and body."),
+    )
 
     class Meta:
         constraints = [

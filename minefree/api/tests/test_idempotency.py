@@ -1,0 +1,108 @@
+"""A POST retried with the same ``Idempotency-Key`` gets the first answer and creates
+nothing twice; a refused request gives its key back; a key is one user's."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from minefree.accounts import services as accounts
+from minefree.accounts.tests.factories import make_cast
+from minefree.assistance.models import Need
+from minefree.core.models import AuditEvent, IdempotencyKey
+
+pytestmark = pytest.mark.django_db
+
+NEED = {
+    "state": "PER",
+    "pillar": "survey_clearance",
+    "assistance_type": "equipment",
+    "title": "Two mine detection dogs with handlers",
+    "year_from": 2026,
+    "year_to": 2027,
+}
+
+
+@pytest.fixture
+def cast() -> dict[str, Any]:
+    return make_cast()
+
+
+def _auth(user: Any) -> dict[str, str]:
+    _token, secret = accounts.api_token_create(
+        actor=user, user=user, name="grants", expires_in_days=1
+    )
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def _post(auth: dict[str, str], body: dict[str, Any], key: str | None) -> Any:
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    return Client().post(
+        "/api/cooperation/needs",
+        json.dumps(body),
+        content_type="application/json",
+        **auth,
+        **headers,
+    )
+
+
+def test_a_retry_gets_the_first_answer_and_creates_nothing_twice(cast):
+    auth = _auth(cast["focal_point_peru"])
+    first = _post(auth, NEED, "3f0c7a52-2b9e-4b1a-9a51-6c0f3c1a7e11")
+    again = _post(auth, NEED, "3f0c7a52-2b9e-4b1a-9a51-6c0f3c1a7e11")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Location"] == first["Location"] and again["ETag"] == first["ETag"]
+    assert again["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
+    assert Need.objects.count() == 1
+    assert AuditEvent.objects.filter(action="need.created").count() == 1
+    other = _post(auth, NEED, "another key")
+    assert other.status_code == 201 and Need.objects.count() == 2
+
+
+def test_without_a_key_every_post_takes_effect(cast):
+    auth = _auth(cast["focal_point_peru"])
+    assert _post(auth, NEED, None).status_code == _post(auth, NEED, None).status_code == 201
+    assert Need.objects.count() == 2
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_the_same_key_with_another_request_is_refused(cast):
+    auth = _auth(cast["focal_point_peru"])
+    assert _post(auth, NEED, "k1").status_code == 201
+    reused = _post(auth, NEED | {"title": "Something else"}, "k1")
+    assert reused.status_code == 422 and reused.json()["code"] == "idempotency_key_reused"
+    assert Need.objects.count() == 1
+
+
+def test_a_refused_request_gives_its_key_back(cast):
+    auth = _auth(cast["focal_point_peru"])
+    refused = _post(auth, NEED | {"year_to": 2020}, "k2")
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid"
+    assert not IdempotencyKey.objects.exists()
+    assert _post(auth, NEED | {"year_to": 2020}, "k2").status_code == 422  # run again, not replayed
+    assert _post(auth, NEED | {"state": "COL"}, "k3").status_code == 403
+    assert not IdempotencyKey.objects.exists() and not Need.objects.exists()
+
+
+def test_keys_of_two_users_never_collide(cast):
+    peru, isu = _auth(cast["focal_point_peru"]), _auth(cast["isu_staff"])
+    assert _post(peru, NEED, "shared").status_code == 201
+    assert _post(isu, NEED, "shared").status_code == 201
+    assert Need.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "clé"])
+def test_a_malformed_key_is_a_clear_error(cast, key):
+    response = _post(_auth(cast["focal_point_peru"]), NEED, key)
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()["detail"]
+    assert not Need.objects.exists()
+
+
+def test_a_key_without_a_user_is_ignored_and_the_call_refused(cast):
+    response = _post({}, NEED, "k4")
+    assert response.status_code == 401
+    assert not IdempotencyKey.objects.exists()
