@@ -4,28 +4,31 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router
 from ninja.responses import Status
-from ninja.security import django_auth
 
 from minefree.accounts import selectors, services, steps
 from minefree.accounts.models import Membership, Role
 from minefree.accounts.schemas import (
+    ApiTokenIn,
+    ApiTokenOut,
     DelegateIn,
     HandOverIn,
     MembershipEndIn,
     MembershipGrantIn,
     MembershipOut,
+    NewApiTokenOut,
 )
-from minefree.accounts.tokens import token_user
+from minefree.accounts.tokens import WRITE_AUTH
+from minefree.core.api import WRITE_ERRORS, created
 from minefree.core.permissions import require
-from minefree.core.schemas import ErrorOut
+from minefree.core.schemas import from_record
 from minefree.registry.models import Actor, Committee
 from minefree.registry.selectors import get_state
 
-router = Router(tags=["accounts"], auth=[token_user, django_auth])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+router = Router(tags=["accounts"], auth=WRITE_AUTH)
+ERRORS = WRITE_ERRORS
 
 
 def _out(m: Membership) -> MembershipOut:
@@ -121,3 +124,43 @@ def end(request: HttpRequest, membership_id: int, payload: MembershipEndIn) -> M
     services.membership_end(actor=request.user, membership=membership, ends_on=payload.ends_on)
     membership.refresh_from_db()
     return _out(membership)
+
+
+@router.get("/tokens", response=list[ApiTokenOut], summary="Your API tokens")
+def list_tokens(request: HttpRequest) -> list[ApiTokenOut]:
+    return [from_record(ApiTokenOut, t) for t in selectors.tokens_of(request.user)]
+
+
+@router.get(
+    "/tokens/{token_id}", response={200: ApiTokenOut, **ERRORS}, summary="One of your tokens"
+)
+def get_token(request: HttpRequest, token_id: int) -> ApiTokenOut:
+    return from_record(ApiTokenOut, selectors.get_token_of(request.user, token_id))
+
+
+@router.post(
+    "/tokens",
+    response={201: NewApiTokenOut, **ERRORS},
+    summary="Make a personal API token (the secret is in this answer only)",
+)
+def create_token(
+    request: HttpRequest, response: HttpResponse, payload: ApiTokenIn
+) -> Status[NewApiTokenOut]:
+    token, secret = services.api_token_create(
+        actor=request.user, user=request.user, **payload.model_dump()
+    )
+    out = from_record(NewApiTokenOut, token, token=secret)
+    response["Cache-Control"] = "no-store"
+    return created(response, f"/api/accounts/tokens/{token.pk}", out)
+
+
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response={200: ApiTokenOut, **ERRORS},
+    summary="Revoke one of your tokens (at once)",
+)
+def revoke_token(request: HttpRequest, token_id: int) -> ApiTokenOut:
+    token = services.api_token_revoke(
+        actor=request.user, token=selectors.get_token_of(request.user, token_id)
+    )
+    return from_record(ApiTokenOut, token)

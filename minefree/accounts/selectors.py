@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from minefree.accounts.models import GLOBAL_ROLES, Membership, Role
+from minefree.accounts.models import GLOBAL_ROLES, ApiToken, Membership, Role
 from minefree.core.audit import SYSTEM
 from minefree.registry.models import Actor
 
@@ -66,3 +66,15 @@ def focal_point_states(user: Any) -> list[Actor]:
         for m in active_memberships(user).filter(role=Role.STATE_FOCAL_POINT)
         if m.actor is not None
     ]
+
+
+def tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """A user's own API tokens, newest first (nobody else's, whoever asks)."""
+    return ApiToken.objects.filter(user_id=getattr(user, "pk", None) or 0)
+
+
+def get_token_of(user: Any, pk: int) -> ApiToken:
+    token = tokens_of(user).filter(pk=pk).first()
+    if token is None:
+        raise Http404("No such token of yours.")
+    return token

@@ -70,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ],
     }
     context |= {
-        "tokens": ApiToken.objects.filter(user_id=request.user.pk or 0),
+        "tokens": selectors.tokens_of(request.user),
         "token_form": ApiTokenForm(prefix="t"),
         "new_token": request.session.pop(NEW_TOKEN_KEY, None),
     }
@@ -105,9 +105,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
-    if token is None:
-        raise Http404
+    token = selectors.get_token_of(request.user, pk)
     form_submitted(
         request,
         forms.Form,

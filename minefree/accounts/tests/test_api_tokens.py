@@ -197,3 +197,45 @@ def test_the_command_prints_a_working_token_and_revokes_it(cast):
     assert Client().get("/api/accounts/memberships", **_bearer(secret)).status_code == 401
     with pytest.raises(CommandError, match="No user"):
         call_command("api_token", "nobody", stdout=io.StringIO())
+
+
+def test_a_script_makes_lists_and_revokes_its_tokens_over_the_api(cast):
+    user = cast["donor_japan"]
+    _token_row, secret = _token(user, name="grants system")
+    client = Client()
+    made = client.post(
+        "/api/accounts/tokens",
+        {"name": "nightly", "expires_in_days": 7, "read_only": True},
+        content_type="application/json",
+        **_bearer(secret),
+    )
+    assert made.status_code == 201, made.content
+    new = made.json()
+    assert new["token"].startswith("mf_") and made["Cache-Control"] == "no-store"
+    assert made["Location"] == f"/api/accounts/tokens/{new['id']}"
+    listed = client.get("/api/accounts/tokens", **_bearer(new["token"])).json()
+    assert [t["name"] for t in listed] == ["nightly", "grants system"]
+    assert all("token" not in t and "digest" not in t for t in listed)
+    shown = client.get(made["Location"], **_bearer(secret)).json()
+    assert shown["read_only"] is True and shown["revoked_at"] is None
+    revoked = client.post(f"/api/accounts/tokens/{new['id']}/revoke", **_bearer(secret))
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
+    refused = client.get("/api/accounts/tokens", **_bearer(new["token"]))
+    assert refused.status_code == 401 and refused.json()["code"] == "token_revoked"
+
+
+def test_nobody_reads_or_revokes_another_user_s_token_over_the_api(cast):
+    theirs, _secret = _token(cast["donor_japan"])
+    _mine, secret = _token(cast["isu_staff"])
+    client = Client()
+    assert client.get(f"/api/accounts/tokens/{theirs.pk}", **_bearer(secret)).status_code == 404
+    refused = client.post(f"/api/accounts/tokens/{theirs.pk}/revoke", **_bearer(secret))
+    assert refused.status_code == 404
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
+    too_long = client.post(
+        "/api/accounts/tokens",
+        {"name": "x", "expires_in_days": 400},
+        content_type="application/json",
+        **_bearer(secret),
+    )
+    assert too_long.status_code == 422 and "366" in too_long.json()["detail"]
