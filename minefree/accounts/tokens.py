@@ -18,7 +18,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 
 from minefree.accounts.models import ApiToken
 from minefree.core.audit import api_token_var
@@ -95,10 +95,14 @@ class ApiTokenMiddleware:
             api_token_var.reset(mark)
 
 
-def token_user(request: HttpRequest) -> Any:
-    """Ninja auth: the token's user when the request came with a valid token."""
-    return request.user if getattr(request, "api_token", None) is not None else None
+class ApiTokenAuth(HttpBearer):
+    """Ninja auth, documented as the ``bearer`` scheme: the token's user when the
+    middleware above accepted the request's token (it has refused any other already)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return request.user if getattr(request, "api_token", None) is not None else None
 
 
+token_user = ApiTokenAuth()
 #: every write endpoint: a personal API token, or a signed-in session (with its CSRF token)
 WRITE_AUTH = [token_user, django_auth]

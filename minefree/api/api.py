@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -16,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from minefree.accounts.api import router as accounts_router
 from minefree.cooperation.api import router as cooperation_router
+from minefree.core.schemas import ErrorOut
 from minefree.core.versions import VersionConflictError, VersionRequiredError
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.api import router as registry_router
@@ -23,7 +25,51 @@ from minefree.reporting.api import router as reporting_router
 from minefree.reporting.publication.compliance_api import router as compliance_router
 from minefree.reporting.publication.opendata_api import router as opendata_router
 
-api = NinjaAPI(
+#: the refusals any operation may answer, by what the operation takes: every call may
+#: carry a bad token (401) or come too often (429); what takes parameters may find them
+#: wrong (422), what has a record's address may find none (404), what takes a body may get
+#: one that is not JSON (400), what needs a signed-in caller may refuse it (401, 403), and a
+#: write may be refused to a read-only token (403)
+COMMON_REFUSALS = {
+    "all": {401: "Wrong, revoked or expired token", 429: "Too many calls (see Retry-After)"},
+    "parameters": {422: "A parameter is out of range or wrong"},
+    "path": {404: "No such record, or it is not shared with you"},
+    "body": {400: "The body is not JSON", 422: "A value is wrong (see fields)"},
+    "auth": {401: "Sign in or send a token", 403: "Not allowed to you"},
+    "write": {403: "Not allowed to you, or the token may only read"},
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+class MinefreeApi(NinjaAPI):
+    """The API whose document lists every refusal an operation may answer (``ErrorOut``),
+    not only those its endpoint names, so that clients and fuzzers can rely on it."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault(
+            "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                parameters = operation.get("parameters", [])
+                kinds = ["all"]
+                kinds += ["parameters"] if parameters else []
+                kinds += ["path"] if any(p["in"] == "path" for p in parameters) else []
+                kinds += ["body"] if "requestBody" in operation else []
+                kinds += ["auth"] if operation.get("security") else []
+                kinds += ["write"] if method in WRITE_METHODS else []
+                responses = operation.setdefault("responses", {})
+                for kind in kinds:
+                    for status, description in COMMON_REFUSALS[kind].items():
+                        if status not in responses and str(status) not in responses:
+                            responses[status] = {"description": description, "content": error}
+        return schema
+
+
+api = MinefreeApi(
     title="minefree API",
     version="1",
     description=(
@@ -49,6 +95,10 @@ REFUSALS: dict[type[Exception], tuple[int, str, Callable[[Any], str]]] = {
     AuthenticationError: (401, "unauthenticated", lambda exc: "Sign in first."),
     AlreadyDone: (409, "already_done", lambda exc: " ".join(exc.messages)),
     ValidationError: (422, "invalid", lambda exc: " ".join(exc.messages)),
+    # a number beyond what the database holds (SQLite raises OverflowError, PostgreSQL a
+    # DataError): whatever parameter carried it, it is out of range, not a fault
+    OverflowError: (422, "invalid", lambda exc: "A number is out of range."),
+    DataError: (422, "invalid", lambda exc: "A value is out of range."),
     Http404: (404, "not_found", lambda exc: str(exc) or "Not found."),
 }
 

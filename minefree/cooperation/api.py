@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -774,7 +775,7 @@ def bilateral_meetings(request: HttpRequest, counterpart: str = "") -> list[Bila
     who = reader(request.user)
     actor = get_actor(counterpart) if counterpart else None
     if counterpart and actor is None:
-        raise Http404("No state or area with this code.")
+        raise ValidationError({"counterpart": ["No state or area with this code."]})
     return [
         BilateralMeetingOut(
             id=line.meeting.pk,

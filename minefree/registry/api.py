@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router
+from ninja import Field, Query, Router
 
 from minefree.core.schemas import IntervalOut, PageQuery, PartialDateOut, SourceOut
 from minefree.registry import selectors
@@ -37,8 +37,8 @@ class StateQuery(PageQuery):
     q: str = ""
     region: str = ""
     status: str = ""
-    open_article: int | None = None
-    deadline_year: int | None = None
+    open_article: int | None = Field(None, ge=4, le=5, description="4 or 5")
+    deadline_year: int | None = Field(None, ge=1999, le=2100)
     sort: str = "name"
 
 

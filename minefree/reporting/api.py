@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Field, Query, Router
 
 from minefree.core.schemas import PageQuery
 from minefree.reporting import selectors
@@ -24,7 +24,7 @@ router = Router(tags=["reporting"])
 
 class VersionQuery(PageQuery):
     state: str = ""
-    year: int | None = None
+    year: int | None = Field(None, ge=1999, le=2100)
     status: str = ""
 
 

@@ -126,3 +126,30 @@ def test_a_body_that_is_not_json_is_a_400_with_its_code():
     )
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/cooperation/needs/{HUGE}",
+        f"/api/cooperation/offers/{HUGE}",
+        f"/api/cooperation/cases/{HUGE}",
+        f"/api/reports/{HUGE}",
+        f"/api/states?deadline_year={HUGE}",
+        "/api/states?deadline_year=-56127650077040512",
+        f"/api/reports?year={HUGE}",
+    ],
+)
+def test_numbers_beyond_the_database_are_refused_not_a_crash(client: Client, url: str):
+    response = client.get(url)
+    assert response.status_code in (404, 422), response.content[:200]
+    assert response.json()["code"] in ("not_found", "invalid")
+
+
+def test_an_unknown_counterpart_filter_is_a_422_naming_the_field(client: Client):
+    response = client.get("/api/cooperation/bilateral-meetings?counterpart=XXX")
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["counterpart"]
