@@ -89,14 +89,17 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(NinjaValidationError)
 def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     """A parameter or body that does not fit the schema: the same shape as any refusal,
-    each problem under the field it concerns (``fields``)."""
+    each problem under the field it concerns (``fields``). A body's field is named as the
+    body names it (``amount``), as a service's refusal names it too, not under the
+    endpoint's parameter (``payload.amount``)."""
     problems = []
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         where = [str(p) for p in error.get("loc", ())]
         message = str(error.get("msg", ""))
         problems.append(f"{'.'.join(where)}: {message}")
-        name = ".".join(where[1:]) if len(where) > 1 else ".".join(where) or "__all__"
+        skip = 2 if where[0:1] == ["body"] and len(where) > 2 else 1
+        name = ".".join(where[skip:]) if len(where) > 1 else ".".join(where) or "__all__"
         fields.setdefault(name, []).append(message)
     body = {"code": "invalid", "detail": "; ".join(problems), "fields": fields}
     return api.create_response(request, body | {"errors": exc.errors}, status=422)
