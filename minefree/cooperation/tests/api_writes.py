@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from minefree.api.tests.writes import JAPAN, PERU, ApiWrite, Call, etag
-from minefree.assistance.models import Need, Offer
+from minefree.api.tests.writes import COMMITTEE, JAPAN, PERU, ApiWrite, Call, etag
+from minefree.assistance.models import Need, Offer, Partnership
+from minefree.cooperation.tests import api_world as world
+from minefree.funding.models import Flow
 from minefree.registry.models import Actor
 
 NEED = {
@@ -74,5 +77,90 @@ WRITES = [
         ),
         lambda ctx: Offer.objects.get(pk=ctx["offer"].pk).title.startswith("Non-technical"),
         _offer,
+    ),
+]
+
+
+# --- partnerships and money (api_funding) ------------------------------------------------------
+
+FLOW = {
+    "donor": "JPN",
+    "recipient": "PER",
+    "status": "pledge",
+    "year": 2025,
+    "amount": "250000.00",
+    "currency": "USD",
+}
+
+
+def _need_and_offer(cast: dict[str, Any]) -> dict[str, Any]:
+    return {"need": world.need(), "offer": world.offer()}
+
+
+def _pledge(cast: dict[str, Any]) -> dict[str, Any]:
+    return {"flow": world.pledge()}
+
+
+def _followed(ctx: dict[str, Any], status: str) -> bool:
+    return Flow.objects.filter(follows=ctx["flow"], status=status).exists()
+
+
+WRITES += [
+    ApiWrite(
+        "confirm a partnership",
+        ("POST", "/api/cooperation/partnerships"),
+        COMMITTEE,
+        lambda ctx: Call(
+            "POST",
+            "/api/cooperation/partnerships",
+            {"need_id": ctx["need"].pk, "offer_id": ctx["offer"].pk},
+        ),
+        lambda ctx: Partnership.objects.filter(need=ctx["need"], offer=ctx["offer"]).exists(),
+        _need_and_offer,
+    ),
+    ApiWrite(
+        "record a flow",
+        ("POST", "/api/cooperation/flows"),
+        JAPAN,
+        lambda ctx: Call("POST", "/api/cooperation/flows", FLOW),
+        lambda ctx: Flow.objects.filter(amount=Decimal(FLOW["amount"])).exists(),
+    ),
+    ApiWrite(
+        "carry a pledge forward",
+        ("POST", "/api/cooperation/flows/{flow_id}/advance"),
+        JAPAN,
+        lambda ctx: Call(
+            "POST", f"/api/cooperation/flows/{ctx['flow'].pk}/advance", {"status": "commitment"}
+        ),
+        lambda ctx: _followed(ctx, "commitment"),
+        _pledge,
+    ),
+    ApiWrite(
+        "split a pledge",
+        ("POST", "/api/cooperation/flows/{flow_id}/tranches"),
+        JAPAN,
+        lambda ctx: Call(
+            "POST", f"/api/cooperation/flows/{ctx['flow'].pk}/tranches", {"years": [2025, 2026]}
+        ),
+        lambda ctx: Flow.objects.filter(tranche_of=ctx["flow"]).count() == 2,
+        _pledge,
+    ),
+    ApiWrite(
+        "record a pledge at a case's meeting",
+        ("POST", "/api/cooperation/cases/{case_id}/pledges"),
+        COMMITTEE,
+        lambda ctx: Call(
+            "POST",
+            f"/api/cooperation/cases/{ctx['case'].pk}/pledges",
+            {
+                "donor": "JPN",
+                "assistance_type": "financial",
+                "amount": "400000",
+                "year": 2025,
+                "pillar": "survey_clearance",
+            },
+        ),
+        lambda ctx: Flow.objects.filter(case=ctx["case"], status="pledge").exists(),
+        lambda cast: {"case": world.held_case()},
     ),
 ]
