@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from minefree.accounts.api import router as accounts_router
+from minefree.cooperation import api_casework, api_funding  # noqa: F401 (see add_router)
 from minefree.cooperation.api import router as cooperation_router
 from minefree.core.schemas import ErrorOut
 from minefree.core.versions import VersionConflictError, VersionRequiredError
@@ -83,6 +84,8 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/", reporting_router)
 api.add_router("/", compliance_router)
 api.add_router("/", opendata_router)
+# with the endpoints of cooperation.api_casework and api_funding, which join its router:
+# Django sends a path to one router's view, and their writes share paths with its reads
 api.add_router("/", cooperation_router)
 
 
@@ -139,14 +142,17 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(NinjaValidationError)
 def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     """A parameter or body that does not fit the schema: the same shape as any refusal,
-    each problem under the field it concerns (``fields``)."""
+    each problem under the field it concerns (``fields``). A body's field is named as the
+    body names it (``amount``), as a service's refusal names it too, not under the
+    endpoint's parameter (``payload.amount``)."""
     problems = []
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         where = [str(p) for p in error.get("loc", ())]
         message = str(error.get("msg", ""))
         problems.append(f"{'.'.join(where)}: {message}")
-        name = ".".join(where[1:]) if len(where) > 1 else ".".join(where) or "__all__"
+        skip = 2 if where[0:1] == ["body"] and len(where) > 2 else 1
+        name = ".".join(where[skip:]) if len(where) > 1 else ".".join(where) or "__all__"
         fields.setdefault(name, []).append(message)
     body = {"code": "invalid", "detail": "; ".join(problems), "fields": fields}
     return api.create_response(request, body | {"errors": exc.errors}, status=422)

@@ -2,9 +2,13 @@
 and the case's way from request to outcome.
 
 A case moves along one workflow (``CASE_WORKFLOW``); every edge is one service
-with the same shape: permission → state → validation → change → audit. Scheduling a case
-creates its next ``CaseMeeting`` with the planned date; recording the meeting fills that
-row in, so a case has no separate "scheduled on" field and the plan stays visible.
+with the same shape: permission → lock → state → version → validation → change → audit.
+The version (``case_version``, sent back as ``If-Match``) is compared after the state, so
+a step repeated by a retry is answered "already done" rather than "changed since read".
+
+Scheduling a case creates its next ``CaseMeeting`` with the planned date; recording the
+meeting fills that row in, so a case has no separate "scheduled on" field and the plan
+stays visible.
 
 The pledges made at a case's meeting are funding flows: ``funding.pledges.case_pledge``.
 """
@@ -39,6 +43,7 @@ from minefree.core.audit import (
     snapshot,
 )
 from minefree.core.permissions import require
+from minefree.core.versions import check_version, version_of
 from minefree.core.workflow import AlreadyDone, Workflow, actor_label, claim_once
 from minefree.registry.models import Actor, ActorKind, Meeting
 from minefree.reporting.specification.schema import PILLARS
@@ -110,6 +115,35 @@ def _check_margins(held_on: dt.date, meeting: Meeting | None) -> None:
         )
 
 
+#: what a case's version covers: the fields its steps audit, and its latest meeting
+CASE_FIELDS = [
+    "state",
+    "committee",
+    "status",
+    "requested_on",
+    "pillars",
+    "summary",
+    "outcome",
+    "closed_on",
+    "visibility",
+    "origin",
+]
+CASE_MEETING_FIELDS = ["held_on", "setting", "in_margins_of", "notes", "visibility"]
+
+
+def case_version(case: IndividualisedApproachCase) -> str:
+    """The version a writer names to take a step of ``case`` (``If-Match``).
+
+    The latest meeting is part of it: moving a scheduled meeting leaves the case's own
+    fields as they were, and must still tell a second planner that the plan changed.
+    """
+    meeting = case.meetings.order_by("-held_on", "-pk").first()
+    latest = (
+        None if meeting is None else snapshot(meeting, CASE_MEETING_FIELDS) | {"id": meeting.pk}
+    )
+    return version_of(case, CASE_FIELDS, {"meeting": latest})
+
+
 def planned_meeting(case: IndividualisedApproachCase) -> CaseMeeting | None:
     """The meeting a scheduled case waits for (the latest one); None in any other status."""
     if case.status != CaseStatus.SCHEDULED:
@@ -163,11 +197,18 @@ def case_schedule(
     on: dt.date,
     setting: str,
     in_margins_of: Meeting | None = None,
+    expected_version: str | None = None,
 ) -> CaseMeeting:
-    """Plan the case's (next) meeting; scheduling again moves the planned meeting."""
+    """Plan the case's (next) meeting; scheduling again moves the planned meeting.
+
+    With ``expected_version`` (the version the planner read), a case changed since then
+    is left as it is (``VersionConflictError``): two planners do not move one meeting
+    over each other."""
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
+    current = case_version(case)
     before_status = CASE_WORKFLOW.move(case, CaseStatus.SCHEDULED)
+    check_version(case, current, expected_version)
     if not setting.strip():
         raise ValidationError(_("Say where the meeting takes place."))
     if case.requested_on and on < case.requested_on:
@@ -217,12 +258,17 @@ def case_meeting_record(
     participants: list[Actor],
     notes: str,
     visibility: str,
+    expected_version: str | None = None,
 ) -> CaseMeeting:
-    """Record that the scheduled meeting took place (its real date, who came, what was said)."""
+    """Record that the scheduled meeting took place (its real date, who came, what was said).
+
+    With ``expected_version``, a meeting moved since the writer read the case is not
+    recorded over (``VersionConflictError``)."""
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     planned = planned_meeting(case)
     CASE_WORKFLOW.check(case.status, CaseStatus.HELD)
+    check_version(case, case_version(case), expected_version)
     check_visibility(visibility)
     check_not_future(held_on, _("The date of a meeting held"))
     if case.requested_on and held_on < case.requested_on:
@@ -255,11 +301,14 @@ def case_meeting_record(
 
 
 @service
-def case_follow_up(*, actor: Any, case: IndividualisedApproachCase) -> IndividualisedApproachCase:
+def case_follow_up(
+    *, actor: Any, case: IndividualisedApproachCase, expected_version: str | None = None
+) -> IndividualisedApproachCase:
     """The meeting is over and its pledges recorded: the committee now follows them up."""
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     CASE_WORKFLOW.check(case.status, CaseStatus.FOLLOW_UP)
+    check_version(case, case_version(case), expected_version)
     changes = {"status": CaseStatus.FOLLOW_UP}
     code = case.state.state_code
     audited_update(
@@ -270,12 +319,20 @@ def case_follow_up(*, actor: Any, case: IndividualisedApproachCase) -> Individua
 
 @service
 def case_close(
-    *, actor: Any, case: IndividualisedApproachCase, outcome: str, closed_on: dt.date
+    *,
+    actor: Any,
+    case: IndividualisedApproachCase,
+    outcome: str,
+    closed_on: dt.date,
+    expected_version: str | None = None,
 ) -> IndividualisedApproachCase:
-    """Close the case with its outcome; open follow-up actions must be settled first."""
+    """Close the case with its outcome; open follow-up actions must be settled first.
+
+    With ``expected_version``, a case changed since the writer read it stays open."""
     require_committee(actor)
     case = IndividualisedApproachCase.objects.select_for_update().get(pk=case.pk)
     CASE_WORKFLOW.check(case.status, CaseStatus.CLOSED)
+    check_version(case, case_version(case), expected_version)
     if not outcome.strip():
         raise ValidationError(_("Closing a case needs its outcome."))
     check_not_future(closed_on, _("The closing date"))
@@ -344,7 +401,7 @@ def _settle(
         .get(pk=action.pk)
     )
     if action.status != ActionStatus.OPEN:
-        raise ValidationError(
+        raise AlreadyDone(
             _("This action is already %(status)s.") % {"status": ActionStatus(action.status).label}
         )
     check_not_future(day, _("The date"))

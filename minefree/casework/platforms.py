@@ -23,7 +23,8 @@ from minefree.casework.cases import check_not_future, check_visibility, creator
 from minefree.casework.models import BilateralMeeting, NationalPlatform, PlatformMeeting
 from minefree.core.audit import audited_create, audited_save, service, snapshot
 from minefree.core.permissions import require
-from minefree.core.workflow import actor_label, claim_once
+from minefree.core.versions import check_version, version_of
+from minefree.core.workflow import actor_label, claim_once, lock_rows
 from minefree.registry.models import Actor, ActorKind, Committee
 
 MAX_TOPIC_LENGTH = 200
@@ -79,6 +80,23 @@ def _require_platform_editor(actor: Any, state: Actor) -> None:
 
 # --- national platforms ---------------------------------------------------------------------
 
+#: what a platform's version covers: the fields ``platform_save`` audits, and its members
+PLATFORM_FIELDS = [
+    "state",
+    "convening_authority",
+    "established_on",
+    "terms_of_reference",
+    "visibility",
+    "origin",
+]
+
+
+def platform_version(platform: NationalPlatform) -> str:
+    """The version a writer names to change ``platform`` (``If-Match``); its members
+    are part of it (read from a prefetch when there is one)."""
+    members = sorted(m.pk for m in platform.members.all())
+    return version_of(platform, PLATFORM_FIELDS, {"members": members})
+
 
 @service
 def platform_save(
@@ -90,8 +108,14 @@ def platform_save(
     members: list[Actor],
     terms_of_reference: str,
     visibility: str = Visibility.PUBLIC,
+    expected_version: str | None = None,
 ) -> NationalPlatform:
-    """Create or update the state's platform (one per state)."""
+    """Create or update the state's platform (one per state).
+
+    ``expected_version`` is the version the writer read, or ``""`` when they saw no
+    platform yet: a platform changed (or first recorded) since then is not overwritten
+    (``VersionConflictError``). None compares nothing.
+    """
     _require_platform_editor(actor, state)
     if state.kind != ActorKind.STATE:
         raise ValidationError(_("A national platform belongs to a state."))
@@ -105,7 +129,10 @@ def platform_save(
         raise ValidationError(
             _("The convening authority is the state itself or one of its national bodies.")
         )
+    lock_rows(Actor.objects.filter(pk=state.pk))  # two first records: the second finds one
     platform = NationalPlatform.objects.select_for_update().filter(state=state).first()
+    if platform is not None:
+        check_version(platform, platform_version(platform), expected_version)
     before: dict[str, Any] | None = None
     if platform is None:
         platform = NationalPlatform(state=state, created_by=creator(actor))

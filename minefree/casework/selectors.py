@@ -131,9 +131,13 @@ class BilateralLine:
 
 
 def bilateral_meetings(
-    who: Reader, counterpart: Actor | None = None, today: dt.date | None = None
+    who: Reader,
+    counterpart: Actor | None = None,
+    today: dt.date | None = None,
+    pk: int | None = None,
 ) -> list[BilateralLine]:
-    """The committee's bilateral meetings ``who`` may see (the counterpart sees its own)."""
+    """The committee's bilateral meetings ``who`` may see (the counterpart sees its own);
+    with ``pk``, that one meeting (none if ``who`` may not see it)."""
     day = today or timezone.localdate()
     qs = visible(
         BilateralMeeting.objects.select_related("committee", "counterpart"),
@@ -143,6 +147,8 @@ def bilateral_meetings(
     )
     if counterpart is not None:
         qs = qs.filter(counterpart=counterpart)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
     qs = qs.prefetch_related(
         Prefetch("actions", queryset=FollowUpAction.objects.select_related("owner"))
     ).order_by("-held_on", "pk")

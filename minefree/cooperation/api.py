@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -36,10 +37,18 @@ from minefree.assistance.selectors import (
     visible,
 )
 from minefree.casework import selectors as casework
+from minefree.casework.cases import case_version
 from minefree.casework.models import IndividualisedApproachCase
+from minefree.casework.platforms import platform_version
 from minefree.casework.selectors import cases_list
 from minefree.cooperation.selectors import case_detail
-from minefree.core.api import VERSIONED_WRITE_ERRORS, WRITE_ERRORS, created, if_match
+from minefree.core.api import (
+    VERSIONED_WRITE_ERRORS,
+    WRITE_ERRORS,
+    created,
+    if_match,
+    with_version,
+)
 from minefree.core.schemas import MAX_LIMIT, PageQuery, from_record
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow
@@ -163,7 +172,7 @@ def needs(request: HttpRequest, query: Query[NeedQuery]) -> NeedsOut:
     return NeedsOut(count=len(found), items=[NeedOut(**_need(n, progress[n.pk])) for n in page])
 
 
-def _need_or_404(who: Reader, pk: int) -> Need:
+def need_or_404(who: Reader, pk: int) -> Need:
     need = visible(Need.objects.select_related("state"), who, "state").filter(pk=pk).first()
     if need is None:
         raise Http404("No such need, or it is not shared with you.")
@@ -174,7 +183,7 @@ def _need_or_404(who: Reader, pk: int) -> Need:
 def need(request: HttpRequest, response: HttpResponse, need_id: int) -> NeedDetailOut:
     """The need with its ``ETag`` (its version: send it back as ``If-Match`` to change it)."""
     who = reader(request.user)
-    record = _need_or_404(who, need_id)
+    record = need_or_404(who, need_id)
     progress = funding.need_progress([record], who)[record.pk]
     response["ETag"] = _etag(record)
     return NeedDetailOut(
@@ -217,7 +226,7 @@ def _need_written(request: HttpRequest, response: HttpResponse, record: Need) ->
     return NeedOut(**_need(record, funding.need_progress([record], who)[record.pk]))
 
 
-def _actor_or_404(code: str) -> Actor:
+def actor_or_404(code: str) -> Actor:
     actor = get_actor(code)
     if actor is None:
         raise Http404("No state or organisation with this code.")
@@ -233,7 +242,7 @@ def _actor_or_404(code: str) -> Actor:
 def need_create(
     request: HttpRequest, response: HttpResponse, payload: NewNeedIn
 ) -> Status[NeedOut]:
-    state = _actor_or_404(payload.state)
+    state = actor_or_404(payload.state)
     data = services.NeedInput(**payload.model_dump(exclude={"state"}))
     record = services.need_save(actor=request.user, state=state, data=data)
     out = _need_written(request, response, record)
@@ -249,7 +258,7 @@ def need_create(
 def need_update(
     request: HttpRequest, response: HttpResponse, need_id: int, payload: NeedIn
 ) -> Status[Any]:
-    record = _need_or_404(reader(request.user), need_id)
+    record = need_or_404(reader(request.user), need_id)
     version = if_match(request)
     data = services.NeedInput(**payload.model_dump())
     record = services.need_save(
@@ -319,7 +328,7 @@ def offers(request: HttpRequest, query: Query[OfferQuery]) -> OffersOut:
     )
 
 
-def _offer_or_404(who: Reader, pk: int) -> Offer:
+def offer_or_404(who: Reader, pk: int) -> Offer:
     qs = visible(Offer.objects.select_related("provider"), who, "provider")
     offer = qs.prefetch_related("priority_states").filter(pk=pk).first()
     if offer is None:
@@ -331,7 +340,7 @@ def _offer_or_404(who: Reader, pk: int) -> Offer:
 def offer(request: HttpRequest, response: HttpResponse, offer_id: int) -> OfferDetailOut:
     """The offer with its ``ETag`` (send it back as ``If-Match`` to change it)."""
     who = reader(request.user)
-    record = _offer_or_404(who, offer_id)
+    record = offer_or_404(who, offer_id)
     response["ETag"] = _etag(record)
     return OfferDetailOut(
         **_offer(record), matches=[_match(m) for m in matching.needs_for_offer(record, who)]
@@ -375,7 +384,7 @@ def _offer_written(response: HttpResponse, record: Offer) -> OfferOut:
 def offer_create(
     request: HttpRequest, response: HttpResponse, payload: NewOfferIn
 ) -> Status[OfferOut]:
-    provider = _actor_or_404(payload.provider)
+    provider = actor_or_404(payload.provider)
     data = services.OfferInput(**payload.model_dump(exclude={"provider"}))
     record = services.offer_save(actor=request.user, provider=provider, data=data)
     out = _offer_written(response, record)
@@ -391,7 +400,7 @@ def offer_create(
 def offer_update(
     request: HttpRequest, response: HttpResponse, offer_id: int, payload: OfferIn
 ) -> Status[Any]:
-    record = _offer_or_404(reader(request.user), offer_id)
+    record = offer_or_404(reader(request.user), offer_id)
     version = if_match(request)
     record = services.offer_save(
         actor=request.user,
@@ -444,7 +453,7 @@ class FlowQuery(PageQuery):
     pillar: str = ""
 
 
-def _flow(f: Flow) -> FlowOut:
+def flow_out(f: Flow) -> FlowOut:
     return from_record(
         FlowOut,
         f,
@@ -474,7 +483,7 @@ def flows(request: HttpRequest, query: Query[FlowQuery]) -> FlowsOut:
             pillar=query.pillar,
         ),
     )
-    return FlowsOut(count=qs.count(), items=[_flow(f) for f in qs[offset : offset + limit]])
+    return FlowsOut(count=qs.count(), items=[flow_out(f) for f in qs[offset : offset + limit]])
 
 
 class PartnershipOut(Schema):
@@ -489,31 +498,26 @@ class PartnershipOut(Schema):
     visibility: str
 
 
-@router.get("/cooperation/partnerships", response=list[PartnershipOut], description=VISIBILITY)
-def partnerships(request: HttpRequest, state: str = "") -> list[PartnershipOut]:
-    who = reader(request.user)
-    qs = visible(
+def partnerships_for(who: Reader) -> QuerySet[Partnership]:
+    """The partnerships ``who`` may read: both sides must be shared with them."""
+    return visible(
         Partnership.objects.select_related("need__state", "offer__provider"),
         who,
         "need__state",
         "offer__provider",
     )
+
+
+def partnership_out(p: Partnership) -> PartnershipOut:
+    return from_record(PartnershipOut, p, state=p.need.state.code, provider=p.offer.provider.code)
+
+
+@router.get("/cooperation/partnerships", response=list[PartnershipOut], description=VISIBILITY)
+def partnerships(request: HttpRequest, state: str = "") -> list[PartnershipOut]:
+    qs = partnerships_for(reader(request.user))
     if state:
         qs = qs.filter(need__state__iso3=state.upper())
-    return [
-        PartnershipOut(
-            id=p.pk,
-            need_id=p.need_id,
-            offer_id=p.offer_id,
-            state=p.need.state.code,
-            provider=p.offer.provider.code,
-            score=p.score,
-            reasons=p.reasons,
-            confirmed_at=p.confirmed_at,
-            visibility=p.visibility,
-        )
-        for p in qs[:MAX_LIMIT]
-    ]
+    return [partnership_out(p) for p in qs[:MAX_LIMIT]]
 
 
 class CaseOut(Schema):
@@ -530,7 +534,7 @@ class CaseOut(Schema):
     origin: str
 
 
-def _case(c: IndividualisedApproachCase) -> CaseOut:
+def case_out(c: IndividualisedApproachCase) -> CaseOut:
     return from_record(
         CaseOut,
         c,
@@ -542,7 +546,7 @@ def _case(c: IndividualisedApproachCase) -> CaseOut:
 
 @router.get("/cooperation/cases", response=list[CaseOut], description=VISIBILITY)
 def cases(request: HttpRequest, state: str = "") -> list[CaseOut]:
-    return [_case(c) for c in cases_list(reader(request.user), state)[:MAX_LIMIT]]
+    return [case_out(c) for c in cases_list(reader(request.user), state)[:MAX_LIMIT]]
 
 
 class PledgeOutcomeOut(Schema):
@@ -561,7 +565,7 @@ class ActionOut(Schema):
     overdue: bool
 
 
-def _action(line: casework.ActionLine) -> ActionOut:
+def action_out(line: casework.ActionLine) -> ActionOut:
     action = line.action
     owner = action.owner.code
     return from_record(ActionOut, action, id=action.pk, owner=owner, overdue=line.overdue)
@@ -584,15 +588,28 @@ class CaseDetailOut(CaseOut):
     actions: list[ActionOut]
 
 
-@router.get("/cooperation/cases/{case_id}", response=CaseDetailOut, description=VISIBILITY)
-def case(request: HttpRequest, case_id: int) -> CaseDetailOut:
-    who = reader(request.user)
-    record = cases_list(who).filter(pk=case_id).first()
+def case_or_404(who: Reader, pk: int) -> IndividualisedApproachCase:
+    record = cases_list(who).filter(pk=pk).first()
     if record is None:
         raise Http404("No such case, or it is not shared with you.")
+    return record
+
+
+@router.get("/cooperation/cases/{case_id}", response=CaseDetailOut, description=VISIBILITY)
+def case(request: HttpRequest, response: HttpResponse, case_id: int) -> CaseDetailOut:
+    """The case with its ``ETag`` (send it back as ``If-Match`` to take its next step)."""
+    who = reader(request.user)
+    return case_detail_out(response, case_or_404(who, case_id), who)
+
+
+def case_detail_out(
+    response: HttpResponse, record: IndividualisedApproachCase, who: Reader
+) -> CaseDetailOut:
+    """The case as ``who`` may read it, its version as the ``ETag``."""
+    with_version(response, case_version(record))
     detail = case_detail(record, who)
     return CaseDetailOut(
-        **_case(record).dict(),
+        **case_out(record).dict(),
         meetings=[
             CaseMeetingOut(
                 held_on=line.meeting.held_on,
@@ -606,13 +623,13 @@ def case(request: HttpRequest, case_id: int) -> CaseDetailOut:
         ],
         pledges=[
             PledgeOutcomeOut(
-                pledge=_flow(line.pledge),
-                commitment=_flow(line.commitment) if line.commitment else None,
-                payment=_flow(line.payment) if line.payment else None,
+                pledge=flow_out(line.pledge),
+                commitment=flow_out(line.commitment) if line.commitment else None,
+                payment=flow_out(line.payment) if line.payment else None,
             )
             for line in detail.pledges
         ],
-        actions=[_action(line) for line in detail.actions],
+        actions=[action_out(line) for line in detail.actions],
     )
 
 
@@ -708,6 +725,7 @@ def published_totals(request: HttpRequest, year: int | None = None) -> list[Publ
 
 
 class PlatformMeetingOut(Schema):
+    id: int
     held_on: dt.date
     participants: list[str]
     progress: str
@@ -725,13 +743,22 @@ class PlatformOut(Schema):
     meetings: list[PlatformMeetingOut]
 
 
-@router.get("/cooperation/platforms/{iso3}", response=PlatformOut, description=VISIBILITY)
-def platform(request: HttpRequest, iso3: str) -> PlatformOut:
-    state = get_actor(iso3)
-    view = casework.platform_of(state, reader(request.user)) if state else None
+def platform_meeting_out(line: casework.PlatformMeetingLine) -> PlatformMeetingOut:
+    participants = [p.code for p in line.participants]
+    return from_record(PlatformMeetingOut, line.meeting, participants=participants)
+
+
+def platform_or_404(state: Actor | None, who: Reader) -> casework.PlatformView:
+    view = casework.platform_of(state, who) if state else None
     if view is None:
         raise Http404("No national platform recorded, or it is not shared with you.")
+    return view
+
+
+def platform_out(response: HttpResponse, view: casework.PlatformView) -> PlatformOut:
+    """The platform with its meetings, its version as the ``ETag``."""
     pf = view.platform
+    with_version(response, platform_version(pf))
     return PlatformOut(
         state=pf.state.code,
         convening_authority=pf.convening_authority.code if pf.convening_authority else "",
@@ -739,17 +766,14 @@ def platform(request: HttpRequest, iso3: str) -> PlatformOut:
         members=[m.code for m in view.members],
         terms_of_reference=pf.terms_of_reference,
         visibility=pf.visibility,
-        meetings=[
-            PlatformMeetingOut(
-                held_on=line.meeting.held_on,
-                participants=[p.code for p in line.participants],
-                progress=line.meeting.progress,
-                funding_gap_usd=line.meeting.funding_gap_usd,
-                commitments=line.meeting.commitments,
-            )
-            for line in view.meetings
-        ],
+        meetings=[platform_meeting_out(line) for line in view.meetings],
     )
+
+
+@router.get("/cooperation/platforms/{iso3}", response=PlatformOut, description=VISIBILITY)
+def platform(request: HttpRequest, response: HttpResponse, iso3: str) -> PlatformOut:
+    """The platform with its ``ETag`` (send it back as ``If-Match`` to change it)."""
+    return platform_out(response, platform_or_404(get_actor(iso3), reader(request.user)))
 
 
 class BilateralMeetingOut(Schema):
@@ -776,17 +800,17 @@ def bilateral_meetings(request: HttpRequest, counterpart: str = "") -> list[Bila
     actor = get_actor(counterpart) if counterpart else None
     if counterpart and actor is None:
         raise ValidationError({"counterpart": ["No state or area with this code."]})
-    return [
-        BilateralMeetingOut(
-            id=line.meeting.pk,
-            committee=line.meeting.committee.code,
-            counterpart=line.meeting.counterpart.code,
-            held_on=line.meeting.held_on,
-            topics=[label for _code_or_text, label in line.topics],
-            topic_codes=list(line.meeting.topics),
-            notes=line.meeting.notes,
-            visibility=line.meeting.visibility,
-            actions=[_action(a) for a in line.actions],
-        )
-        for line in casework.bilateral_meetings(who, counterpart=actor)
-    ]
+    return [bilateral_out(line) for line in casework.bilateral_meetings(who, counterpart=actor)]
+
+
+def bilateral_out(line: casework.BilateralLine) -> BilateralMeetingOut:
+    meeting = line.meeting
+    return from_record(
+        BilateralMeetingOut,
+        meeting,
+        committee=meeting.committee.code,
+        counterpart=meeting.counterpart.code,
+        topics=[label for _code_or_text, label in line.topics],
+        topic_codes=list(meeting.topics),
+        actions=[action_out(a) for a in line.actions],
+    )

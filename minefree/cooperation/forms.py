@@ -321,7 +321,14 @@ def _meetings() -> list[tuple[str, str]]:
     return [("", "—")] + [(str(m.pk), str(m)) for m in meetings_list().reverse()]
 
 
-class CaseScheduleForm(forms.Form):
+class CaseStepForm(forms.Form):
+    """A step of a case, with the version of the case it was taken from: a step on a case
+    that changed since the page was read is refused instead of overwriting that change."""
+
+    version = version_field()
+
+
+class CaseScheduleForm(CaseStepForm):
     on = date_field(_("Date"))
     setting = forms.CharField(
         label=_("Setting"),
@@ -372,19 +379,20 @@ class ActionForm(OnceForm):
     due_on = date_field(_("Due"))
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(CaseStepForm):
     outcome = text_field(_("Outcome"), required=True)
     closed_on = date_field(_("Closed on"))
 
 
-class NoInputForm(forms.Form):
-    """A step that needs nothing but the button."""
+class CaseFollowUpForm(CaseStepForm):
+    """Follow-up needs nothing but the button (and the version it was taken from)."""
 
 
 # --- national platforms and bilateral meetings --------------------------------------------
 
 
 class PlatformForm(forms.Form):
+    version = version_field()
     convening_authority = ActorField(
         label=_("Convening authority"),
         required=False,

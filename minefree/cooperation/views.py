@@ -45,6 +45,7 @@ from minefree.cooperation.forms import (
     AdvanceForm,
     BilateralMeetingForm,
     CaseCloseForm,
+    CaseFollowUpForm,
     CaseMeetingForm,
     CasePledgeForm,
     CaseRequestForm,
@@ -52,7 +53,6 @@ from minefree.cooperation.forms import (
     FlowFilterForm,
     NeedFilterForm,
     NeedForm,
-    NoInputForm,
     OfferFilterForm,
     OfferForm,
     PlatformForm,
@@ -595,6 +595,8 @@ class _CaseStep:
 
     def run(self, user: Any, case: IndividualisedApproachCase, data: dict[str, Any]) -> object:
         arguments = {self.renamed.get(name, name): value for name, value in data.items()}
+        if "version" in arguments:  # a form sent without one (an older page) compares nothing
+            arguments["expected_version"] = arguments.pop("version") or None
         return self.service(actor=user, case=case, **arguments)
 
 
@@ -615,7 +617,7 @@ CASE_STEPS: dict[str, _CaseStep] = {
         ActionForm, cases.action_add, gettext_lazy("The follow-up action is recorded.")
     ),
     "follow_up": _CaseStep(
-        NoInputForm, cases.case_follow_up, gettext_lazy("The case is in follow-up.")
+        CaseFollowUpForm, cases.case_follow_up, gettext_lazy("The case is in follow-up.")
     ),
     "close": _CaseStep(CaseCloseForm, cases.case_close, gettext_lazy("The case is closed.")),
 }
@@ -629,7 +631,8 @@ def _case_forms(case: IndividualisedApproachCase) -> dict[str, Form]:
         "held": ["pledge", "action", "follow_up"],
         "follow_up": ["pledge", "action", "schedule", "close"],
     }.get(case.status, [])
-    return {step: CASE_STEPS[step].form(prefix=step) for step in allowed}
+    initial = {"version": cases.case_version(case)} if allowed else {}
+    return {step: CASE_STEPS[step].form(prefix=step, initial=initial) for step in allowed}
 
 
 @login_required
@@ -737,8 +740,12 @@ def platform_edit(request: HttpRequest, iso3: str) -> HttpResponse:
     if request.method == "POST" and "platform-visibility" in request.POST:
         form = PlatformForm(request.POST, prefix="platform")
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")  # "" when the form showed no platform yet
             try:
-                platforms.platform_save(actor=request.user, state=state, **form.cleaned_data)
+                platforms.platform_save(
+                    actor=request.user, state=state, expected_version=version, **data
+                )
             except ValidationError as exc:
                 flash_errors(request, exc.messages)
             else:
@@ -768,6 +775,7 @@ def platform_edit(request: HttpRequest, iso3: str) -> HttpResponse:
                 "members": ", ".join(m.iso3 or m.name for m in current.members),
                 "terms_of_reference": pf.terms_of_reference,
                 "visibility": pf.visibility,
+                "version": platforms.platform_version(pf),
             },
         )
     context = {"state": state, "current": current, "form": form, "meeting_form": meeting_form}

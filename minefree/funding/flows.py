@@ -119,6 +119,21 @@ def _check_year(year: int) -> None:
         raise ValidationError(_("The year is out of range."))
 
 
+def _check_links(
+    donor: Actor, recipient: Actor, need: Need | None, partnership: Partnership | None
+) -> None:
+    """A flow counts towards the need and the partnership it names (``totals``): they must
+    be the recipient's, and the partnership's offer the donor's."""
+    if need is not None and need.state_id != recipient.pk:
+        raise ValidationError(_("The need belongs to another state than the recipient."))
+    if partnership is None:
+        return
+    if partnership.need.state_id != recipient.pk or partnership.offer.provider_id != donor.pk:
+        raise ValidationError(_("The partnership is between other parties than this flow's."))
+    if need is not None and partnership.need_id != need.pk:
+        raise ValidationError(_("The partnership answers another need."))
+
+
 def _synthetic(origin: str) -> bool:
     return origin == Origin.SYNTHETIC
 
@@ -152,6 +167,7 @@ def flow_record(
     claim_once(actor_label=actor_label(actor), key=request_key, action="flow.recorded")
     if donor.pk == recipient.pk:
         raise ValidationError(_("Donor and recipient must differ."))
+    _check_links(donor, recipient, need, partnership)
     try:
         value = Decimal(str(amount)).quantize(CENT)
     except InvalidOperation as exc:
@@ -234,10 +250,13 @@ def pledge_split(*, actor: Any, flow: Flow, years: list[int]) -> list[Flow]:
     at its own year's average rate, or at the pledge year's while that year has none yet.
     """
     _require_recorder(actor, flow.donor, flow.recipient, flow.reported_by)
+    locked(flow)  # two splits at once: the second finds the tranches of the first
     if flow.status != FlowStatus.PLEDGE:
         raise ValidationError(_("Only a pledge is split into yearly tranches."))
-    if flow.tranche_of_id is not None or flow.tranches.exists():
-        raise ValidationError(_("This pledge is already split."))
+    if flow.tranche_of_id is not None:
+        raise ValidationError(_("A yearly tranche is not split again."))
+    if flow.tranches.exists():
+        raise AlreadyDone(_("This pledge is already split."))
     wanted = sorted(set(years))
     if len(wanted) < 2 or len(wanted) != len(years):
         raise ValidationError(_("Give two or more different years."))

@@ -153,3 +153,13 @@ def test_an_unknown_counterpart_filter_is_a_422_naming_the_field(client: Client)
     response = client.get("/api/cooperation/bilateral-meetings?counterpart=XXX")
     assert response.status_code == 422
     assert list(response.json()["fields"]) == ["counterpart"]
+
+
+def test_a_body_that_does_not_fit_names_each_field_as_the_body_does(client: Client):
+    cast = make_cast()
+    client.force_login(cast["isu_staff"])
+    body = {"state": "PER", "pillar": "survey_clearance", "title": "Dogs", "year_from": "soon"}
+    response = client.post("/api/cooperation/needs", body, content_type="application/json")
+    assert response.status_code == 422
+    fields = response.json()["fields"]
+    assert {"year_from", "year_to", "assistance_type"} <= set(fields), fields

@@ -29,6 +29,8 @@ from minefree.casework.selectors import cases_list
 from minefree.cooperation.selectors import case_detail, needs_profile
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent
+from minefree.core.versions import VersionConflictError
+from minefree.core.workflow import AlreadyDone
 from minefree.funding import flows, pledges
 from minefree.funding.models import Flow
 from minefree.registry.models import Actor, Meeting
@@ -285,6 +287,26 @@ def test_rescheduling_moves_the_planned_meeting() -> None:
         actor=SYSTEM, case=case, on=dt.date(2024, 6, 20), setting="Geneva", in_margins_of=None
     )
     assert list(case.meetings.values_list("held_on", flat=True)) == [dt.date(2024, 6, 20)]
+
+
+def test_a_step_taken_from_a_stale_version_changes_nothing() -> None:
+    case = scheduled_case()
+    read = cases.case_version(case)
+    cases.case_schedule(
+        actor=SYSTEM, case=case, on=dt.date(2024, 6, 20), setting="Geneva", expected_version=read
+    )
+    moved = cases.case_version(case)
+    assert moved != read  # moving the meeting is a change of the case's version
+    with pytest.raises(VersionConflictError) as stale:
+        cases.case_schedule(
+            actor=SYSTEM, case=case, on=dt.date(2024, 6, 21), setting="Bern", expected_version=read
+        )
+    assert stale.value.current == moved
+    assert list(case.meetings.values_list("held_on", flat=True)) == [dt.date(2024, 6, 20)]
+    held = held_case()
+    cases.case_follow_up(actor=SYSTEM, case=held, expected_version=cases.case_version(held))
+    with pytest.raises(AlreadyDone):  # a repeat is told it is done, whatever version it names
+        cases.case_follow_up(actor=SYSTEM, case=held, expected_version="stale")
 
 
 def test_follow_up_case_may_be_scheduled_again() -> None:

@@ -23,6 +23,7 @@ from minefree.casework.models import (
 )
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent
+from minefree.core.versions import VersionConflictError
 from minefree.registry.models import Actor, Committee
 
 pytestmark = pytest.mark.django_db
@@ -345,3 +346,32 @@ def test_an_action_of_a_meeting_the_reader_may_not_see_answers_404_like_a_missin
     assert client.post(f"/cooperation/actions/{action.pk}/done/").status_code == 302
     action.refresh_from_db()
     assert action.status == "done"
+
+
+def test_a_platform_changed_or_recorded_since_it_was_read_is_not_overwritten() -> None:
+    save_platform(SYSTEM)
+    with pytest.raises(VersionConflictError):  # "": read when there was none yet
+        platforms.platform_save(
+            actor=SYSTEM,
+            state=actor("PER"),
+            convening_authority=None,
+            established_on=None,
+            members=[],
+            terms_of_reference="Overwritten?",
+            expected_version="",
+        )
+    platform = NationalPlatform.objects.get(state=actor("PER"))
+    read = platforms.platform_version(platform)
+    platform.members.remove(actor("USA"))  # set-up: a change of members alone
+    assert platforms.platform_version(platform) != read
+    with pytest.raises(VersionConflictError):
+        platforms.platform_save(
+            actor=SYSTEM,
+            state=actor("PER"),
+            convening_authority=None,
+            established_on=None,
+            members=[],
+            terms_of_reference="Overwritten?",
+            expected_version=read,
+        )
+    assert NationalPlatform.objects.get(pk=platform.pk).terms_of_reference.startswith("Meets")

@@ -9,7 +9,7 @@ from currency_converter import CurrencyConverter, RateNotFoundError
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.assistance.models import AssistanceType
+from minefree.assistance.models import AssistanceType, Need, Offer, Partnership
 from minefree.core import currency
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent
@@ -152,8 +152,10 @@ def test_a_pledge_splits_into_equal_tranches_with_the_remainder_last(japan, peru
     assert [t.amount for t in tranches] == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
     assert [t.year for t in tranches] == [2023, 2024, 2025]
     assert all(t.tranche_of == pledge and t.status == FlowStatus.PLEDGE for t in tranches)
-    with pytest.raises(ValidationError):
+    with pytest.raises(AlreadyDone):
         flows.pledge_split(actor=SYSTEM, flow=pledge, years=[2026, 2027])
+    with pytest.raises(ValidationError, match="tranche"):
+        flows.pledge_split(actor=SYSTEM, flow=tranches[0], years=[2026, 2027])
     with pytest.raises(ValidationError):
         flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT)
 
@@ -242,3 +244,33 @@ def test_a_financial_advance_needs_an_amount(japan, peru):
     pledge = _record(SYSTEM, japan, peru, amount=100)
     with pytest.raises(ValidationError, match="Give the amount"):
         flows.flow_advance(actor=SYSTEM, flow=pledge, status=FlowStatus.COMMITMENT, amount=0)
+
+
+def test_a_flow_counts_only_towards_a_need_and_partnership_of_its_parties(japan, peru):
+    colombia = Actor.objects.get(iso3="COL")
+    need = Need.objects.create(
+        state=peru,
+        pillar="survey_clearance",
+        assistance_type="financial",
+        title="Clearance",
+        year_from=2022,
+        year_to=2023,
+    )
+    offer = Offer.objects.create(
+        provider=japan,
+        title="Support",
+        assistance_types=["financial"],
+        pillars=["survey_clearance"],
+        year_from=2022,
+        year_to=2023,
+    )
+    partnership = Partnership.objects.create(need=need, offer=offer, score=1.0, reasons=[])
+    before = Flow.objects.count()
+    with pytest.raises(ValidationError, match="another state"):
+        _record(SYSTEM, japan, colombia, need=need)
+    with pytest.raises(ValidationError, match="other parties"):
+        _record(SYSTEM, Actor.objects.get(iso3="NOR"), peru, partnership=partnership)
+    assert Flow.objects.count() == before
+    assert (
+        _record(SYSTEM, japan, peru, need=need, partnership=partnership).partnership == partnership
+    )
