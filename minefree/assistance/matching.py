@@ -624,7 +624,9 @@ def _reason_keys(table: MatchTable, parts: _Parts, rows: I64, cols: I64) -> dict
     shared = np.where(case["language"] == 1, needs.languages[rows] & offers.languages[cols], ZERO)
     _masks, shared_index = np.unique(shared, return_inverse=True)
     overlap = case["timing"] == 1
-    percent = np.where(case["size"] == 4, np.round(parts.coverage.astype(np.float64) * 100), 0)
+    percent = np.where(
+        case["size"] == 4, np.minimum(np.round(parts.coverage.astype(np.float64) * 100), 99), 0
+    )
     past = case["past_partnership"]
     return {
         "type": case["type"] << 8 | _bit_index(needs.type_bit[rows]),
@@ -659,6 +661,8 @@ def _build_matches(table: MatchTable, parts: _Parts, rows: I64, cols: I64) -> li
         for u, p in enumerate(first.tolist()):
             case = int(parts.cases[component][p])
             points = round(float(parts.points[component][p]), 2)
+            if component == "size" and case == 4:  # part of the amount is never full points
+                points = min(points, WEIGHT_SIZE - 0.01)
             detail = _detail(table, component, case, p, int(rows[p]), int(cols[p]), parts)
             worded[u] = Reason(component, labels[component], points, detail)
         column = worded[inverse.reshape(-1)]
@@ -765,7 +769,9 @@ def _size_detail(case: int, coverage: float) -> str:
             return _("the offer's maximum covers less than %(percent)s%% of the amount") % {
                 "percent": 1
             }
-        return _("covers about %(percent)s%% of the amount") % {"percent": round(coverage * 100)}
+        # part of the amount, however close to all of it, is never "about 100%"
+        percent = min(99, round(coverage * 100))
+        return _("covers about %(percent)s%% of the amount") % {"percent": percent}
     if case == 5:
         return _("the amount is below the offer's minimum: no points")
     return _("amount within range")
