@@ -406,20 +406,25 @@ def version_contact_save(
     email: str = "",
     phone: str = "",
 ) -> ReportVersion:
-    """The cover page's point of contact (for clarification only; shown to signed-in users)."""
+    """The cover page's point of contact (for clarification only; shown to signed-in users).
+
+    Only the contact's fields are validated: a draft opened or imported by the system has
+    no creator, which is no reason to refuse its contact."""
     _require_draft(actor, version)
+    changes = {
+        "contact_name": name.strip(),
+        "contact_organisation": organisation.strip(),
+        "contact_email": email.strip(),
+        "contact_phone": phone.strip(),
+    }
+    others = [f.name for f in ReportVersion._meta.fields if f.name not in changes]
+    ReportVersion(**changes).clean_fields(exclude=others)
     audited_update(
         actor=actor,
         obj=version,
         action="report.contact_saved",
-        changes={
-            "contact_name": name.strip(),
-            "contact_organisation": organisation.strip(),
-            "contact_email": email.strip(),
-            "contact_phone": phone.strip(),
-        },
+        changes=changes,
         state_code=_code(version),
-        validate=True,
     )
     return version
 
