@@ -312,8 +312,10 @@ ENTRY_FIELDS = ["status", "unchanged_since"]
 
 
 def row_version(row: FormRow) -> str:
-    """The version a writer names to change a row: a fingerprint of its values."""
-    return version_of(row, (), {"data": row.data})
+    """The version a writer names to change a row: a fingerprint of its values (what
+    ``version_of(row, (), {"data": row.data})`` gives, without reading the row's columns:
+    a table of a thousand rows answers a thousand of them)."""
+    return fingerprint({"data": row.data})
 
 
 def table_version(rows: Sequence[FormRow]) -> str:
