@@ -5,7 +5,6 @@ and the second's typed values stay in the form."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from minefree.core.audit import SYSTEM
 from minefree.registry.models import Actor
 from minefree.reporting import services
 from minefree.reporting.models import FormRow
+from minefree.reporting.tests.factories import tied_inputs
 from minefree.site.tests.web import forms_in
 
 pytestmark = pytest.mark.django_db
@@ -43,34 +43,12 @@ def _signed_in(user: Any) -> Client:
     return client
 
 
-class _TiedInputs(HTMLParser):
-    """The values of the inputs tied to one ``<form>`` by their ``form`` attribute."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__()
-        self.form_id, self.values, self._select = form_id, {}, ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag in ("input", "select", "textarea") and a.get("form") == self.form_id:
-            self.values[a["name"]] = a.get("value", "")
-            self._select = a["name"] if tag == "select" else ""
-        elif tag == "option" and self._select and "selected" in a:
-            self.values[self._select] = a.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = ""
-
-
 def _row_form(client: Client, draft: Any, row: FormRow) -> dict[str, str]:
     """The values a browser sends for the row: its inputs (tied by ``form=``) and the
     hidden fields of its form."""
     html = client.get(f"/reports/v/{draft.pk}/forms/C/").content.decode()
     (form,) = [f for f in forms_in(html) if f.fields.get("_row") == str(row.pk)]
-    parser = _TiedInputs(f"row-form-{row.pk}")
-    parser.feed(html)
-    return parser.values | form.fields
+    return tied_inputs(html, f"row-form-{row.pk}") | form.fields
 
 
 def test_the_row_form_carries_the_version_it_was_filled_from(setup):
