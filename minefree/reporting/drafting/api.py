@@ -251,12 +251,15 @@ def form_entry_replace(
 ) -> EntryOut:
     version = _draft(request, version_id)
     spec = _spec(letter)
+    # as the page's form: what a form does not have is not sent (None), unless the body
+    # names some anyway, which the service then refuses by name
+    has_totals = any(t.total_of for t in spec.tables)
     entry = services.form_entry_save(
         actor=request.user,
         version=version,
         letter=letter,
-        narratives=payload.narratives if spec.narratives else None,
-        declared_totals=payload.declared_totals if any(t.total_of for t in spec.tables) else None,
+        narratives=payload.narratives if spec.narratives or payload.narratives else None,
+        declared_totals=payload.declared_totals if has_totals or payload.declared_totals else None,
         expected_version=if_match(request),
     )
     out = _entry_out(entry)

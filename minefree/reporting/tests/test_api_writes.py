@@ -269,6 +269,13 @@ def test_a_form_s_narratives_and_totals_are_replaced_with_if_match(cast, draft):
         if_match=api("GET", _forms(draft, "C"))["ETag"],
     )
     assert totals.status_code == 200 and totals.json()["declared_totals"] == {"mined_areas": 17400}
+    none_on_c = api(
+        "PUT",
+        _forms(draft, "C"),
+        {"narratives": {"victim_assistance": "?"}},
+        if_match=totals["ETag"],
+    )
+    assert list(none_on_c.json()["fields"]) == ["narratives.victim_assistance"]
 
 
 def test_a_form_is_marked_like_on_its_page(cast, draft):
