@@ -494,6 +494,7 @@ def table_replace(
     _require_draft(actor, version)
     spec = _table_spec(letter, table)
     entry = _entry(version, letter)
+    entry.version = version  # named by its audit event: no need to read it again
     current = list(
         FormRow.objects.filter(version=version, letter=letter, table=table).order_by(
             "position", "pk"
