@@ -124,6 +124,9 @@ def _row_out(row: FormRow) -> dict[str, Any]:
 
 
 def _table_out(letter: str, table: str, rows: Sequence[FormRow]) -> TableOut:
+    """A table as read or just written. Built without validation (``model_construct``): the
+    values come from the database or the service, and checking a table of a thousand rows
+    field by field would add to a write that must cost little more than its service."""
     return TableOut.model_construct(
         letter=letter,
         table=table,
@@ -710,9 +713,9 @@ def clarification_answer(
 def workbook_import(
     request: HttpRequest, response: HttpResponse, state: Form[str], file: File[UploadedFile]
 ) -> VersionSummaryOut:
-    actor: Actor = or_404(get_state(state), "No state with this code.")
+    country: Actor = or_404(get_state(state), "No state with this code.")
     version = report_import(
-        actor=request.user, state=actor, data=file.read(), name=file.name or "report.xlsx"
+        actor=request.user, state=country, data=file.read(), name=file.name or "report.xlsx"
     )
     response["Location"] = f"/api/reports/{version.pk}"
     return _summary(version)
