@@ -496,3 +496,19 @@ def test_a_workbook_is_imported_into_the_draft(cast, draft):
     other.name = "col.xlsx"
     refused = api.upload("/api/reports/imports", {"state": "COL", "file": other})
     assert refused.status_code == 403
+
+
+def test_a_signed_in_session_writes_with_its_csrf_token_only(cast, draft):
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(cast["focal_point_peru"])
+    url = _table(draft)
+    etag = session.get(url)["ETag"]
+    refused = session.put(url, REGIONS, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert refused.status_code in (401, 403) and not FormRow.objects.exists()
+    session.get("/account/")  # a page with a form sets the CSRF cookie
+    token = session.cookies["csrftoken"].value
+    saved = session.put(
+        url, REGIONS, content_type="application/json", HTTP_IF_MATCH=etag, HTTP_X_CSRFTOKEN=token
+    )
+    assert saved.status_code == 200, saved.content
+    assert AuditEvent.objects.get(action="report.table_replaced").api_token == ""
