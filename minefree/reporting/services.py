@@ -369,8 +369,8 @@ def _row_data(
     spec: Table, values: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """A row's values as stored, and what is refused, by field: a field the table does
-    not have, a value longer than the field takes. Anything else is kept as typed (a word in
-    a number column is stored and flagged by validation, never lost)."""
+    not have, a value longer than the field takes or holding a NUL. Anything else is kept
+    as typed (a word in a number column is stored and flagged by validation, never lost)."""
     problems: dict[str, list[str]] = {}
     for name in values.keys() - spec.names:
         problems[name] = [_("The table has no field of this name.")]

@@ -315,7 +315,8 @@ def table_read(
     "field name (text or numbers, as typed; an empty table is []). Values are read as on the "
     "page: what cannot be read is kept as typed and flagged by the findings; a field the "
     "table does not have, or a value too long, refuses the whole table (fields "
-    "`rows.<index>.<field>`). At most 5,000 rows. " + PERSONAL,
+    "`rows.<index>.<field>`). At most 5,000 rows. The rows written are new ones, with new "
+    "ids and versions, given in the answer. " + PERSONAL,
 )
 def table_replace(
     request: HttpRequest,
