@@ -82,9 +82,11 @@ def _setup() -> tuple[Any, Any, str]:
 
 def _direct(user: Any, draft: Any, variant: int) -> float:
     """One table replace through the service, with the version it read; seconds."""
-    from minefree.reporting import selectors, services
+    from minefree.reporting import services
+    from minefree.reporting.models import FormRow
 
-    current = selectors.table_version(draft, "C", "mined_areas")
+    table = FormRow.objects.filter(version=draft, letter="C", table="mined_areas")
+    current = services.table_version(list(table.order_by("position", "pk")))
     rows = _rows(variant)
     start = time.perf_counter()
     services.table_replace(
@@ -203,11 +205,11 @@ def run(*, database_url: str, rounds: int, patch_seconds: float, do_prepare: boo
         status, headers, _body = api.call("GET", path)
         if status != 200:
             raise RuntimeError(f"GET {path}: {status}")
-        _elapsed, version = _through_api(api, path, 1, headers["ETag"])
+        _through_api(api, path, 1, headers["ETag"])
         for n in range(rounds):
             direct.append(_direct(user, draft, 2 * n + 2))
             _status, headers, _body = api.call("GET", path)
-            seconds, version = _through_api(api, path, 2 * n + 3, headers["ETag"])
+            seconds, _version = _through_api(api, path, 2 * n + 3, headers["ETag"])
             through.append(seconds)
         _status, _headers, body = api.call("GET", path)
         row_ids = [row["id"] for row in json.loads(body)["rows"][:CLIENTS]]

@@ -23,6 +23,7 @@ from minefree.core.versions import VersionConflictError, VersionRequiredError
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
+from minefree.reporting.drafting.api import router as drafting_router
 from minefree.reporting.publication.compliance_api import router as compliance_router
 from minefree.reporting.publication.opendata_api import router as opendata_router
 
@@ -81,6 +82,7 @@ api = MinefreeApi(
 )
 api.add_router("/", registry_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/", drafting_router)  # before /reports/{version_id}: /reports/drafts
 api.add_router("/", reporting_router)
 api.add_router("/", compliance_router)
 api.add_router("/", opendata_router)

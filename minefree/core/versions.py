@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -27,17 +28,26 @@ def version_of(
 ) -> str:
     """The fingerprint of ``record``'s ``fields`` and of ``extra`` values that are no column
     of its own (e.g. its many-to-many links), 16 hex digits."""
-    values = snapshot(record, list(fields)) | dict(extra or {})
+    return fingerprint(snapshot(record, list(fields)) | dict(extra or {}))
+
+
+def fingerprint(values: Mapping[str, Any]) -> str:
+    """The version of what is no single record (a table's rows): 16 hex digits of the
+    values as canonical JSON, so a dict's key order (which the database may change) does
+    not count."""
     text = json.dumps(values, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class VersionConflictError(ValidationError):
-    """The record changed since the writer read it; ``current`` is its version now."""
+    """The record changed since the writer read it; ``current`` is its version now and
+    ``last_change`` the sentence saying who changed it and when (a page that shows the
+    current values beside the writer's own says that much, not "reload")."""
 
-    def __init__(self, current: str, message: str) -> None:
+    def __init__(self, current: str, message: str, last_change: str = "") -> None:
         super().__init__(message, code="version_conflict")
         self.current = current
+        self.last_change = last_change or message
 
 
 class VersionRequiredError(Exception):
@@ -47,13 +57,13 @@ class VersionRequiredError(Exception):
         return "Send the version you read as If-Match (the ETag of GET), so that no change is lost."
 
 
-def _last_change(record: models.Model) -> str:
+def _last_change(record: models.Model, changes: QuerySet[AuditEvent] | None) -> str:
     """Who changed ``record`` last and when, from the audit log."""
-    event = (
-        AuditEvent.objects.filter(object_type=record._meta.label_lower, object_id=str(record.pk))
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    if changes is None:
+        changes = AuditEvent.objects.filter(
+            object_type=record._meta.label_lower, object_id=str(record.pk)
+        )
+    event = changes.order_by("-created_at", "-pk").first()
     if event is None:
         return _("Someone changed this record after you read it.")
     when = formats.date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
@@ -63,14 +73,24 @@ def _last_change(record: models.Model) -> str:
     }
 
 
-def check_version(record: models.Model, current: str, expected: str | None) -> None:
+def check_version(
+    record: models.Model,
+    current: str,
+    expected: str | None,
+    *,
+    changes: QuerySet[AuditEvent] | None = None,
+) -> None:
     """Refuse the write when ``expected`` (an ``If-Match`` value, a form's version) is given
-    and is not the record's ``current`` version; read the record under its row lock first."""
+    and is not the record's ``current`` version; read the record under its row lock first.
+
+    ``changes`` are the audit events that may have changed it, for a resource that is no
+    single record (a table of rows); by default the events filed under ``record``."""
     if expected is None or expected.strip().strip('"') == current:
         return
+    last_change = _last_change(record, changes)
     message = (
-        _last_change(record)
+        last_change
         + " "
         + _("Nothing was saved: reload to see the current values, then make your change again.")
     )
-    raise VersionConflictError(current, message)
+    raise VersionConflictError(current, message, last_change)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from minefree.core.forms import OnceForm
 from minefree.registry.models import Actor
 from minefree.reporting.models import FormStatus, ImportMode, ReportKind
+from minefree.reporting.services import TOTAL_MAX
 from minefree.reporting.specification.content import as_number
 from minefree.reporting.specification.schema import (
     AMOUNT,
@@ -27,6 +28,7 @@ from minefree.reporting.specification.schema import (
     FORMS,
     INTEGER,
     LONG_TEXT,
+    LONG_TEXT_MAX,
     NUMERIC,
     YEAR,
     Field,
@@ -34,9 +36,6 @@ from minefree.reporting.specification.schema import (
     Table,
 )
 from minefree.reporting.specification.validation import total_field_id
-
-TEXT_MAX = 1000
-LONG_TEXT_MAX = 20000
 
 
 class OpenReportForm(forms.Form):
@@ -180,7 +179,7 @@ class RowForm(forms.Form):
                 label=str(spec.label),
                 required=False,
                 strip=False,
-                max_length=LONG_TEXT_MAX if spec.kind == LONG_TEXT else TEXT_MAX,
+                max_length=spec.max_length,
                 widget=row_widget(spec, source.get(spec.name), {"form": html_form}),
             )
 
@@ -208,7 +207,7 @@ class FormEntryForm(forms.Form):
                 label=_("Declared total of “%(table)s”: %(field)s")
                 % {"table": table.label, "field": summed.label},
                 required=False,
-                max_length=40,
+                max_length=TOTAL_MAX,
                 widget=forms.NumberInput(
                     attrs={"step": "any", "class": "num wide", "id": total_field_id(table.code)}
                 ),

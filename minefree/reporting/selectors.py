@@ -24,6 +24,7 @@ from minefree.registry.models import Article as ObligationArticle
 from minefree.registry.selectors import obligation_timeline
 from minefree.reporting.models import (
     Article7Report,
+    Clarification,
     FormRow,
     FormStatus,
     ReportKind,
@@ -34,7 +35,12 @@ from minefree.reporting.models import (
 from minefree.reporting.publication.diff import diff_contents
 from minefree.reporting.specification.content import Content, as_number, load_content
 from minefree.reporting.specification.schema import FORMS
-from minefree.reporting.specification.validation import Context, Issue, before_submission
+from minefree.reporting.specification.validation import (
+    Context,
+    Issue,
+    before_submission,
+    unexplained,
+)
 
 DRAFTING_ROLES = {Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE}
 
@@ -371,3 +377,67 @@ def submission_summary(version: ReportVersion) -> SubmissionSummary:
         errors=[i for i in issues if i.is_error],
         warnings=[(i, explained.get((i.code, i.target))) for i in issues if not i.is_error],
     )
+
+
+# --- what a writer of a draft reads --------------------------------------------------------
+
+
+def form_rows(
+    version: ReportVersion, letter: str, table: str | None = None
+) -> dict[str, list[FormRow]]:
+    """The rows of one form (or one of its tables) by table, in order: one query."""
+    rows = FormRow.objects.filter(version=version, letter=letter).select_related("counterpart")
+    if table is not None:
+        rows = rows.filter(table=table)
+    tables: dict[str, list[FormRow]] = {}
+    for row in rows.order_by("table", "position", "pk"):
+        tables.setdefault(row.table, []).append(row)
+    return tables
+
+
+def row_of(version: ReportVersion, letter: str, table: str, pk: int) -> FormRow:
+    """A row of a table of a version the caller may see (404 when it is another's)."""
+    row = version.rows.filter(pk=pk, letter=letter, table=table).first()
+    if row is None:
+        raise Http404("No such row in this table.")
+    return row
+
+
+def clarifications_for(user: Any, version: ReportVersion) -> QuerySet[Clarification]:
+    """The questions about a submitted version: for ISU staff and the state's people only,
+    as on the version's page."""
+    if is_staff_member(user) or version.report.state_id in drafting_state_ids(user):
+        return version.clarifications.select_related("asked_by", "answered_by")
+    return Clarification.objects.none()
+
+
+def get_clarification_for(user: Any, version: ReportVersion, pk: int) -> Clarification:
+    clarification = clarifications_for(user, version).filter(pk=pk).first()
+    if clarification is None:
+        raise Http404("No such question, or it is not shared with you.")
+    return clarification
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What validation says of a version now, as its page shows it before submission."""
+
+    issues: list[Issue]
+    explained: dict[tuple[str, str], WarningExplanation]
+
+    def explanation(self, issue: Issue) -> WarningExplanation | None:
+        return None if issue.is_error else self.explained.get((issue.code, issue.target))
+
+    @property
+    def blocked(self) -> bool:
+        """Submission is refused: an error, or a warning nobody has explained."""
+        errors = any(i.is_error for i in self.issues)
+        return errors or bool(unexplained(self.issues, set(self.explained)))
+
+
+def findings_of(version: ReportVersion) -> Findings:
+    """The findings of ``version`` (errors and warnings, the point of contact's included)
+    with the explanations written so far; messages in the active language."""
+    issues = before_submission(load_content(version), validation_context(version))
+    explained = {(e.code, e.target): e for e in version.explanations.all()}
+    return Findings(issues, explained)

@@ -1,15 +1,24 @@
 """Writes to Article 7 reports: open a draft, fill forms, explain warnings, submit,
-ask for and answer clarifications, amend. Every function is an audited ``@service``."""
+ask for and answer clarifications, amend. Every function is an audited ``@service``.
+
+The page and the API call the same services. What a writer changes from a version they
+read (a row, a table, a form's narratives and totals) can name that version
+(``expected_version``: the page's hidden field, the API's ``If-Match``); the service
+compares it with the current one under the draft's row lock, so of two writers who read
+the same version only the first is saved (``core.versions``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files import File
-from django.db.models import Max
+from django.db.models import CharField, Max, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -21,13 +30,15 @@ from minefree.core.audit import (
     service,
     snapshot,
 )
-from minefree.core.models import Origin
+from minefree.core.models import AuditEvent, Origin
 from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
+from minefree.core.versions import check_version, fingerprint, version_of
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows, locked
 from minefree.registry.models import Actor
 from minefree.registry.selectors import resolve_actor
 from minefree.reporting import selectors
+from minefree.reporting.exchange.xlsx import MAX_TABLE_ROWS
 from minefree.reporting.models import (
     VERSION_WORKFLOW,
     Article7Report,
@@ -43,7 +54,7 @@ from minefree.reporting.models import (
 )
 from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
 from minefree.reporting.specification.content import coerce, load_content
-from minefree.reporting.specification.schema import ACTOR, FORMS
+from minefree.reporting.specification.schema import ACTOR, FORMS, LONG_TEXT_MAX, Field, Table
 from minefree.reporting.specification.validation import (
     RegionUpdate,
     before_submission,
@@ -294,6 +305,108 @@ def form_status_set(*, actor: Any, version: ReportVersion, letter: str, status: 
     return entry
 
 
+# --- versions of what a writer reads and changes ------------------------------------------
+
+#: the fields of a form's entry its version covers (with its narratives and totals)
+ENTRY_FIELDS = ["status", "unchanged_since"]
+
+
+def row_version(row: FormRow) -> str:
+    """The version a writer names to change a row: a fingerprint of its values (what
+    ``version_of(row, (), {"data": row.data})`` gives, without reading the row's columns:
+    a table of a thousand rows answers a thousand of them)."""
+    return fingerprint({"data": row.data})
+
+
+def table_version(rows: Sequence[FormRow]) -> str:
+    """The version of a table: a fingerprint of its rows' positions and values, in order
+    (``position``, then id, as every read orders them)."""
+    return fingerprint({"rows": [[r.position, r.data] for r in rows]})
+
+
+def entry_version(entry: FormEntry) -> str:
+    """The version of a form's entry: its mark, narratives and declared totals."""
+    extra = {"narratives": entry.narratives, "declared_totals": entry.declared_totals}
+    return version_of(entry, ENTRY_FIELDS, extra)
+
+
+def _table_changes(version: ReportVersion, entry: FormEntry, table: str) -> QuerySet[AuditEvent]:
+    """The audit events that changed a table: its replacements, the form's marks (a form
+    marked unchanged gets last year's rows back), imports, and edits of its present rows.
+    A row deleted alone is not among them (its event names no table)."""
+    row_ids = (
+        FormRow.objects.filter(version=version, letter=entry.letter, table=table)
+        .annotate(key=Cast("pk", CharField()))
+        .values("key")
+    )
+    return AuditEvent.objects.filter(
+        Q(
+            object_type="reporting.formentry",
+            object_id=str(entry.pk),
+            action="report.table_replaced",
+            after__table=table,
+        )
+        | Q(object_type="reporting.formentry", object_id=str(entry.pk), action="report.form_marked")
+        | Q(
+            object_type="reporting.reportversion",
+            object_id=str(version.pk),
+            action="report.imported",
+        )
+        | Q(object_type="reporting.formrow", object_id__in=row_ids)
+    )
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _table_spec(letter: str, table: str) -> Table:
+    if letter not in FORMS or table not in {t.code for t in FORMS[letter].tables}:
+        raise ValidationError(_("Unknown form or table."))
+    return FORMS[letter].table(table)
+
+
+def _row_data(
+    spec: Table, values: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A row's values as stored, and what is refused, by field: a field the table does
+    not have, a value longer than the field takes or holding a NUL. Anything else is kept
+    as typed (a word in a number column is stored and flagged by validation, never lost)."""
+    problems: dict[str, list[str]] = {}
+    for name in values.keys() - spec.names:
+        problems[name] = [_("The table has no field of this name.")]
+    data: dict[str, Any] = {}
+    for f in spec.fields:
+        raw = values.get(f.name)
+        if raw is not None and (refused := _refused_text(str(raw), f.max_length)):
+            problems[f.name] = [refused]
+            continue
+        value = coerce(f, raw)
+        if value is not None:
+            data[f.name] = value
+    return data, problems
+
+
+def _counterpart(
+    spec: Table, data: Mapping[str, Any], resolve: Callable[[str], Actor | None]
+) -> Actor | None:
+    """The registry actor a row's counterpart name was matched to (the last actor field)."""
+    counterpart = None
+    for f in spec.fields:
+        if f.kind == ACTOR and data.get(f.name):
+            counterpart = resolve(str(data[f.name]))
+    return counterpart
+
+
+def _locked_row(version: ReportVersion, letter: str, table: str, row: FormRow) -> FormRow:
+    """``row`` re-read under its lock (the draft is locked already), still of this table."""
+    if row.version_id != version.pk or (row.letter, row.table) != (letter, table):
+        raise ValidationError(_("This row belongs to another form."))
+    try:
+        return locked(row)
+    except ObjectDoesNotExist:
+        raise ValidationError(_("This row no longer exists: it was deleted.")) from None
+
+
 @service
 def row_save(
     *,
@@ -301,20 +414,23 @@ def row_save(
     version: ReportVersion,
     letter: str,
     table: str,
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     row: FormRow | None = None,
+    expected_version: str | None = None,
 ) -> FormRow:
-    """Add or change one row. Values are kept as typed; validation reports what is wrong."""
+    """Add or change one row. Values are kept as typed; validation reports what is wrong.
+
+    With ``expected_version`` (the row's version the writer read), a row changed since
+    then is not overwritten (``VersionConflictError`` saying who changed it and when).
+    """
     _require_draft(actor, version)
-    if letter not in FORMS or table not in {t.code for t in FORMS[letter].tables}:
-        raise ValidationError(_("Unknown form or table."))
-    spec = FORMS[letter].table(table)
-    data = {f.name: coerce(f, values.get(f.name)) for f in spec.fields}
-    data = {k: v for k, v in data.items() if v is not None}
-    counterpart = None
-    for f in spec.fields:
-        if f.kind == ACTOR and data.get(f.name):
-            counterpart = resolve_actor(str(data[f.name]))
+    spec = _table_spec(letter, table)
+    if row is not None:
+        row = _locked_row(version, letter, table, row)
+        check_version(row, row_version(row), expected_version)
+    data, problems = _row_data(spec, values)
+    if problems:
+        raise ValidationError(problems)
     if row is None:
         position = (
             FormRow.objects.filter(version=version, letter=letter, table=table).aggregate(
@@ -325,11 +441,9 @@ def row_save(
         row = FormRow(version=version, letter=letter, table=table, position=position)
         before = None
     else:
-        if row.version_id != version.pk or (row.letter, row.table) != (letter, table):
-            raise ValidationError(_("This row belongs to another form."))
         before = dict(row.data)
     row.data = data
-    row.counterpart = counterpart
+    row.counterpart = _counterpart(spec, data, resolve_actor)
     row.save()
     _mark_changed(_entry(version, letter))
     audit_record(
@@ -344,15 +458,137 @@ def row_save(
 
 
 @service
-def row_delete(*, actor: Any, row: FormRow) -> None:
+def row_delete(*, actor: Any, row: FormRow, expected_version: str | None = None) -> None:
+    """Delete one row of a draft; with ``expected_version``, only the version read."""
     version = row.version
     _require_draft(actor, version)
+    row = _locked_row(version, row.letter, row.table, row)
+    check_version(row, row_version(row), expected_version)
     before = dict(row.data)
     audit_record(
         actor=actor, action="report.row_deleted", obj=row, before=before, state_code=_code(version)
     )
     row.delete()
     _mark_changed(_entry(version, row.letter))
+
+
+@service
+def table_replace(
+    *,
+    actor: Any,
+    version: ReportVersion,
+    letter: str,
+    table: str,
+    rows: Sequence[Mapping[str, Any]],
+    expected_version: str | None = None,
+) -> list[FormRow]:
+    """Make ``rows`` the whole content of one table of a draft, in their order.
+
+    For a national centre that keeps its tables in its own system (hundreds of Form C
+    regions): one call instead of a row at a time. Each row is read as ``row_save`` reads
+    it; one refused value refuses the whole table (the refusals are named
+    ``rows.<index>.<field>``). The rows are written in bulk and audited as one event on
+    the form, the table before and after, so the cost does not grow by query with the
+    rows: counterpart names are matched once per distinct name.
+    """
+    _require_draft(actor, version)
+    spec = _table_spec(letter, table)
+    entry = _entry(version, letter)
+    entry.version = version  # named by its audit event: no need to read it again
+    current = list(
+        FormRow.objects.filter(version=version, letter=letter, table=table).order_by(
+            "position", "pk"
+        )
+    )
+    check_version(
+        entry,
+        table_version(current),
+        expected_version,
+        changes=_table_changes(version, entry, table),
+    )
+    if len(rows) > MAX_TABLE_ROWS:
+        raise ValidationError(
+            _("A table holds at most %(limit)s rows.") % {"limit": f"{MAX_TABLE_ROWS:,}"}
+        )
+    stored: list[dict[str, Any]] = []
+    problems: dict[str, list[str]] = {}
+    for index, values in enumerate(rows):
+        data, refused = _row_data(spec, values)
+        problems.update({f"rows.{index}.{name}": msgs for name, msgs in refused.items()})
+        stored.append(data)
+    if problems:
+        raise ValidationError(problems)
+    matched: dict[str, Actor | None] = {}
+
+    def resolve(name: str) -> Actor | None:
+        if name not in matched:
+            matched[name] = resolve_actor(name)
+        return matched[name]
+
+    new = [
+        FormRow(
+            version=version,
+            letter=letter,
+            table=table,
+            position=position,
+            data=data,
+            counterpart=_counterpart(spec, data, resolve),
+        )
+        for position, data in enumerate(stored, start=1)
+    ]
+    FormRow.objects.filter(version=version, letter=letter, table=table).delete()
+    FormRow.objects.bulk_create(new, batch_size=500)
+    _mark_changed(entry)
+    audit_record(
+        actor=actor,
+        action="report.table_replaced",
+        obj=entry,
+        before={"table": table, "rows": [r.data for r in current]},
+        after={"table": table, "rows": stored},
+        state_code=_code(version),
+    )
+    return new
+
+
+#: the longest declared total as typed (the page's input takes as much)
+TOTAL_MAX = 40
+
+
+def _check_entry(
+    narrative_fields: Sequence[Field],
+    totals: Mapping[str, Table],
+    narratives: Mapping[str, str],
+    declared_totals: Mapping[str, Any],
+) -> None:
+    """Refuse a narrative or total the form does not have, or one longer than it takes."""
+    problems: dict[str, list[str]] = {}
+    unknown = _("The form has no narrative or total of this name.")
+    allowed = {f.name for f in narrative_fields}
+    for name, text in narratives.items():
+        if name not in allowed:
+            problems[f"narratives.{name}"] = [unknown]
+        elif refused := _refused_text(text, LONG_TEXT_MAX):
+            problems[f"narratives.{name}"] = [refused]
+    for code, value in declared_totals.items():
+        if code not in totals:
+            problems[f"declared_totals.{code}"] = [unknown]
+        elif value is not None and (refused := _refused_text(str(value), TOTAL_MAX)):
+            problems[f"declared_totals.{code}"] = [refused]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _refused_text(text: str, limit: int) -> str:
+    """Why a typed value cannot be stored as it is ("" when it can): longer than its field
+    takes, or holding a NUL character (which no database text takes, and no page sends)."""
+    if len(text) > limit:
+        return _("At most %(limit)d characters (this has %(length)d).") % {
+            "limit": limit,
+            "length": len(text),
+        }
+    if "\x00" in text:
+        return _("Null characters are not allowed.")
+    return ""
 
 
 @service
@@ -363,23 +599,24 @@ def form_entry_save(
     letter: str,
     narratives: dict[str, str] | None = None,
     declared_totals: dict[str, Any] | None = None,
+    expected_version: str | None = None,
 ) -> FormEntry:
-    """Save a form's narratives and declared totals."""
+    """Save a form's narratives and declared totals; with ``expected_version``, only over
+    the version of the entry the writer read."""
     _require_draft(actor, version)
-    entry = _entry(version, letter)
+    entry = locked(_entry(version, letter))
+    check_version(entry, entry_version(entry), expected_version)
     before = snapshot(entry, ["narratives", "declared_totals"])
     form = FORMS[letter]
+    totals = {t.code: t for t in form.tables if t.total_of}
+    _check_entry(form.narratives, totals, narratives or {}, declared_totals or {})
     if narratives is not None:
-        allowed = {f.name for f in form.narratives}
-        entry.narratives = {
-            k: v.strip() for k, v in narratives.items() if k in allowed and v.strip()
-        }
+        entry.narratives = {k: v.strip() for k, v in narratives.items() if v.strip()}
     if declared_totals is not None:
-        totals = {t.code: t for t in form.tables if t.total_of}
         entry.declared_totals = {
             code: coerce(totals[code].field(totals[code].total_of), value)
             for code, value in declared_totals.items()
-            if code in totals and str(value).strip() != ""
+            if value is not None and str(value).strip() != ""
         }
     entry.save()
     after = snapshot(entry, ["narratives", "declared_totals"])
@@ -406,20 +643,25 @@ def version_contact_save(
     email: str = "",
     phone: str = "",
 ) -> ReportVersion:
-    """The cover page's point of contact (for clarification only; shown to signed-in users)."""
+    """The cover page's point of contact (for clarification only; shown to signed-in users).
+
+    Only the contact's fields are validated: a draft opened or imported by the system has
+    no creator, which is no reason to refuse its contact."""
     _require_draft(actor, version)
+    changes = {
+        "contact_name": name.strip(),
+        "contact_organisation": organisation.strip(),
+        "contact_email": email.strip(),
+        "contact_phone": phone.strip(),
+    }
+    others = [f.name for f in ReportVersion._meta.fields if f.name not in changes]
+    ReportVersion(**changes).clean_fields(exclude=others)
     audited_update(
         actor=actor,
         obj=version,
         action="report.contact_saved",
-        changes={
-            "contact_name": name.strip(),
-            "contact_organisation": organisation.strip(),
-            "contact_email": email.strip(),
-            "contact_phone": phone.strip(),
-        },
+        changes=changes,
         state_code=_code(version),
-        validate=True,
     )
     return version
 

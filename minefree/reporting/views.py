@@ -26,6 +26,7 @@ from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
+from minefree.core.versions import VersionConflictError
 from minefree.core.views import form_submitted, int_param, or_404, paginate
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.models import Actor
@@ -52,7 +53,7 @@ from minefree.reporting.models import (
     WarningExplanation,
 )
 from minefree.reporting.publication.completeness import content_completeness
-from minefree.reporting.specification.content import Content, load_content
+from minefree.reporting.specification.content import Content, coerce, load_content
 from minefree.reporting.specification.schema import (
     ACTOR,
     FORMS,
@@ -412,6 +413,9 @@ class Cell:
     counterpart: str = ""
     kept_as_written: bool = False
     echo: str = ""
+    #: after a refused save over someone else's change: the value now saved, where it is
+    #: not what the writer typed
+    current: str | None = None
 
 
 @dataclass
@@ -422,6 +426,11 @@ class RowView:
     issues: list[Issue]
     form: RowForm | None = None
     errors: list[str] = field(default_factory=list)
+    #: the version of the row the inputs were filled from (sent back as ``_version``)
+    version: str = ""
+    #: the row changed since the writer read it: the current values are shown beside
+    #: theirs, and only an explicit Save (not a change of field) saves theirs over them
+    conflict: bool = False
 
 
 @dataclass
@@ -489,8 +498,12 @@ def _row_view(
     issues: list[Issue] | None = None,
     form: RowForm | None = None,
     errors: list[str] | None = None,
+    conflict: bool = False,
 ) -> RowView:
-    """What the row partial shows: the row's values or inputs, with its issues beside them."""
+    """What the row partial shows: the row's values or inputs, with its issues beside them.
+
+    With ``conflict``, ``form`` holds what the writer typed over a row that changed since
+    they read it, and each cell also shows the value now saved where it differs."""
     data = row.data if row is not None else {}
     html_form = f"row-form-{row.pk}" if row is not None else f"add-form-{table.code}"
     if editable and form is None:
@@ -505,6 +518,10 @@ def _row_view(
             issues=[i for i in issues if i.field == spec.name],
             echo=_grouped_echo(spec, data.get(spec.name)) if form is not None else "",
         )
+        if conflict and form is not None:
+            typed = coerce(spec, form.values().get(spec.name))
+            if typed != data.get(spec.name):
+                cell.current = display(spec, data.get(spec.name)) or "—"
         if spec.kind == ACTOR and row is not None and data.get(spec.name):
             if row.counterpart is not None:
                 cell.counterpart = row.counterpart.name
@@ -518,6 +535,8 @@ def _row_view(
         issues=[i for i in issues if not i.field],
         form=form,
         errors=errors or [],
+        version=services.row_version(row) if row is not None else "",
+        conflict=conflict,
     )
 
 
@@ -564,8 +583,19 @@ def _form_issues(version: ReportVersion, letter: str, content: Content) -> list[
 @require_GET
 @refused_as_403
 def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
+    return _form_page(request, selectors.get_version_for(request.user, pk), letter)
+
+
+def _form_page(
+    request: HttpRequest,
+    version: ReportVersion,
+    letter: str,
+    refused: RowView | None = None,
+) -> HttpResponse:
+    """A form's page; ``refused`` is a row whose save was refused, shown with what was
+    typed in it (without JavaScript the page is rendered again rather than redirected to,
+    so that nothing typed is lost)."""
     user = request.user
-    version = selectors.get_version_for(user, pk)
     spec = _spec(letter)
     content = load_content(version)
     may_edit = version.is_draft and version.report.state_id in selectors.drafting_state_ids(user)
@@ -577,7 +607,9 @@ def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
         TableView(
             spec=table,
             rows=[
-                _row_view(table, row, editable=may_edit, issues=by_row.get(row.pk))
+                refused
+                if refused is not None and refused.row is not None and refused.row.pk == row.pk
+                else _row_view(table, row, editable=may_edit, issues=by_row.get(row.pk))
                 for row in content.table(letter, table.code)
             ],
             issues=table_issues[table.code],
@@ -682,6 +714,13 @@ def remaining_areas_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(form_url(version, "C") + "#table-mined_areas")
 
 
+#: said after who changed a row since the writer read it, beside the current values
+CONFLICT_ADVICE = gettext_lazy(
+    "Nothing was saved. The values now saved are shown under yours, which are kept: "
+    "save again to replace them with yours."
+)
+
+
 def _table_of(spec: FormSpec, code: str) -> Table:
     return or_404(next((t for t in spec.tables if t.code == code), None), "No such table")
 
@@ -705,6 +744,7 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     form = RowForm(request.POST, table=table, html_form=html_form)
     errors: list[str] = []
     saved: FormRow | None = None
+    conflict = False
     if form.is_valid():
         try:
             saved = services.row_save(
@@ -714,17 +754,25 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
                 table=table.code,
                 values=form.values(),
                 row=row,
+                expected_version=request.POST.get("_version") or None,
             )
+        except VersionConflictError as exc:
+            conflict = True
+            errors = [exc.last_change, str(CONFLICT_ADVICE)]
+            if row is not None:  # shown as it is now, beside what was typed
+                row = version.rows.select_related("counterpart").filter(pk=row.pk).first() or row
         except ValidationError as exc:
             errors = exc.messages
     else:
         errors = errors_of(form)
 
     if saved is None:
+        refused = _row_view(table, row, editable=True, form=form, errors=errors, conflict=conflict)
         if not is_htmx(request):
+            if conflict:
+                return _form_page(request, version, letter, refused)
             flash_errors(request, errors)
             return redirect(form_url(version, letter))
-        refused = _row_view(table, row, editable=True, form=form, errors=errors)
         template = "reporting/_row.html" if row is not None else "reporting/_add_row.html"
         response = render(
             request,

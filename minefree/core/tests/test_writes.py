@@ -46,6 +46,10 @@ def upsert(obj):
 
 def export(workbook, stream):
     workbook.save(stream)                             # a file's save, not the ORM's
+
+@router.delete("/rows/{row_id}")                      # an API operation, declared
+def row_remove(request, row_id):
+    services.row_delete(actor=request.user, row=row_id)
 """
     assert [f for _line, f in uncovered_writes(source)] == ["view", "_orphan"]
 

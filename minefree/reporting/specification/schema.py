@@ -7,6 +7,7 @@ JSON keyed by these field names (``FormRow.data``); the schema decides their typ
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -55,6 +56,15 @@ class Field:
     choices: tuple[tuple[str, Promise | str], ...] = ()
     signed: bool = False  # numeric fields are non-negative unless signed
 
+    @property
+    def max_length(self) -> int:
+        return LONG_TEXT_MAX if self.kind == LONG_TEXT else TEXT_MAX
+
+
+#: the longest value a row's field takes as typed, on the page and through the API alike
+TEXT_MAX = 1000
+LONG_TEXT_MAX = 20000
+
 
 @dataclass(frozen=True)
 class Table:
@@ -70,6 +80,10 @@ class Table:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 from minefree.reporting import services
@@ -23,3 +24,29 @@ def explain_warnings(user: Any, version: ReportVersion, text: str = "Explained."
 def submit_explained(user: Any, version: ReportVersion) -> ReportVersion:
     explain_warnings(user, version)
     return services.report_submit(actor=user, version=version)
+
+
+class _TiedInputs(HTMLParser):
+    def __init__(self, form_id: str) -> None:
+        super().__init__()
+        self.form_id, self.values, self._select = form_id, dict[str, str](), ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag in ("input", "select", "textarea") and a.get("form") == self.form_id:
+            self.values[a["name"]] = a.get("value", "")
+            self._select = a["name"] if tag == "select" else ""
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = ""
+
+
+def tied_inputs(html: str, form_id: str) -> dict[str, str]:
+    """The values of the inputs tied to a ``<form>`` by their ``form`` attribute (a row's
+    inputs sit in its table cells, outside its form), as a browser sends them."""
+    parser = _TiedInputs(form_id)
+    parser.feed(html)
+    return parser.values

@@ -339,3 +339,16 @@ def test_timeliness_is_decided_in_geneva_time(cast):
         2026, 4, 30, 22, 30, tzinfo=dt.UTC
     )  # 00:30 on 1 May in Geneva
     assert version.on_time is False
+
+
+def test_a_draft_the_system_opened_takes_its_point_of_contact(cast):
+    from minefree.core.audit import SYSTEM
+
+    draft = services.report_open(actor=SYSTEM, state=_state("NOR"), year=2025)
+    assert draft.created_by is None  # as after an import run from a terminal
+    user = cast["focal_point_norway"]
+    services.version_contact_save(actor=user, version=draft, name="Kari", email="kari@example.no")
+    assert ReportVersion.objects.get(pk=draft.pk).contact_email == "kari@example.no"
+    with pytest.raises(ValidationError) as refused:
+        services.version_contact_save(actor=user, version=draft, name="Kari", email="kari@")
+    assert list(refused.value.message_dict) == ["contact_email"]
