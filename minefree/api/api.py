@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -103,6 +104,7 @@ REFUSALS: dict[type[Exception], tuple[int, str, Callable[[Any], str]]] = {
     # a number beyond what the database holds (SQLite raises OverflowError, PostgreSQL a
     # DataError): whatever parameter carried it, it is out of range, not a fault
     OverflowError: (422, "invalid", lambda exc: "A number is out of range."),
+    MultiPartParserError: (400, "bad_request", lambda exc: f"The form data is malformed: {exc}"),
     DataError: (422, "invalid", lambda exc: "A value is out of range."),
     Http404: (404, "not_found", lambda exc: str(exc) or "Not found."),
 }

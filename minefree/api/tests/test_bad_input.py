@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from minefree.accounts.services import api_token_create
 from minefree.accounts.tests.factories import CAST, make_cast
 from minefree.core.middleware import ERROR_CODES
 
@@ -163,3 +164,21 @@ def test_a_body_that_does_not_fit_names_each_field_as_the_body_does(client: Clie
     assert response.status_code == 422
     fields = response.json()["fields"]
     assert {"year_from", "year_to", "assistance_type"} <= set(fields), fields
+
+
+@pytest.mark.parametrize("who", ["anonymous", "focal_point_peru"])
+@pytest.mark.parametrize(
+    "url", ["/api/reports/imports", "/api/reports/1/forms/A/attachments", "/api/cooperation/needs"]
+)
+def test_a_multipart_body_without_its_boundary_is_a_400(cast: dict[str, Any], who: str, url: str):
+    auth = {}
+    if cast[who] is not None:
+        _token, secret = api_token_create(
+            actor=cast[who], user=cast[who], name="fuzz", expires_in_days=1
+        )
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    response = Client().generic("POST", url, b"x", content_type="multipart/form-data", **auth)
+    assert response.status_code in (400, 401, 403), response.content[:300]
+    assert response.json()["code"] in ("bad_request", "unauthenticated", "forbidden")
+    if response.status_code == 400:  # said by the API's own refusal, not a generic page
+        assert "malformed" in response.json()["detail"] or "parse" in response.json()["detail"]
