@@ -20,6 +20,7 @@ router of their own: Django sends a path to one router's view, and ``POST
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -121,9 +122,18 @@ def case_request(
     return created(response, f"/api/cooperation/cases/{record.pk}", out)
 
 
-def _stepped(request: HttpRequest, response: HttpResponse, case_id: int) -> Status[CaseDetailOut]:
-    """The case after a step, as the caller may read it, with its new version."""
+def _step(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_id: int,
+    take: Callable[..., Any],
+    **values: Any,
+) -> Status[CaseDetailOut]:
+    """Take a step of the case from the version the caller read (``If-Match``); answer the
+    case after it, as the caller may read it, with its new version."""
     who = reader(request.user)
+    record = case_or_404(who, case_id)
+    take(actor=request.user, case=record, expected_version=if_match(request), **values)
     return Status(200, case_detail_out(response, case_or_404(who, case_id), who))
 
 
@@ -144,17 +154,15 @@ class ScheduleIn(Schema):
 def case_schedule(
     request: HttpRequest, response: HttpResponse, case_id: int, payload: ScheduleIn
 ) -> Status[CaseDetailOut]:
-    record = case_or_404(reader(request.user), case_id)
-    version = if_match(request)
-    cases.case_schedule(
-        actor=request.user,
-        case=record,
+    return _step(
+        request,
+        response,
+        case_id,
+        cases.case_schedule,
         on=payload.on,
         setting=payload.setting,
         in_margins_of=_meeting(payload.in_margins_of),
-        expected_version=version,
     )
-    return _stepped(request, response, case_id)
 
 
 class CaseMeetingIn(Schema):
@@ -177,20 +185,18 @@ class CaseMeetingIn(Schema):
 def case_meeting_record(
     request: HttpRequest, response: HttpResponse, case_id: int, payload: CaseMeetingIn
 ) -> Status[CaseDetailOut]:
-    record = case_or_404(reader(request.user), case_id)
-    version = if_match(request)
-    cases.case_meeting_record(
-        actor=request.user,
-        case=record,
+    return _step(
+        request,
+        response,
+        case_id,
+        cases.case_meeting_record,
         held_on=payload.held_on,
         setting=payload.setting,
         in_margins_of=_meeting(payload.in_margins_of),
         participants=_actors(payload.participants, "participants"),
         notes=payload.notes,
         visibility=payload.visibility,
-        expected_version=version,
     )
-    return _stepped(request, response, case_id)
 
 
 @router.post(
@@ -202,10 +208,7 @@ def case_meeting_record(
 def case_follow_up(
     request: HttpRequest, response: HttpResponse, case_id: int
 ) -> Status[CaseDetailOut]:
-    record = case_or_404(reader(request.user), case_id)
-    version = if_match(request)
-    cases.case_follow_up(actor=request.user, case=record, expected_version=version)
-    return _stepped(request, response, case_id)
+    return _step(request, response, case_id, cases.case_follow_up)
 
 
 class CaseCloseIn(Schema):
@@ -222,16 +225,14 @@ class CaseCloseIn(Schema):
 def case_close(
     request: HttpRequest, response: HttpResponse, case_id: int, payload: CaseCloseIn
 ) -> Status[CaseDetailOut]:
-    record = case_or_404(reader(request.user), case_id)
-    version = if_match(request)
-    cases.case_close(
-        actor=request.user,
-        case=record,
+    return _step(
+        request,
+        response,
+        case_id,
+        cases.case_close,
         outcome=payload.outcome,
         closed_on=payload.closed_on,
-        expected_version=version,
     )
-    return _stepped(request, response, case_id)
 
 
 # --- follow-up actions -----------------------------------------------------------------------
