@@ -56,3 +56,11 @@ def make_cast() -> dict[str, Any]:
         delegated_by=Membership.objects.get(user=users["focal_point_peru"])
     )
     return users
+
+
+def bearer(user: Any, name: str = "script", days: int = 1) -> dict[str, str]:
+    """The header of a new read-write personal API token of ``user``, for the test client."""
+    from minefree.accounts.services import api_token_create
+
+    _token, secret = api_token_create(actor=user, user=user, name=name, expires_in_days=days)
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

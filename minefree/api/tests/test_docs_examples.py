@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from minefree.cooperation.tests.test_api_parallel import _token
 from minefree.site.tests.browser import REPO_ROOT, LiveServer, live_server
 from minefree.site.tests.web import WebClient
 
@@ -41,7 +40,7 @@ def test_every_python_example_is_marked_to_run():
 
 @pytest.mark.parametrize(("user", "code"), _examples(), ids=lambda v: v[:30])
 def test_the_example_runs_against_a_live_server(docs_server: LiveServer, user: str, code: str):
-    token = _token(WebClient(docs_server.url).sign_in(user), f"docs-{len(code)}")
+    token = WebClient(docs_server.url).sign_in(user).new_api_token(f"docs-{len(code)}")
     env = dict(os.environ, MINEFREE_URL=docs_server.url, MINEFREE_TOKEN=token)
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120

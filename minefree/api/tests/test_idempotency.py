@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from minefree.accounts import services as accounts
-from minefree.accounts.tests.factories import make_cast
+from minefree.accounts.tests.factories import bearer, make_cast
 from minefree.assistance.models import Need
 from minefree.core.models import AuditEvent, IdempotencyKey
 
@@ -31,13 +30,6 @@ def cast() -> dict[str, Any]:
     return make_cast()
 
 
-def _auth(user: Any) -> dict[str, str]:
-    _token, secret = accounts.api_token_create(
-        actor=user, user=user, name="grants", expires_in_days=1
-    )
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
 def _post(auth: dict[str, str], body: dict[str, Any], key: str | None) -> Any:
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
     return Client().post(
@@ -50,7 +42,7 @@ def _post(auth: dict[str, str], body: dict[str, Any], key: str | None) -> Any:
 
 
 def test_a_retry_gets_the_first_answer_and_creates_nothing_twice(cast):
-    auth = _auth(cast["focal_point_peru"])
+    auth = bearer(cast["focal_point_peru"])
     first = _post(auth, NEED, "3f0c7a52-2b9e-4b1a-9a51-6c0f3c1a7e11")
     again = _post(auth, NEED, "3f0c7a52-2b9e-4b1a-9a51-6c0f3c1a7e11")
     assert first.status_code == again.status_code == 201
@@ -64,14 +56,14 @@ def test_a_retry_gets_the_first_answer_and_creates_nothing_twice(cast):
 
 
 def test_without_a_key_every_post_takes_effect(cast):
-    auth = _auth(cast["focal_point_peru"])
+    auth = bearer(cast["focal_point_peru"])
     assert _post(auth, NEED, None).status_code == _post(auth, NEED, None).status_code == 201
     assert Need.objects.count() == 2
     assert not IdempotencyKey.objects.exists()
 
 
 def test_the_same_key_with_another_request_is_refused(cast):
-    auth = _auth(cast["focal_point_peru"])
+    auth = bearer(cast["focal_point_peru"])
     assert _post(auth, NEED, "k1").status_code == 201
     reused = _post(auth, NEED | {"title": "Something else"}, "k1")
     assert reused.status_code == 422 and reused.json()["code"] == "idempotency_key_reused"
@@ -79,7 +71,7 @@ def test_the_same_key_with_another_request_is_refused(cast):
 
 
 def test_a_refused_request_gives_its_key_back(cast):
-    auth = _auth(cast["focal_point_peru"])
+    auth = bearer(cast["focal_point_peru"])
     refused = _post(auth, NEED | {"year_to": 2020}, "k2")
     assert refused.status_code == 422 and refused.json()["code"] == "invalid"
     assert not IdempotencyKey.objects.exists()
@@ -89,7 +81,7 @@ def test_a_refused_request_gives_its_key_back(cast):
 
 
 def test_keys_of_two_users_never_collide(cast):
-    peru, isu = _auth(cast["focal_point_peru"]), _auth(cast["isu_staff"])
+    peru, isu = bearer(cast["focal_point_peru"]), bearer(cast["isu_staff"])
     assert _post(peru, NEED, "shared").status_code == 201
     assert _post(isu, NEED, "shared").status_code == 201
     assert Need.objects.count() == 2
@@ -97,7 +89,7 @@ def test_keys_of_two_users_never_collide(cast):
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "clé"])
 def test_a_malformed_key_is_a_clear_error(cast, key):
-    response = _post(_auth(cast["focal_point_peru"]), NEED, key)
+    response = _post(bearer(cast["focal_point_peru"]), NEED, key)
     assert response.status_code == 400 and "Idempotency-Key" in response.json()["detail"]
     assert not Need.objects.exists()
 

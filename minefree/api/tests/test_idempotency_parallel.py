@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from minefree.cooperation.tests.test_api_parallel import NEED, _token
+from minefree.cooperation.tests.test_api_parallel import NEED
 from minefree.site.tests.browser import LiveServer
 from minefree.site.tests.web import WebClient
 
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.live, pytest.mark.xdist_group("browser")]
 def test_parallel_retries_with_one_key_create_one_record(live: LiveServer) -> None:
     peru = WebClient(live.url).sign_in("focal_point_peru")
     headers = {
-        "Authorization": f"Bearer {_token(peru, 'retries')}",
+        "Authorization": f"Bearer {peru.new_api_token('retries')}",
         "Content-Type": "application/json",
         "Idempotency-Key": "2d9b1f1e-parallel-retries",
     }

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from minefree.accounts import services
-from minefree.accounts.tests.factories import make_user
+from minefree.accounts.tests.factories import bearer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +21,8 @@ def test_an_address_past_its_limit_waits_and_a_token_counts_apart(settings):
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert Client(REMOTE_ADDR="10.0.0.9").get("/api/meetings").status_code == 200
     user = make_user("script_owner")
-    _token, secret = services.api_token_create(
-        actor=user, user=user, name="nightly", expires_in_days=1
-    )
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    codes = [client.get("/api/meetings", **bearer).status_code for _ in range(6)]
+    auth = bearer(user, "nightly")
+    codes = [client.get("/api/meetings", **auth).status_code for _ in range(6)]
     assert codes == [200] * 5 + [429]
 
 

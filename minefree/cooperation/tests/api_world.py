@@ -10,7 +10,7 @@ from typing import Any
 
 from django.test import Client
 
-from minefree.accounts import services as accounts
+from minefree.accounts.tests.factories import bearer
 from minefree.api.tests.writes import etag
 from minefree.assistance.models import Need, Offer
 from minefree.casework import cases, platforms
@@ -154,11 +154,8 @@ class TokenClient:
     """A system calling the API with one of its user's personal tokens, as JSON."""
 
     def __init__(self, user: Any, name: str = "grants-system") -> None:
-        _token, secret = accounts.api_token_create(
-            actor=user, user=user, name=name, expires_in_days=30
-        )
         self.client = Client()
-        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        self.auth = bearer(user, name)
 
     def get(self, path: str) -> Any:
         return self.client.get(path, **self.auth)
@@ -174,3 +171,12 @@ class TokenClient:
 
     def put(self, path: str, body: Any = None, version: str | None = None) -> Any:
         return self.send("PUT", path, body, version)
+
+
+def created_body(response: Any, client: TokenClient) -> dict[str, Any]:
+    """The body of a 201 whose Location reads back the same record."""
+    assert response.status_code == 201, response.content
+    again = client.get(response["Location"])
+    assert again.status_code == 200, (response["Location"], again.content)
+    body: dict[str, Any] = response.json()
+    return body

@@ -18,7 +18,7 @@ from minefree.casework.models import (
     PlatformMeeting,
 )
 from minefree.cooperation.tests import api_world as world
-from minefree.cooperation.tests.api_world import TokenClient
+from minefree.cooperation.tests.api_world import TokenClient, created_body
 from minefree.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -41,21 +41,12 @@ def chair(cast: dict[str, Any]) -> TokenClient:
     return TokenClient(cast["committee_chair"], name="workspace")
 
 
-def _created(response: Any, client: TokenClient) -> dict[str, Any]:
-    """A 201 whose Location reads back the same record."""
-    assert response.status_code == 201, response.content
-    again = client.get(response["Location"])
-    assert again.status_code == 200, (response["Location"], again.content)
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def test_a_state_opens_a_case_and_the_committee_runs_it_to_its_close(
     cast: dict[str, Any], chair: TokenClient
 ) -> None:
     peru = TokenClient(cast["focal_point_peru"], name="imsma")
     opened = peru.post("/api/cooperation/cases", REQUEST)
-    case = _created(opened, peru)
+    case = created_body(opened, peru)
     url = f"/api/cooperation/cases/{case['id']}"
     assert opened["Location"] == url and opened["ETag"] == chair.get(url)["ETag"]
     assert AuditEvent.objects.get(action="case.requested").api_token == "imsma"
@@ -72,7 +63,7 @@ def test_a_state_opens_a_case_and_the_committee_runs_it_to_its_close(
         scheduled["ETag"],
     )
     assert held.status_code == 200 and held.json()["status"] == "held"
-    action = _created(
+    action = created_body(
         chair.post(
             f"{url}/actions",
             {"description": "Share the survey", "owner": "PER", "due_on": "2024-09-30"},
@@ -213,7 +204,7 @@ def test_a_platform_is_recorded_then_changed_from_the_version_read(cast: dict[st
         "terms_of_reference": "Meets once a year.",
     }
     recorded = peru.put("/api/cooperation/platforms/PER", body)
-    platform = _created(recorded, peru)
+    platform = created_body(recorded, peru)
     assert recorded["Location"] == "/api/cooperation/platforms/PER"
     assert platform["members"] == ["JPN", "USA"] and recorded["ETag"]
     assert AuditEvent.objects.get(action="platform.created").api_token == "imsma"
@@ -255,7 +246,7 @@ def test_platform_meetings(cast: dict[str, Any]) -> None:
     body = {"held_on": "2024-05-02", "participants": ["PER", "JPN"], "funding_gap_usd": "1500000"}
     assert peru.post("/api/cooperation/platforms/PER/meetings", body).status_code == 404
     world.platform()
-    meeting = _created(peru.post("/api/cooperation/platforms/PER/meetings", body), peru)
+    meeting = created_body(peru.post("/api/cooperation/platforms/PER/meetings", body), peru)
     assert sorted(meeting["participants"]) == ["JPN", "PER"]
     assert meeting["funding_gap_usd"] == "1500000.00"
     negative = peru.post("/api/cooperation/platforms/PER/meetings", body | {"funding_gap_usd": "x"})
@@ -272,10 +263,10 @@ def test_bilateral_meetings_and_their_actions(cast: dict[str, Any], chair: Token
         "topics": ["national_platform", "mine risk education in schools"],
         "notes": "Angola will consider a platform.",
     }
-    meeting = _created(chair.post("/api/cooperation/bilateral-meetings", body), chair)
+    meeting = created_body(chair.post("/api/cooperation/bilateral-meetings", body), chair)
     assert meeting["topic_codes"] == body["topics"] and meeting["visibility"] == "committee"
     url = f"/api/cooperation/bilateral-meetings/{meeting['id']}"
-    action = _created(
+    action = created_body(
         chair.post(
             f"{url}/actions",
             {"description": "Draft terms of reference", "owner": "AGO", "due_on": "2024-09-30"},

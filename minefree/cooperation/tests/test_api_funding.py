@@ -12,7 +12,7 @@ import pytest
 from minefree.accounts.tests.factories import make_cast
 from minefree.assistance.models import Partnership
 from minefree.cooperation.tests import api_world as world
-from minefree.cooperation.tests.api_world import TokenClient
+from minefree.cooperation.tests.api_world import TokenClient, created_body
 from minefree.core.models import AuditEvent
 from minefree.funding.models import Flow
 
@@ -40,29 +40,20 @@ def japan(cast: dict[str, Any]) -> TokenClient:
     return TokenClient(cast["donor_japan"])
 
 
-def _created(response: Any, client: TokenClient) -> dict[str, Any]:
-    """A 201 whose Location reads back the same record."""
-    assert response.status_code == 201, response.content
-    again = client.get(response["Location"])
-    assert again.status_code == 200, (response["Location"], again.content)
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def test_pledge_commitment_payment_through_the_api_only(japan: TokenClient) -> None:
-    pledge = _created(japan.post("/api/cooperation/flows", PLEDGE), japan)
+    pledge = created_body(japan.post("/api/cooperation/flows", PLEDGE), japan)
     assert pledge["status"] == "pledge" and pledge["amount_usd"] == "900000.00"
     url = f"/api/cooperation/flows/{pledge['id']}"
     assert japan.get(url).json()["left_to_carry"] == "900000.00"
 
-    commitment = _created(
+    commitment = created_body(
         japan.post(f"{url}/advance", {"status": "commitment", "amount": "600000"}), japan
     )
     assert commitment["follows"] == pledge["id"] and commitment["amount"] == "600000.00"
     assert japan.get(url).json()["left_to_carry"] == "300000.00"
 
     committed = f"/api/cooperation/flows/{commitment['id']}"
-    payment = _created(japan.post(f"{committed}/advance", {"status": "paid"}), japan)
+    payment = created_body(japan.post(f"{committed}/advance", {"status": "paid"}), japan)
     assert payment["follows"] == commitment["id"] and payment["amount"] == "600000.00"
     detail = japan.get(committed).json()
     assert detail["followed_by"] == [payment["id"]] and detail["left_to_carry"] is None
@@ -78,7 +69,7 @@ def test_pledge_commitment_payment_through_the_api_only(japan: TokenClient) -> N
 def test_a_payment_recorded_against_a_commitment_counts_once(japan: TokenClient) -> None:
     """What a grants system does when its payment run goes out: record each payment
     against the commitment it honours, and learn when nothing remains to pay."""
-    commitment = _created(
+    commitment = created_body(
         japan.post("/api/cooperation/flows", PLEDGE | {"status": "commitment"}), japan
     )
     url = f"/api/cooperation/flows/{commitment['id']}/advance"
@@ -158,7 +149,7 @@ def test_the_committee_confirms_a_partnership_once(cast: dict[str, Any]) -> None
     chair = TokenClient(cast["committee_chair"], name="workspace")
     need, offer = world.need(), world.offer()
     body = {"need_id": need.pk, "offer_id": offer.pk}
-    partnership = _created(chair.post("/api/cooperation/partnerships", body), chair)
+    partnership = created_body(chair.post("/api/cooperation/partnerships", body), chair)
     assert (partnership["state"], partnership["provider"]) == ("PER", "JPN")
     event = AuditEvent.objects.get(action="partnership.confirmed")
     assert event.api_token == "workspace"
@@ -185,7 +176,7 @@ def test_pledges_at_a_case_s_meeting(cast: dict[str, Any]) -> None:
     refused = chair.post(f"/api/cooperation/cases/{early.pk}/pledges", body)
     assert refused.status_code == 422 and refused.json()["code"] == "invalid"
     case = world.held_case()
-    pledge = _created(chair.post(f"/api/cooperation/cases/{case.pk}/pledges", body), chair)
+    pledge = created_body(chair.post(f"/api/cooperation/cases/{case.pk}/pledges", body), chair)
     assert (pledge["case_id"], pledge["currency"], pledge["amount"]) == (case.pk, "XXX", "0.00")
     assert AuditEvent.objects.filter(action="case.pledged", object_id=str(case.pk)).exists()
     bad = chair.post(f"/api/cooperation/cases/{case.pk}/pledges", body | {"pillar": "moon"})

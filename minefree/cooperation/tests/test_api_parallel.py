@@ -4,12 +4,11 @@ version, exactly one is saved and the others get 412; no update is lost."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from minefree.site.tests.browser import LiveServer
-from minefree.site.tests.web import WebClient, forms_in
+from minefree.site.tests.web import WebClient
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("browser")]
 
@@ -22,18 +21,9 @@ NEED = {
 }
 
 
-def _token(client: WebClient, name: str) -> str:
-    page = client.get("/account/").text
-    form = next(f for f in forms_in(page) if f.action and f.action.endswith("/account/tokens/"))
-    client.post(form.action, form.fields | {"t-name": name, "t-expires_in_days": "1"})
-    match = re.search(r"<code data-token>([^<]+)</code>", client.get("/account/").text)
-    assert match, "the account page shows the new token once"
-    return match[1]
-
-
 def test_parallel_changes_of_one_version_save_exactly_one(live: LiveServer) -> None:
     peru = WebClient(live.url).sign_in("focal_point_peru")
-    bearer = {"Authorization": f"Bearer {_token(peru, 'parallel')}"}
+    bearer = {"Authorization": f"Bearer {peru.new_api_token('parallel')}"}
     api = WebClient(live.url)
     json_headers = bearer | {"Content-Type": "application/json"}
     created = api.request(
@@ -66,7 +56,7 @@ def test_parallel_changes_of_one_version_save_exactly_one(live: LiveServer) -> N
 def _json_api(live: LiveServer, username: str, token_name: str) -> tuple[WebClient, dict[str, str]]:
     """A client with ``username``'s new personal token, sending JSON."""
     person = WebClient(live.url).sign_in(username)
-    headers = {"Authorization": f"Bearer {_token(person, token_name)}"}
+    headers = {"Authorization": f"Bearer {person.new_api_token(token_name)}"}
     return WebClient(live.url), headers | {"Content-Type": "application/json"}
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from minefree.accounts import services as accounts
-from minefree.accounts.tests.factories import make_cast
+from minefree.accounts.tests.factories import bearer, make_cast
 from minefree.assistance.models import Need
 from minefree.core.models import AuditEvent
 
@@ -30,10 +29,7 @@ def cast():
 
 
 def _client(user) -> tuple[Client, dict[str, str]]:
-    _token, secret = accounts.api_token_create(
-        actor=user, user=user, name="imsma", expires_in_days=30
-    )
-    return Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return Client(), bearer(user, "imsma")
 
 
 def _post(client: Client, headers: dict[str, str], body: dict):
