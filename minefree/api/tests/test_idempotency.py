@@ -11,18 +11,10 @@ from django.test import Client
 
 from minefree.accounts.tests.factories import bearer, make_cast
 from minefree.assistance.models import Need
+from minefree.cooperation.tests.test_api_writes import NEED
 from minefree.core.models import AuditEvent, IdempotencyKey
 
 pytestmark = pytest.mark.django_db
-
-NEED = {
-    "state": "PER",
-    "pillar": "survey_clearance",
-    "assistance_type": "equipment",
-    "title": "Two mine detection dogs with handlers",
-    "year_from": 2026,
-    "year_to": 2027,
-}
 
 
 @pytest.fixture
