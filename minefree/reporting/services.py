@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files import File
@@ -167,11 +167,29 @@ def _copy_from(source: ReportVersion | None, target: ReportVersion, *, all_table
     )
 
 
+class OpenedDraft(NamedTuple):
+    """The draft of a state's report for a year, and whether this call opened it."""
+
+    version: ReportVersion
+    #: False when the draft was open already (of two calls at once, exactly one opens it)
+    created: bool
+
+
 @service
 def report_open(
     *, actor: Any, state: Actor, year: int, kind: str = ReportKind.ANNUAL
 ) -> ReportVersion:
     """Open (or return) the draft of a state's report for a year, pre-filled from the last one."""
+    return draft_open(actor=actor, state=state, year=year, kind=kind).version
+
+
+@service
+def draft_open(
+    *, actor: Any, state: Actor, year: int, kind: str = ReportKind.ANNUAL
+) -> OpenedDraft:
+    """``report_open`` telling whether this call opened the draft (the API answers 201 or
+    200 by it). Decided under the state's row lock, so of two calls at once the second
+    finds the first's draft: exactly one of them opened it."""
     _require_drafter(actor, state)
     this_year = timezone.localdate().year
     if not 1999 <= year <= this_year:
@@ -185,7 +203,7 @@ def report_open(
         )
     draft = report.versions.filter(status=VersionStatus.DRAFT).first()
     if draft is not None:
-        return draft
+        return OpenedDraft(draft, created=False)
     if report.versions.exists():
         raise ValidationError(_("This report has been submitted. To change it, open an amendment."))
     source = selectors.previous_submitted(report)
@@ -219,7 +237,7 @@ def report_open(
         after={"based_on": source.pk if source else None},
         state_code=state.iso3 or "",
     )
-    return version
+    return OpenedDraft(version, created=True)
 
 
 def _user(actor: Any) -> Any:
