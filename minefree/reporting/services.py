@@ -2,7 +2,7 @@
 ask for and answer clarifications, amend. Every function is an audited ``@service``.
 
 The page and the API call the same services. What a writer changes from a version they
-read (a row, a table, a form's narratives and totals) can name that version
+read (a row, a table, a form's mark, narratives and totals) can name that version
 (``expected_version``: the page's hidden field, the API's ``If-Match``); the service
 compares it with the current one under the draft's row lock, so of two writers who read
 the same version only the first is saved (``core.versions``).
@@ -270,18 +270,39 @@ def _entry(version: ReportVersion, letter: str) -> FormEntry:
     return entry
 
 
-def _mark_changed(entry: FormEntry) -> None:
+def _mark_changed(actor: Any, version: ReportVersion, entry: FormEntry) -> None:
+    """A form whose content changed is marked changed; audited, so that a writer who read
+    the form's entry before is told who changed it and when."""
     if entry.status != FormStatus.CHANGED:
+        before = snapshot(entry, ENTRY_FIELDS)
         entry.status, entry.unchanged_since = FormStatus.CHANGED, None
-        entry.save(update_fields=["status", "unchanged_since"])
+        entry.save(update_fields=ENTRY_FIELDS)
+        audit_record(
+            actor=actor,
+            action="report.form_marked",
+            obj=entry,
+            before=before,
+            after=snapshot(entry, ENTRY_FIELDS),
+            state_code=_code(version),
+        )
 
 
 @service
-def form_status_set(*, actor: Any, version: ReportVersion, letter: str, status: str) -> FormEntry:
-    """Mark a form changed, unchanged since the last report (its rows are restored), or not applicable."""
+def form_status_set(
+    *,
+    actor: Any,
+    version: ReportVersion,
+    letter: str,
+    status: str,
+    expected_version: str | None = None,
+) -> FormEntry:
+    """Mark a form changed, unchanged since the last report (its rows and narratives are
+    restored), or not applicable; with ``expected_version``, only over the version of the
+    form's entry the writer read."""
     _require_draft(actor, version)
-    entry = _entry(version, letter)
-    before = snapshot(entry, ["status", "unchanged_since"])
+    entry = locked(_entry(version, letter))
+    check_version(entry, entry_version(entry), expected_version)
+    before = snapshot(entry, ENTRY_FIELDS)
     if status == FormStatus.UNCHANGED:
         source = version.based_on
         source_entry = (
@@ -317,7 +338,7 @@ def form_status_set(*, actor: Any, version: ReportVersion, letter: str, status: 
         action="report.form_marked",
         obj=entry,
         before=before,
-        after=snapshot(entry, ["status", "unchanged_since"]),
+        after=snapshot(entry, ENTRY_FIELDS),
         state_code=_code(version),
     )
     return entry
@@ -463,7 +484,7 @@ def row_save(
     row.data = data
     row.counterpart = _counterpart(spec, data, resolve_actor)
     row.save()
-    _mark_changed(_entry(version, letter))
+    _mark_changed(actor, version, _entry(version, letter))
     audit_record(
         actor=actor,
         action="report.row_saved",
@@ -487,7 +508,7 @@ def row_delete(*, actor: Any, row: FormRow, expected_version: str | None = None)
         actor=actor, action="report.row_deleted", obj=row, before=before, state_code=_code(version)
     )
     row.delete()
-    _mark_changed(_entry(version, row.letter))
+    _mark_changed(actor, version, _entry(version, row.letter))
 
 
 @service
@@ -556,7 +577,7 @@ def table_replace(
     ]
     FormRow.objects.filter(version=version, letter=letter, table=table).delete()
     FormRow.objects.bulk_create(new, batch_size=500)
-    _mark_changed(entry)
+    _mark_changed(actor, version, entry)
     audit_record(
         actor=actor,
         action="report.table_replaced",
@@ -639,7 +660,7 @@ def form_entry_save(
     entry.save()
     after = snapshot(entry, ["narratives", "declared_totals"])
     if after != before:
-        _mark_changed(entry)
+        _mark_changed(actor, version, entry)
     audit_record(
         actor=actor,
         action="report.form_saved",

@@ -266,10 +266,13 @@ def form_entry_replace(
 
 @router.post(
     "/reports/{version_id}/forms/{letter}/mark",
-    response={200: EntryOut, **WRITE_ERRORS},
+    response={200: EntryOut, **VERSIONED_WRITE_ERRORS},
     auth=WRITE_AUTH,
-    summary="Mark a form changed, unchanged since the last report, or not applicable",
-    description="Marking it unchanged puts the last report's rows and narratives back. " + PERSONAL,
+    summary="Mark a form changed, unchanged since the last report, or not applicable (send "
+    "the form's ETag as If-Match)",
+    description="Marking it unchanged puts the last report's rows and narratives back, in "
+    "place of those there now: the mark names the version of the form it was decided on. "
+    + PERSONAL,
 )
 def form_mark(
     request: HttpRequest, response: HttpResponse, version_id: int, letter: str, payload: MarkIn
@@ -278,7 +281,11 @@ def form_mark(
     _spec(letter)
     data = _read(FormStatusForm, payload.model_dump())
     entry = services.form_status_set(
-        actor=request.user, version=version, letter=letter, status=data["status"]
+        actor=request.user,
+        version=version,
+        letter=letter,
+        status=data["status"],
+        expected_version=if_match(request),
     )
     out = _entry_out(entry)
     with_version(response, out["version"])

@@ -464,3 +464,39 @@ def test_form_c_shows_whole_values_and_grouped_figures_on_a_laptop_screen(
     save = row.get_by_role("button", name="Save")
     box = save.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 1366
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_a_row_added_to_a_form_marked_not_applicable_is_no_conflict_for_its_total(
+    browser_page: Page,
+) -> None:
+    """Adding a row marks the form changed, a new version of the form's entry: the page's
+    mark and totals forms take it out of band, so the writer's own row is no conflict."""
+    page = browser_page
+    errors = watch_errors(page)
+    sign_in(page, "delegate_peru")
+    page.goto("/reports/")
+    own = page.locator("section#own")
+    own.get_by_label("Open the report for year").fill("2020")
+    own.get_by_role("button", name="Open", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/reports/v/\d+/$"))
+    page.locator("section#forms").get_by_role("link", name="Form B: Stockpiled").click()
+    status = page.locator("#form-status")
+    status.get_by_label("not applicable").check()
+    status.get_by_role("button", name="Save the mark").click()
+    expect(messages(page)).to_contain_text("The mark of the form is saved.")
+    held = page.locator("#entry-version").input_value()
+
+    add_row(page, "B", "stockpile", {"Type of mine": "PMN-2", "Quantity": "120"})
+    expect(status.get_by_label("changed", exact=True)).to_be_checked()
+    expect(page.locator("#entry-version")).not_to_have_value(held)
+    expect(page.locator("#mark-version")).to_have_value(
+        page.locator("#entry-version").input_value()
+    )
+    page.locator("#total-stockpile").fill("120")
+    page.locator("section#entry").get_by_role("button", name="Save").click()
+    expect(messages(page)).to_contain_text("Saved.")
+    expect(page.locator("#total-stockpile")).to_have_value("120")
+    expect(page.locator("section#entry p.error")).to_have_count(0)
+    assert errors == []
