@@ -16,7 +16,9 @@ from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 
 from minefree.site.tests.browser import DEMO_PASSWORD
 
-YEAR = "2025"
+#: a year no other test of the live server drafts for Peru (the examples of docs/api.md draft
+#: last year's report, the other live tests 2010-2016, 2020 and 2022)
+YEAR = "2019"
 QUESTION = "Please confirm the area in Amazonas"
 REASON = "Re-survey of Amazonas"
 EXPLANATION = "Figures from the national mine action centre (CONTRAMINAS)."
@@ -342,9 +344,12 @@ def test_draft_fix_submit_publish_clarify_amend_and_compare(browser_page: Page) 
     # 6. The focal point amends the report to answer the question.
     sign_in(page, "focal_point_peru")
     page.goto("/reports/")
-    page.locator("section#own table.own-reports").get_by_role(
-        "link", name="version 1", exact=True
-    ).click()
+    # the line of this year's report: the live server may hold Peru's reports of other
+    # years, opened by the live tests that ran before on it
+    own_line = page.locator("section#own table.own-reports tbody tr").filter(
+        has=page.locator("td:nth-child(2)", has_text=re.compile(rf"^\s*{YEAR}\b"))
+    )
+    own_line.get_by_role("link", name="version 1", exact=True).click()
     expect(page).to_have_url(v1_url)
     question = page.locator("section#clarifications article.clarification.open")
     expect(question.locator("blockquote")).to_have_text(QUESTION)
