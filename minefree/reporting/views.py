@@ -47,6 +47,7 @@ from minefree.reporting.forms import (
 )
 from minefree.reporting.models import (
     Clarification,
+    FormEntry,
     FormRow,
     ReportVersion,
     VersionStatus,
@@ -439,6 +440,9 @@ class EntryField:
 
     bound: BoundField
     issues: list[Issue]
+    #: after a refused save over someone else's change: the text now saved, where it is
+    #: not what the writer typed
+    current: str | None = None
 
     @property
     def id(self) -> str:
@@ -464,11 +468,34 @@ class EntryField:
         return str(self.bound.as_widget(attrs=attrs))
 
 
-def _entry_fields(form: FormEntryForm, issues: list[Issue]) -> list[EntryField]:
-    return [
+def _entry_fields(
+    form: FormEntryForm, issues: list[Issue], saved: FormEntry | None = None
+) -> list[EntryField]:
+    """The entry form's fields; with ``saved`` (the entry as it is now, after a save refused
+    over someone else's change), each field also shows the value now saved where the
+    writer typed another."""
+    fields = [
         EntryField(bound=bound, issues=[i for i in issues if i.field_anchor == bound.id_for_label])
         for bound in form
     ]
+    if saved is not None:
+        typed = {"n": form.narratives() or {}, "t": form.declared_totals() or {}}
+        for ef in fields:
+            kind, name = ef.bound.name.split("_", 1)
+            ef.current = _saved_now(form.spec, saved, kind, name, typed[kind].get(name, ""))
+    return fields
+
+
+def _saved_now(spec: FormSpec, saved: FormEntry, kind: str, name: str, typed: str) -> str | None:
+    """The value of a narrative (``n``) or declared total (``t``) now saved, as shown, if it
+    is not what was typed (None if it is)."""
+    if kind == "n":
+        text = str(saved.narratives.get(name, ""))
+        return None if typed.strip() == text else (text or "—")
+    table = spec.table(name)
+    total = table.field(table.total_of)
+    value = saved.declared_totals.get(name)
+    return None if coerce(total, typed) == value else (display(total, value) or "—")
 
 
 @dataclass
@@ -549,9 +576,15 @@ def _issues_by_row(issues: list[Issue]) -> dict[int, list[Issue]]:
 
 
 def _form_state(
-    version: ReportVersion, letter: str, content: Content, issues: list[Issue], may_edit: bool
+    version: ReportVersion,
+    letter: str,
+    content: Content,
+    issues: list[Issue],
+    may_edit: bool,
+    entry_version: str,
 ) -> dict[str, Any]:
-    """The parts of a form page that change with every row: mark, issue count, table issues.
+    """The parts of a form page that change with every row: mark, issue count, table
+    issues, and the version of the form's entry that the mark and narratives forms send.
 
     The full page shows them; after an htmx row change they come back out of band.
     """
@@ -564,6 +597,9 @@ def _form_state(
         "status": status,
         "unchanged_since": since,
         "status_form": FormStatusForm(initial={"status": status}) if may_edit else None,
+        "entry_version": entry_version,
+        "entry_editable": may_edit
+        and (bool(spec.narratives) or any(t.total_of for t in spec.tables)),
         # the summary at the top lists every finding, each linked to where it is shown
         "form_issues": sorted(issues, key=lambda i: not i.is_error),
         "issue_count": len(issues),
@@ -586,21 +622,37 @@ def form_detail(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     return _form_page(request, selectors.get_version_for(request.user, pk), letter)
 
 
+@dataclass
+class EntryRefusal:
+    """The narratives and totals form as typed, refused because the form's entry changed
+    since it was read, and what to tell the writer."""
+
+    form: FormEntryForm
+    errors: list[str]
+
+
+def _entry_or_blank(content: Content, letter: str) -> FormEntry:
+    """The form's entry (a blank one, as the first save creates it, if there is none)."""
+    return content.entries.get(letter) or FormEntry(version=content.version, letter=letter)
+
+
 def _form_page(
     request: HttpRequest,
     version: ReportVersion,
     letter: str,
     refused: RowView | None = None,
+    refused_entry: EntryRefusal | None = None,
 ) -> HttpResponse:
-    """A form's page; ``refused`` is a row whose save was refused, shown with what was
-    typed in it (without JavaScript the page is rendered again rather than redirected to,
-    so that nothing typed is lost)."""
+    """A form's page; ``refused`` is a row whose save was refused, ``refused_entry`` the
+    narratives and totals, each shown with what was typed in it (without JavaScript the
+    page is rendered again rather than redirected to, so that nothing typed is lost)."""
     user = request.user
     spec = _spec(letter)
     content = load_content(version)
     may_edit = version.is_draft and version.report.state_id in selectors.drafting_state_ids(user)
     issues = _form_issues(version, letter, content) if may_edit else []
-    state = _form_state(version, letter, content, issues, may_edit)
+    entry = _entry_or_blank(content, letter)
+    state = _form_state(version, letter, content, issues, may_edit, services.entry_version(entry))
     table_issues = dict(state["table_issues"])
     by_row = _issues_by_row(issues)
     tables = [
@@ -617,11 +669,11 @@ def _form_page(
         )
         for table in spec.tables
     ]
-    entry = content.entries.get(letter)
-    narratives = entry.narratives if entry else {}
-    totals = entry.declared_totals if entry else {}
+    narratives, totals = entry.narratives, entry.declared_totals
     entry_form = None
-    if may_edit:
+    if may_edit and refused_entry is not None:
+        entry_form = refused_entry.form
+    elif may_edit:
         entry_form = FormEntryForm(
             spec=spec,
             initial={
@@ -637,7 +689,12 @@ def _form_page(
         "spec": spec,
         "tables": tables,
         "entry_form": entry_form if entry_form is not None and entry_form.is_useful else None,
-        "entry_fields": _entry_fields(entry_form, issues) if entry_form is not None else [],
+        "entry_fields": _entry_fields(
+            entry_form, issues, entry if refused_entry is not None else None
+        )
+        if entry_form is not None
+        else [],
+        "entry_errors": refused_entry.errors if refused_entry is not None else [],
         "area_updates": (
             remaining_area_updates(content, selectors.validation_context(version).previous)
             if may_edit and letter == "C"
@@ -662,7 +719,12 @@ def form_status(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
         request,
         FormStatusForm,
         lambda data: services.form_status_set(
-            actor=request.user, version=version, letter=letter, status=data["status"]
+            actor=request.user,
+            version=version,
+            letter=letter,
+            status=data["status"],
+            # marking "unchanged" replaces the form's content: only over the version shown
+            expected_version=request.POST.get("_entry_version") or None,
         ),
         success=_("The mark of the form is saved."),
         flash_invalid=True,
@@ -686,7 +748,12 @@ def form_entry(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
             letter=letter,
             narratives=form.narratives(),
             declared_totals=form.declared_totals(),
+            expected_version=request.POST.get("_entry_version") or None,
         )
+    except VersionConflictError as exc:
+        # the page again, the writer's text in the form and the text now saved beside it
+        refusal = EntryRefusal(form, [exc.last_change, str(CONFLICT_ADVICE)])
+        return _form_page(request, version, letter, refused_entry=refusal)
     except ValidationError as exc:
         flash_errors(request, exc.messages)
     else:
@@ -721,6 +788,33 @@ CONFLICT_ADVICE = gettext_lazy(
 )
 
 
+def _entry_before(request: HttpRequest, version: ReportVersion, letter: str) -> FormEntry | None:
+    """For an htmx row change: the form's entry just before it (see ``_page_entry_version``)."""
+    return version.entries.filter(letter=letter).first() if is_htmx(request) else None
+
+
+def _page_entry_version(
+    request: HttpRequest, before: FormEntry | None, content: Content, letter: str
+) -> str:
+    """The version of the form's entry that the page's mark and narratives forms send
+    after a row change made on it (htmx; the row forms send the one they hold).
+
+    A row change marks its form changed, which is a new version of the form's entry. The
+    page takes it when it held the version from just before this change and the change
+    left the narratives and totals as they were: the writer's own row is no conflict. A
+    page that held an older version keeps it, so what it has not seen is still caught."""
+    now = _entry_or_blank(content, letter)
+    current = services.entry_version(now)
+    held = request.POST.get("_entry_version")
+    if not held or before is None:
+        return current
+    unchanged_text = (before.narratives, before.declared_totals) == (
+        now.narratives,
+        now.declared_totals,
+    )
+    return current if held == services.entry_version(before) and unchanged_text else held
+
+
 def _table_of(spec: FormSpec, code: str) -> Table:
     return or_404(next((t for t in spec.tables if t.code == code), None), "No such table")
 
@@ -745,6 +839,7 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     errors: list[str] = []
     saved: FormRow | None = None
     conflict = False
+    entry_before = _entry_before(request, version, letter)
     if form.is_valid():
         try:
             saved = services.row_save(
@@ -791,8 +886,9 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     content = load_content(version)
     issues = _form_issues(version, letter, content)
     fresh = next(r for r in content.table(letter, table.code) if r.pk == saved.pk)
+    entry_version = _page_entry_version(request, entry_before, content, letter)
     context = {
-        **_form_state(version, letter, content, issues, may_edit=True),
+        **_form_state(version, letter, content, issues, True, entry_version),
         "table": table,
         "rv": _row_view(
             table, fresh, editable=True, issues=[i for i in issues if i.row_id == saved.pk]
@@ -806,6 +902,7 @@ def row_save(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
 def row_delete(request: HttpRequest, pk: int, letter: str, row_id: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")
     row = or_404(version.rows.filter(pk=row_id, letter=_spec(letter).letter).first(), "No such row")
+    entry_before = _entry_before(request, version, letter)
     try:
         services.row_delete(actor=request.user, row=row)
     except ValidationError as exc:
@@ -829,10 +926,11 @@ def row_delete(request: HttpRequest, pk: int, letter: str, row_id: int) -> HttpR
     if is_htmx(request):  # the row's outerHTML becomes nothing; mark and issues refresh
         content = load_content(version)
         issues = _form_issues(version, letter, content)
+        entry_version = _page_entry_version(request, entry_before, content, letter)
         return render(
             request,
             "reporting/_row_response.html",
-            {**_form_state(version, letter, content, issues, may_edit=True), "rv": None},
+            {**_form_state(version, letter, content, issues, True, entry_version), "rv": None},
         )
     messages.success(request, _("Row deleted."))
     return redirect(form_url(version, letter))

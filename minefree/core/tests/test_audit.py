@@ -3,6 +3,7 @@
 import importlib
 import inspect
 import pkgutil
+from types import ModuleType
 
 import pytest
 from django.db import connection
@@ -18,15 +19,32 @@ from minefree.core.audit import (
 )
 from minefree.core.models import AuditEvent, Source
 
-SERVICE_MODULES = [
-    importlib.import_module(f"minefree.{m.name}.services")
-    for m in pkgutil.iter_modules(minefree.__path__)
-    if m.ispkg and importlib.util.find_spec(f"minefree.{m.name}.services")
-]
+
+def _service_modules() -> list[ModuleType]:
+    """Every app's ``services`` module; for an app whose services grew into a package
+    (``reporting/services/``), the package and every module in it."""
+    modules = []
+    for app in pkgutil.iter_modules(minefree.__path__):
+        name = f"minefree.{app.name}.services"
+        if not app.ispkg or not importlib.util.find_spec(name):
+            continue
+        module = importlib.import_module(name)
+        modules.append(module)
+        if hasattr(module, "__path__"):
+            modules += [
+                importlib.import_module(info.name)
+                for info in pkgutil.walk_packages(module.__path__, f"{name}.")
+            ]
+    return modules
+
+
+SERVICE_MODULES = _service_modules()
+SERVICE_PACKAGES = [m for m in SERVICE_MODULES if hasattr(m, "__path__")]
 
 
 def test_there_are_services_to_check():
     assert len(SERVICE_MODULES) >= 2
+    assert "minefree.reporting.services.rows" in {m.__name__ for m in SERVICE_MODULES}
 
 
 @pytest.mark.parametrize("module", SERVICE_MODULES, ids=lambda m: m.__name__)
@@ -42,6 +60,18 @@ def test_every_public_service_function_is_an_audited_service(module):
         assert getattr(func, "__minefree_service__", False), (
             f"{module.__name__}.{name} is not @service"
         )
+
+
+@pytest.mark.parametrize("package", SERVICE_PACKAGES, ids=lambda m: m.__name__)
+def test_a_services_package_offers_every_service_of_its_modules(package):
+    """Callers import an app's services from the package (``services.row_save``), as they
+    did from the module it replaced: each service of its modules is one of its names."""
+    prefix = f"{package.__name__}."
+    inside = {name for name in SERVICES if name.startswith(prefix)}
+    assert inside, f"{package.__name__} holds no service"
+    for qualname in inside:
+        name = qualname.rsplit(".", 1)[1]
+        assert getattr(package, name, None) is SERVICES[qualname], f"{package.__name__}.{name}"
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ that asks for it; an action nobody registered is denied."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -80,15 +81,30 @@ def _calls(tree: ast.AST) -> dict[str, set[str]]:
     return found
 
 
-def _asks_a_rule(name: str, calls: dict[str, set[str]], seen: frozenset[str] = frozenset()) -> bool:
+@functools.cache
+def _module(name: str) -> tuple[dict[str, set[str]], dict[str, tuple[str, str]]]:
+    """A module's calls per function, and the functions it imports from minefree's
+    modules: the name it calls them by -> (the module defining them, their name)."""
+    module = importlib.import_module(name)
+    imported: dict[str, tuple[str, str]] = {}
+    for local, value in vars(module).items():
+        func = inspect.unwrap(value) if inspect.isfunction(value) else None
+        if func is not None and func.__module__.startswith("minefree.") and func.__module__ != name:
+            imported[local] = (func.__module__, func.__name__)
+    return _calls(ast.parse(inspect.getsource(module))), imported
+
+
+def _asks_a_rule(module: str, name: str, seen: frozenset[tuple[str, str]] = frozenset()) -> bool:
+    """Whether function ``name`` of ``module`` calls ``require``, itself or through the
+    functions it calls: of its own module, or imported from another of minefree's (the
+    services of a package share their helpers)."""
+    calls, imported = _module(module)
     direct = calls.get(name, set())
     if "require" in direct:
         return True
-    return any(
-        _asks_a_rule(callee, calls, seen | {name})
-        for callee in direct
-        if callee in calls and callee not in seen
-    )
+    seen = seen | {(module, name)}
+    callees = [(module, c) if c in calls else imported.get(c) for c in direct]
+    return any(_asks_a_rule(*callee, seen) for callee in callees if callee and callee not in seen)
 
 
 @pytest.mark.parametrize(
@@ -96,9 +112,8 @@ def _asks_a_rule(name: str, calls: dict[str, set[str]], seen: frozenset[str] = f
     sorted(n for n in SERVICES if n.split(".")[1] in RULED_APPS and n not in NO_RULE),
 )
 def test_every_service_asks_a_rule(qualname):
-    module = importlib.import_module(SERVICES[qualname].__module__)
-    calls = _calls(ast.parse(inspect.getsource(module)))
-    assert _asks_a_rule(qualname.rsplit(".", 1)[1], calls), f"{qualname} never calls require()"
+    module = SERVICES[qualname].__module__
+    assert _asks_a_rule(module, qualname.rsplit(".", 1)[1]), f"{qualname} never calls require()"
 
 
 def test_every_app_starts_as_a_minefree_app():

@@ -52,7 +52,6 @@ from minefree.reporting.models import (
     FormEntry,
     FormRow,
     ReportVersion,
-    VersionStatus,
 )
 from minefree.reporting.schemas import (
     AmendmentIn,
@@ -171,20 +170,15 @@ def _row_url(version: ReportVersion, row: FormRow) -> str:
 def draft_open(request: HttpRequest, response: HttpResponse, payload: DraftOpenIn) -> Status[Any]:
     state = or_404(get_state(payload.state), "No state with this code.")
     data = _read(OpenReportForm, payload.model_dump() | {"state": state.pk}, states=[state])
-    existed = (
-        selectors.versions_for(request.user)
-        .filter(report__state=state, report__year=data["year"], report__kind=data["kind"])
-        .filter(status=VersionStatus.DRAFT)
-        .exists()
-    )
-    version = services.report_open(
+    # the service decides under the state's lock: of two calls at once, one opens the draft
+    opened = services.draft_open(
         actor=request.user, state=state, year=data["year"], kind=data["kind"]
     )
-    out = _summary(version)
-    if existed:
-        response["Location"] = f"/api/reports/{version.pk}"
+    location, out = f"/api/reports/{opened.version.pk}", _summary(opened.version)
+    if not opened.created:
+        response["Location"] = location
         return Status(200, out)
-    return created(response, f"/api/reports/{version.pk}", out)
+    return created(response, location, out)
 
 
 def _summary(version: ReportVersion) -> VersionSummaryOut:
@@ -272,10 +266,13 @@ def form_entry_replace(
 
 @router.post(
     "/reports/{version_id}/forms/{letter}/mark",
-    response={200: EntryOut, **WRITE_ERRORS},
+    response={200: EntryOut, **VERSIONED_WRITE_ERRORS},
     auth=WRITE_AUTH,
-    summary="Mark a form changed, unchanged since the last report, or not applicable",
-    description="Marking it unchanged puts the last report's rows and narratives back. " + PERSONAL,
+    summary="Mark a form changed, unchanged since the last report, or not applicable (send "
+    "the form's ETag as If-Match)",
+    description="Marking it unchanged puts the last report's rows and narratives back, in "
+    "place of those there now: the mark names the version of the form it was decided on. "
+    + PERSONAL,
 )
 def form_mark(
     request: HttpRequest, response: HttpResponse, version_id: int, letter: str, payload: MarkIn
@@ -284,7 +281,11 @@ def form_mark(
     _spec(letter)
     data = _read(FormStatusForm, payload.model_dump())
     entry = services.form_status_set(
-        actor=request.user, version=version, letter=letter, status=data["status"]
+        actor=request.user,
+        version=version,
+        letter=letter,
+        status=data["status"],
+        expected_version=if_match(request),
     )
     out = _entry_out(entry)
     with_version(response, out["version"])

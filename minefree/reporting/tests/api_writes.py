@@ -29,6 +29,7 @@ from minefree.reporting.tests.factories import explain_warnings
 PERU_PEOPLE = frozenset({"focal_point_peru", "delegate_peru"})
 REGION = {"region": "Cajamarca", "hazard_class": "CHA", "area_m2": 10000}
 FORM_C = "/api/reports/{pk}/forms/C"
+FORM_E = "/api/reports/{pk}/forms/E"
 MINED_AREAS = FORM_C + "/tables/mined_areas"
 
 
@@ -165,10 +166,13 @@ WRITES = [
         ("POST", "/api/reports/{version_id}/forms/{letter}/mark"),
         PERU_PEOPLE,
         lambda ctx: Call(
-            "POST", f"/api/reports/{ctx['pk']}/forms/E/mark", {"status": "not_applicable"}
+            "POST",
+            FORM_E.format(pk=ctx["pk"]) + "/mark",
+            {"status": "not_applicable"},
+            {"If-Match": ctx["etag"]},
         ),
         lambda ctx: _entry(ctx, "E").status == "not_applicable",
-        _draft,
+        _etag_of(FORM_E),
     ),
     ApiWrite(
         "replace a table",

@@ -1,10 +1,11 @@
 """Writers at once on a real server: of several changes of one row made from the same
 version exactly one is saved and the others get 412 (no update lost, over the API or on
-the page), and of two submissions of one draft one submits and the other gets 409.
+the page), of two submissions of one draft one submits and the other gets 409, and of two
+calls opening one draft one opens it (201) and the other finds it (200).
 
 Against ``minefree runserver`` (a thread per request) on its own database, SQLite or
 PostgreSQL like the rest of the run. Peru's people work on years no other live test uses
-(2011-2013).
+(2010-2013).
 """
 
 from __future__ import annotations
@@ -133,3 +134,21 @@ def test_two_editors_of_one_row_on_the_page_at_once_lose_nothing(live: LiveServe
     region = (json.loads(data) if isinstance(data, str) else data)["region"]
     loser = next(name for name, text in typed.items() if text != region)
     assert region in typed.values() and typed[loser] in told  # their text is still there
+
+
+def test_two_calls_opening_one_draft_at_once_answer_201_and_200(live: LiveServer) -> None:
+    api = Api(live, "reporting-parallel-open")
+    answers = api.web.parallel(
+        2, lambda: api("POST", "/api/reports/drafts", {"state": "PER", "year": 2010})
+    )
+    assert sorted(a.status for a in answers) == [200, 201], [a.text for a in answers]
+    first, second = answers
+    assert first.headers["Location"] == second.headers["Location"]
+    assert first.json()["id"] == second.json()["id"]
+    assert first.headers["Location"] == f"/api/reports/{first.json()['id']}"
+    opened = live.query(
+        "SELECT count(*) FROM core_auditevent WHERE action = 'report.draft_opened' "
+        "AND object_id = %s",
+        str(first.json()["id"]),
+    )
+    assert opened == [(1,)]

@@ -28,7 +28,7 @@ from minefree.reporting.models import (
     VersionStatus,
     WarningExplanation,
 )
-from minefree.reporting.tests.factories import explain_warnings
+from minefree.reporting.tests.factories import explain_warnings, submit_explained
 
 pytestmark = pytest.mark.django_db
 
@@ -278,17 +278,60 @@ def test_a_form_s_narratives_and_totals_are_replaced_with_if_match(cast, draft):
     assert list(none_on_c.json()["fields"]) == ["narratives.victim_assistance"]
 
 
-def test_a_form_is_marked_like_on_its_page(cast, draft):
+def test_a_form_is_marked_like_on_its_page_with_the_version_it_was_read_at(cast, draft):
     api = Api(cast["focal_point_peru"])
-    marked = api("POST", f"{_forms(draft, 'E')}/mark", {"status": "not_applicable"})
+    url = f"{_forms(draft, 'E')}/mark"
+    etag = api("GET", _forms(draft, "E"))["ETag"]
+    missing = api("POST", url, {"status": "not_applicable"})
+    assert missing.status_code == 428 and missing.json()["code"] == "version_required"
+    assert FormEntry.objects.get(version=draft, letter="E").status == "changed"
+    marked = api("POST", url, {"status": "not_applicable"}, if_match=etag)
     assert marked.status_code == 200, marked.content
-    assert marked.json()["status"] == "not_applicable" and marked["ETag"]
+    assert marked.json()["status"] == "not_applicable" and marked["ETag"] != etag
+    assert marked["ETag"] == f'"{marked.json()["version"]}"'
+    assert api("GET", _forms(draft, "E"))["ETag"] == marked["ETag"]
     assert FormEntry.objects.get(version=draft, letter="E").status == "not_applicable"
     assert _events("report.form_marked")[0].api_token == "imsma"
-    wrong = api("POST", f"{_forms(draft, 'E')}/mark", {"status": "done"})
+
+    stale = api("POST", url, {"status": "changed"}, if_match=etag)
+    assert stale.status_code == 412 and stale.json()["code"] == "version_conflict"
+    assert stale["ETag"] == marked["ETag"]
+    assert "focal_point_peru changed this record" in stale.json()["detail"]
+    assert FormEntry.objects.get(version=draft, letter="E").status == "not_applicable"
+    wrong = api("POST", url, {"status": "done"}, if_match=marked["ETag"])
     assert wrong.status_code == 422 and list(wrong.json()["fields"]) == ["status"]
-    nothing_before = api("POST", f"{_forms(draft, 'E')}/mark", {"status": "unchanged"})
+    nothing_before = api("POST", url, {"status": "unchanged"}, if_match=marked["ETag"])
     assert nothing_before.status_code == 422  # no earlier report to keep it from
+
+
+def test_marking_unchanged_over_rows_added_since_it_was_read_is_refused(cast):
+    """Marked unchanged, a form gets last year's rows back in place of this year's: decided
+    on a form another writer has changed since (a row added, which marks it changed), it
+    is refused, and the row stays."""
+    peru, focal = Actor.objects.get(iso3="PER"), cast["focal_point_peru"]
+    last = services.report_open(actor=focal, state=peru, year=2023)
+    law = {"kind": "legislation", "title": "Ley 28824"}
+    services.row_save(actor=focal, version=last, letter="A", table="measures", values=law)
+    submit_explained(focal, services.version_contact_save(actor=focal, version=last, name="Ana"))
+    draft = services.report_open(actor=focal, state=peru, year=2024)
+    assert FormEntry.objects.get(version=draft, letter="A").status == "unchanged"
+    api = Api(focal)
+    etag = api("GET", _forms(draft, "A"))["ETag"]
+    added = Api(cast["delegate_peru"])(
+        "POST", f"{_table(draft, 'A', 'measures')}/rows", law | {"title": "Decreto 015"}
+    )
+    assert added.status_code == 201, added.content
+    assert FormEntry.objects.get(version=draft, letter="A").status == "changed"
+    stale = api("POST", f"{_forms(draft, 'A')}/mark", {"status": "unchanged"}, if_match=etag)
+    assert stale.status_code == 412, stale.content
+    assert "delegate_peru changed this record" in stale.json()["detail"]
+    assert FormRow.objects.filter(version=draft, letter="A", data__title="Decreto 015").exists()
+    again = api(
+        "POST", f"{_forms(draft, 'A')}/mark", {"status": "unchanged"}, if_match=stale["ETag"]
+    )
+    assert again.status_code == 200 and again.json()["status"] == "unchanged"
+    titles = FormRow.objects.filter(version=draft, letter="A").values_list("data__title", flat=True)
+    assert list(titles) == ["Ley 28824"]  # last year's row, in place of the one added
 
 
 # --- rows ----------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_bad_files_are_refused_and_nothing_is_saved(draft, content, name, code):
 
 def test_oversized_files_are_refused(draft, monkeypatch):
     user, version = draft
-    monkeypatch.setattr(services, "ATTACHMENT_MAX_BYTES", 20)
+    monkeypatch.setattr(services.attachments, "ATTACHMENT_MAX_BYTES", 20)  # where it is read
     with pytest.raises(ValidationError):
         services.attachment_add(
             actor=user, version=version, letter="A", file=io.BytesIO(PDF), name="law.pdf"
