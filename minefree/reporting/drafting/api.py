@@ -122,6 +122,11 @@ def _row_out(row: FormRow) -> dict[str, Any]:
     }
 
 
+def _row_answer(response: HttpResponse, row: FormRow) -> DraftRowOut:
+    """A row as the API answers it, its version as the ``ETag``."""
+    return _row_answer(response, row)
+
+
 def _table_out(letter: str, table: str, rows: Sequence[FormRow]) -> TableOut:
     """A table as read or just written. Built without validation (``model_construct``): the
     values come from the database or the service, and checking a table of a thousand rows
@@ -365,9 +370,7 @@ def row_add(
     row = services.row_save(
         actor=request.user, version=version, letter=letter, table=table, values=values
     )
-    out = DraftRowOut(**_row_out(row))
-    with_version(response, out.version)
-    return created(response, _row_url(version, row), out)
+    return created(response, _row_url(version, row), _row_answer(response, row))
 
 
 @router.get(
@@ -384,9 +387,7 @@ def row_read(
     row_id: int,
 ) -> DraftRowOut:
     version = selectors.get_version_for(request.user, version_id)
-    out = DraftRowOut(**_row_out(selectors.row_of(version, letter, table, row_id)))
-    with_version(response, out.version)
-    return out
+    return _row_answer(response, selectors.row_of(version, letter, table, row_id))
 
 
 @router.patch(
@@ -418,9 +419,7 @@ def row_change(
         row=row,
         expected_version=if_match(request),
     )
-    out = DraftRowOut(**_row_out(row))
-    with_version(response, out.version)
-    return out
+    return _row_answer(response, row)
 
 
 @router.delete(
