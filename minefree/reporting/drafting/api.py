@@ -124,7 +124,9 @@ def _row_out(row: FormRow) -> dict[str, Any]:
 
 def _row_answer(response: HttpResponse, row: FormRow) -> DraftRowOut:
     """A row as the API answers it, its version as the ``ETag``."""
-    return _row_answer(response, row)
+    out = DraftRowOut(**_row_out(row))
+    with_version(response, out.version)
+    return out
 
 
 def _table_out(letter: str, table: str, rows: Sequence[FormRow]) -> TableOut:
