@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "minefree.casework",
     "minefree.funding",
     "minefree.cooperation",
+    "minefree.clearance",
     "minefree.site",
     "minefree.api",
 ]

@@ -414,6 +414,13 @@ class DeadlineEvent(models.Model):
     date_basis = models.CharField(max_length=120, blank=True)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
     notes = models.TextField(blank=True)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.REFERENCE)
+    reference = models.CharField(
+        _("recorded from"),
+        max_length=80,
+        blank=True,
+        help_text=_("The minefree record of a decision entered here, e.g. an extension request."),
+    )
 
     class Meta:
         ordering = ["obligation", "seq"]

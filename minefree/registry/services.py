@@ -28,6 +28,7 @@ from minefree.registry.models import (
     Committee,
     CommitteeSeat,
     DeadlineEvent,
+    DeadlineEventKind,
     Meeting,
     Obligation,
     PartyPeriod,
@@ -438,7 +439,17 @@ def _load_obligations(
     run: _LoadRun, rows: list[ref.ObligationRow], meetings: dict[str, Meeting]
 ) -> None:
     existing = {(o.actor_id, o.article): o for o in Obligation.objects.all()}
-    events = {(e.obligation_id, e.seq): e for e in DeadlineEvent.objects.all()}
+    # the decisions recorded in minefree since (``extension_record``) are no reference rows:
+    # the file neither changes nor removes them, and the latest sets the current deadline
+    events = {
+        (e.obligation_id, e.seq): e for e in DeadlineEvent.objects.filter(origin=Origin.REFERENCE)
+    }
+    recorded = {
+        e.obligation_id: e
+        for e in DeadlineEvent.objects.exclude(origin=Origin.REFERENCE)
+        .filter(kind=DeadlineEventKind.EXTENSION_GRANTED, deadline__isnull=False)
+        .order_by("seq")
+    }
     keep_obligations: set[Any] = set()
     keep_events: set[Any] = set()
     for done, row in enumerate(rows, start=1):
@@ -447,6 +458,10 @@ def _load_obligations(
             raise ref.ReferenceDataError(f"Article {row.article}: unknown state {row.iso3}")
         key = (actor.pk, row.article)
         keep_obligations.add(key)
+        current = row.current
+        decided = recorded.get(existing[key].pk) if key in existing else None
+        if decided is not None and decided.deadline is not None:
+            current = PartialDate(decided.deadline, Precision(decided.deadline_precision))
         obligation = run.sync.upsert(
             existing,
             key,
@@ -458,7 +473,7 @@ def _load_obligations(
                 "status_detail": row.status_detail,
                 **_date_fields("original_deadline", row.original),
                 "original_deadline_basis": row.original_basis[:120],
-                **_date_fields("current_deadline", row.current),
+                **_date_fields("current_deadline", current),
                 "completion_date": row.completion.value if row.completion else None,
                 "completion_precision": row.completion.precision if row.completion else "day",
                 "total_destroyed": row.total_destroyed,
@@ -619,3 +634,68 @@ def registry_record_save(*, actor: Any, record: models.Model, fields: list[str])
         state_code=_state_of(record),
     )
     return record
+
+
+#: decisions recorded in minefree are numbered after the reference file's events
+RECORDED_SEQ_START = 1000
+
+
+@service
+def extension_record(
+    *,
+    actor: Any,
+    obligation_id: int,
+    reference: str,
+    decided_on: str,
+    new_deadline: str | None,
+    submitted_on: str | None = None,
+    meeting_id: int | None = None,
+    origin: str = Origin.ENTERED,
+) -> DeadlineEvent | None:
+    """An extension granted by a Meeting, recorded in minefree (``EXTENSION_DECIDED``):
+    an event in the obligation's deadline history and its new current deadline, so the
+    country page, the reminders and every analysis see it. Idempotent: a decision already
+    recorded (same ``reference``) is left as it is."""
+    require(actor, "obligation.extend", None, "Only ISU staff record extensions.")
+    obligation = Obligation.objects.select_related("actor").get(pk=obligation_id)
+    known = DeadlineEvent.objects.filter(obligation=obligation, reference=reference).first()
+    if known is not None or new_deadline is None:
+        return known
+    meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
+    last = obligation.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    event = DeadlineEvent(
+        obligation=obligation,
+        seq=max(last, RECORDED_SEQ_START) + 1,
+        kind=DeadlineEventKind.EXTENSION_GRANTED,
+        request_submitted=dt.date.fromisoformat(submitted_on) if submitted_on else None,
+        meeting=meeting,
+        meeting_label=meeting.name_en if meeting else "",
+        deadline=dt.date.fromisoformat(new_deadline),
+        date_basis="as decided",
+        notes=f"Decided on {decided_on}; recorded in minefree.",
+        origin=origin,
+        reference=reference,
+    )
+    event.full_clean(validate_constraints=False)
+    event.save()
+    state = obligation.actor.state_code
+    audit_record(
+        actor=actor,
+        action="deadline.extension_recorded",
+        obj=event,
+        after=snapshot(event),
+        state_code=state,
+    )
+    before = snapshot(obligation, ["current_deadline", "current_deadline_precision"])
+    obligation.current_deadline = event.deadline
+    obligation.current_deadline_precision = Precision.DAY
+    obligation.save(update_fields=["current_deadline", "current_deadline_precision"])
+    audit_record(
+        actor=actor,
+        action="obligation.deadline_extended",
+        obj=obligation,
+        before=before,
+        after=snapshot(obligation, ["current_deadline", "current_deadline_precision"]),
+        state_code=state,
+    )
+    return event

@@ -1,5 +1,5 @@
 """Apps import only apps below them (docs/design.md): core → registry → accounts → reporting →
-reminders → assistance → casework → funding → cooperation → site, api."""
+reminders → assistance → casework → funding → cooperation → clearance → site, api."""
 
 import ast
 from pathlib import Path
@@ -18,6 +18,7 @@ ORDER = [
     "casework",
     "funding",
     "cooperation",
+    "clearance",
     "site",
     "api",
 ]

@@ -28,6 +28,7 @@ RULED_APPS = {
     "casework",
     "funding",
     "cooperation",
+    "clearance",
 }
 #: services that take no right of their own, and why
 NO_RULE = {

@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 RULE_CASES: RuleCases = {
     "reference.load": (lambda: None, STAFF),
     "registry.edit": (lambda: None, STAFF),
+    "obligation.extend": (lambda: None, STAFF),
 }
 
 

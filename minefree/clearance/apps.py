@@ -1,0 +1,18 @@
+from django.utils.translation import gettext_lazy as _
+
+from minefree.core import appconfig
+
+
+class ClearanceConfig(appconfig.MinefreeApp):
+    """Article 5 extension requests and their analysis."""
+
+    name = "minefree.clearance"
+    verbose_name = _("Article 5 extension requests")
+
+    def connect(self) -> None:
+        """A submitted request's international funding sought becomes needs (cooperation
+        reads them for matching and coverage), once the submission has committed."""
+        from minefree.clearance import needs, signals
+        from minefree.core import hooks
+
+        hooks.register(signals.REQUEST_SUBMITTED, "clearance.needs", needs.needs_from_request)

@@ -1,0 +1,77 @@
+"""Reads of extension requests. Submitted versions, questions and published analyses are
+public; drafts are their state's and, once submitted, the committees'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from minefree.assistance.selectors import reader
+from minefree.clearance.models import (
+    AnalysisStatus,
+    AnalysisVersion,
+    ExtensionRequest,
+    RequestStatus,
+    RequestVersion,
+    VersionStatus,
+)
+from minefree.core.queries import narrowed
+
+
+def requests_for(
+    user: Any, *, state: str = "", status: str = "", year: int | None = None
+) -> QuerySet[ExtensionRequest]:
+    """The requests ``user`` may see: every submitted one, and the drafts of their states
+    (ISU staff see every draft). ``year``: the year of the latest submission."""
+    who = reader(user)
+    qs = ExtensionRequest.objects.select_related("state", "obligation", "decision")
+    if not who.staff:
+        qs = qs.exclude(status=RequestStatus.DRAFT) | qs.filter(
+            status=RequestStatus.DRAFT, state_id__in=who.state_ids
+        )
+    qs = narrowed(qs, state__iso3=state.upper() if state else "", status=status)
+    if year is not None:
+        qs = qs.filter(
+            versions__status=VersionStatus.SUBMITTED, versions__submitted_on__year=year
+        ).distinct()
+    return qs.order_by("state__name_en", "-created_at")
+
+
+def get_request_for(user: Any, pk: int) -> ExtensionRequest:
+    request = requests_for(user).filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such extension request, or it is not shared with you.")
+    return request
+
+
+def versions_for(user: Any, request: ExtensionRequest) -> list[RequestVersion]:
+    """The versions of a request ``user`` may read: submitted ones, and the draft for the
+    state's people and ISU staff."""
+    who = reader(user)
+    qs = request.versions.all()
+    if not (who.staff or request.state_id in who.state_ids):
+        qs = qs.filter(status=VersionStatus.SUBMITTED)
+    return list(qs.order_by("number"))
+
+
+def analyses_for(user: Any, request: ExtensionRequest) -> list[AnalysisVersion]:
+    """Published analyses for everyone; drafts for committee members and ISU staff."""
+    who = reader(user)
+    qs = request.analyses.all()
+    if not (who.staff or who.committee):
+        qs = qs.filter(status=AnalysisStatus.PUBLISHED)
+    return list(qs.order_by("number"))
+
+
+def with_tables(qs: QuerySet[RequestVersion]) -> QuerySet[RequestVersion]:
+    """Versions with every table read in one query each."""
+    return qs.prefetch_related(
+        "remaining",
+        "progress",
+        "milestones",
+        "budget",
+        "capacity",
+        Prefetch("questions"),
+    )
