@@ -16,3 +16,8 @@ class ClearanceConfig(appconfig.MinefreeApp):
         from minefree.core import hooks
 
         hooks.register(signals.REQUEST_SUBMITTED, "clearance.needs", needs.needs_from_request)
+
+        from minefree.clearance import reminders
+        from minefree.reminders.signals import reminders_run
+
+        reminders_run.connect(reminders.on_reminders_run, dispatch_uid="clearance.requirements")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from minefree.core.models import Origin, Source
 from minefree.core.workflow import Workflow
 from minefree.registry.models import Actor, Meeting, Obligation
+from minefree.reminders.models import Result, Step
 
 
 class RequestStatus(models.TextChoices):
@@ -431,3 +432,31 @@ class DecisionRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class RequirementReminder(models.Model):
+    """A reminder mailed to the state about a requirement of a decision (before it is due,
+    on the day, and when overdue): one row per step, so each step is sent once."""
+
+    requirement = models.ForeignKey(
+        DecisionRequirement, on_delete=models.CASCADE, related_name="reminders"
+    )
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices)
+    due_on = models.DateField(_("due"))
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    sent_at = models.DateTimeField(_("when"), auto_now_add=True)
+    result = models.CharField(_("result"), max_length=14, choices=Result.choices)
+    error = models.TextField(_("delivery error"), blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "step", "due_on"], name="one_requirement_reminder_per_step"
+            )
+        ]
+        verbose_name = _("reminder of a requirement")
+        verbose_name_plural = _("reminders of requirements")
+
+    def __str__(self) -> str:
+        return f"{self.requirement} {self.step}: {self.result}"

@@ -216,8 +216,8 @@ def _followed(first: dt.date, last: dt.date) -> list[FollowedReport]:
     )
 
 
-def _addresses(
-    state_ids: set[int], today: dt.date, *, with_contacts: bool
+def state_addresses(
+    state_ids: set[int], today: dt.date, *, with_contacts: bool = False
 ) -> tuple[dict[int, dict[str, list[str]]], dict[int, str]]:
     """E-mail addresses of each state's active focal points and delegates, and its contact.
 
@@ -301,7 +301,7 @@ def reminders_due(today: dt.date) -> list[DueReminder]:
         todo.append((report, step, found[0] if found else None))
     if not todo:
         return []
-    by_role, contacts = _addresses(
+    by_role, contacts = state_addresses(
         {report.state.pk for report, _step, _retry in todo},
         today,
         with_contacts=any(step in CONTACT_STEPS for _report, step, _retry in todo),

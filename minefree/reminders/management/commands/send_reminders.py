@@ -13,6 +13,7 @@ from django.utils import timezone
 from minefree.core.audit import SYSTEM, new_request_id, request_context
 from minefree.reminders.models import Result
 from minefree.reminders.services import SendSummary, SentLine, reminders_send
+from minefree.reminders.signals import ReminderRun, reminders_run
 
 
 def _day(value: str) -> dt.date:
@@ -48,13 +49,22 @@ class Command(BaseCommand):
         dry_run: bool = options["dry_run"]
         with request_context(new_request_id("cli-")):
             summary = reminders_send(actor=SYSTEM, today=today, dry_run=dry_run)
+            # the calendars of apps above (e.g. what extension decisions asked of states)
+            answers: list[Any] = reminders_run.send(
+                sender=None, actor=SYSTEM, today=today, dry_run=dry_run
+            )
+            others = [run for _receiver, run in answers if isinstance(run, ReminderRun)]
             # The mails leave when the run's transaction commits: at once here, where no
             # transaction surrounds the command; later when one does (as in the tests).
-            transaction.on_commit(lambda: self._finish(summary))
+            transaction.on_commit(lambda: self._finish(summary, others))
 
-    def _finish(self, summary: SendSummary) -> None:
+    def _finish(self, summary: SendSummary, others: list[ReminderRun]) -> None:
         self._print(summary)
-        failed = summary.count(Result.FAILED)
+        for run in others:
+            if run.lines:
+                self.stdout.write(run.title)
+                self.stdout.write("\n".join(run.lines))
+        failed = summary.count(Result.FAILED) + sum(run.failed for run in others)
         if failed:
             # A non-zero exit makes cron report it; the next run retries these steps.
             raise CommandError(f"{failed} reminder(s) could not be delivered.")
