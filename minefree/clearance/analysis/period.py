@@ -138,6 +138,8 @@ class YearComparison:
     percent_of_plan: Decimal | None
     achieved_by_method: dict[str, Decimal]
     achieved_by_mine_type: dict[str, Decimal]
+    #: each mine type's area achieved against the year's plan (as requests tabulate it)
+    percent_of_plan_by_mine_type: dict[str, Decimal]
     article7_m2: Decimal | None
     article7_by_method: dict[str, Decimal]
     #: Article 7 land release against the plan as stated (else the promise)
@@ -240,6 +242,11 @@ def compare_period(
                 percent_of_plan=percent(achieved, planned),
                 achieved_by_method=dict(line.achieved_by_method) if line else {},
                 achieved_by_mine_type=dict(line.achieved_by_mine_type) if line else {},
+                percent_of_plan_by_mine_type={
+                    kind: share
+                    for kind, area in (line.achieved_by_mine_type if line else {}).items()
+                    if (share := percent(area, planned)) is not None
+                },
                 article7_m2=art7,
                 article7_by_method=dict(report.released_m2) if report and art7 is not None else {},
                 article7_percent_of_plan=percent(
