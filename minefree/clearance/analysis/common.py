@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import date_format, number_format
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 TENTH = Decimal("0.1")
@@ -96,3 +98,14 @@ def whole_m2(value: Decimal | None) -> Decimal | None:
 
 def cents(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def grouped(value: Decimal | int) -> str:
+    """A whole figure with its thousands grouped the active language's way, for sentences."""
+    whole = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return str(number_format(int(whole), force_grouping=True))
+
+
+def when(day: dt.date) -> str:
+    """A date as the active language writes it, for sentences."""
+    return str(date_format(day, "DATE_FORMAT"))

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from minefree.clearance.analysis.common import ZERO
+from minefree.clearance.analysis.common import ZERO, grouped
 from minefree.clearance.analysis.facts import ReportYear, RequestFacts, Source
 from minefree.clearance.analysis.money import Money
 from minefree.clearance.analysis.period import PeriodComparison
@@ -58,7 +58,7 @@ def _flag(code: str, reason: str, figures: dict[str, Any], sources: Sequence[Sou
 
 
 def _m2(value: Decimal) -> str:
-    return f"{value:,.0f}"
+    return grouped(value)
 
 
 def behind_plan(period: PeriodComparison) -> Flag | None:
@@ -127,7 +127,7 @@ def unfunded_years(money: Money) -> Flag | None:
             "%(n)s years of the workplan are not covered by national funding, funding "
             "secured or commitments: USD %(gap)s missing in all."
         )
-        % {"n": len(gaps), "gap": f"{sum((g or ZERO for g in gaps.values()), ZERO):,.0f}"},
+        % {"n": len(gaps), "gap": grouped(sum((g or ZERO for g in gaps.values()), ZERO))},
         {"gap_usd_by_year": {str(y): g for y, g in gaps.items()}},
         money.sources,
     )
@@ -207,7 +207,7 @@ def no_national_funding(money: Money, request: RequestFacts) -> Flag | None:
     return _flag(
         FlagCode.NO_NATIONAL_FUNDING,
         _("The workplan's budget has no national funding (USD %(total)s required in all).")
-        % {"total": f"{money.required_usd or ZERO:,.0f}"},
+        % {"total": grouped(money.required_usd or ZERO)},
         {"required_usd": money.required_usd, "national_usd": money.national_usd},
         money.sources[:1],
     )

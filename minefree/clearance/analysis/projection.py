@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from minefree.clearance.analysis.common import ZERO, ends_by, median, whole_m2
+from minefree.clearance.analysis.common import ZERO, ends_by, grouped, median, when, whole_m2
 from minefree.clearance.analysis.facts import ReportYear, RequestFacts, Source
 from minefree.clearance.analysis.period import milestones_by_year, statement_by_year
 
@@ -298,11 +298,11 @@ def project(request: RequestFacts, reports: Mapping[int, ReportYear]) -> Project
     at_median = False if central is None else ends_by(central, deadline)
     never = _("never")
     figures = {
-        "median": f"{whole_m2(middle):,}",
+        "median": grouped(middle),
         "central": central if central is not None else never,
         "earliest": earliest if earliest is not None else never,
         "latest": latest if latest is not None else never,
-        "deadline": deadline.isoformat(),
+        "deadline": when(deadline),
     }
     if at_slowest:
         status = Plausibility.PLAUSIBLE
