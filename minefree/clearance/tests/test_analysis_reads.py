@@ -239,3 +239,25 @@ def test_the_number_of_queries_does_not_grow_with_the_data(cast, commit):
     assert set(found) == {r.pk for r in every}
     assert found[others[0].pk].state == "COL"
     assert found[others[0].pk].previous_period.rows[0].article7_m2 == D(1000)  # Colombia's own
+
+
+def test_a_requirement_met_leaves_the_flag(cast):
+    peru_history()
+    earlier = submitted_request(cast["focal_point_peru"], EARLIER)
+    decision = services.decision_record(
+        actor=cast["isu_staff"],
+        request=earlier.request,
+        outcome=Outcome.GRANTED,
+        decided_on=dt.date(2020, 11, 20),
+        new_deadline=dt.date(2031, 12, 31),
+        requirements=[("An updated workplan", dt.date(2023, 4, 30))],
+    )
+    services.requirement_met(
+        actor=cast["committee_chair"],
+        requirement=decision.requirements.get(),
+        met_on=dt.date(2023, 4, 1),
+        note="Submitted with the 2022 Article 7 report.",
+    )
+    current = submitted_request(cast["focal_point_peru"])
+    analysis = selectors.analyse(current.request, cast["anonymous"], today=TODAY)
+    assert FlagCode.REQUIREMENTS_NOT_MET not in analysis.flag_codes
