@@ -3,16 +3,23 @@ public; drafts are their state's and, once submitted, the committees'."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from minefree.assistance.selectors import reader
+from minefree.clearance import loading
+from minefree.clearance.analysis import DEFAULT_EXTRA_USD, Analysis
 from minefree.clearance.models import (
     AnalysisStatus,
     AnalysisVersion,
+    Decision,
     ExtensionRequest,
+    Question,
     RequestStatus,
     RequestVersion,
     VersionStatus,
@@ -75,3 +82,66 @@ def with_tables(qs: QuerySet[RequestVersion]) -> QuerySet[RequestVersion]:
         "capacity",
         Prefetch("questions"),
     )
+
+
+def analyse(
+    request: ExtensionRequest,
+    user: Any,
+    *,
+    version: RequestVersion | None = None,
+    extra_usd: Decimal = DEFAULT_EXTRA_USD,
+    today: dt.date | None = None,
+) -> Analysis | None:
+    """The analysis of a request as ``user`` may read it: its current version (the latest
+    submitted; before the first submission the draft, for the state's people and ISU staff)
+    or ``version``; against the reports, flows, needs and cooperation records ``user`` may
+    see. ``None`` when there is no version to analyse. A fixed number of queries."""
+    chosen = {request.pk: version.pk} if version is not None else None
+    found = loading.analyse_many([request], user, today=today, extra_usd=extra_usd, versions=chosen)
+    return found.get(request.pk)
+
+
+def analyse_many(
+    requests: Iterable[ExtensionRequest],
+    user: Any,
+    *,
+    extra_usd: Decimal = DEFAULT_EXTRA_USD,
+    today: dt.date | None = None,
+) -> dict[int, Analysis]:
+    """The analyses of many requests at once (lists, the benchmark), by request id, in the
+    same fixed number of queries as one."""
+    return loading.analyse_many(requests, user, today=today, extra_usd=extra_usd)
+
+
+def shown_versions(user: Any, requests: Iterable[ExtensionRequest]) -> dict[int, RequestVersion]:
+    """The version each request shows ``user`` (one query): its draft for the state's people
+    and ISU staff while there is one, else its latest submitted version."""
+    who = reader(user)
+    found = {r.pk: r for r in requests}
+    shown: dict[int, RequestVersion] = {}
+    for version in RequestVersion.objects.filter(request_id__in=list(found)).order_by("number"):
+        request = found[version.request_id]
+        if version.is_draft:
+            if loading.may_see_draft(who, request):
+                shown[request.pk] = version
+        elif not (version.request_id in shown and shown[version.request_id].is_draft):
+            shown[request.pk] = version
+    return shown
+
+
+def decision_of(request: ExtensionRequest) -> Decision | None:
+    """The request's decision, if any (read with ``requests_for``'s ``select_related``)."""
+    try:
+        return request.decision
+    except ExtensionRequest.decision.RelatedObjectDoesNotExist:
+        return None
+
+
+def version_with_tables(pk: int) -> RequestVersion:
+    """A version with its tables, each read in one query."""
+    return with_tables(RequestVersion.objects.filter(pk=pk)).get()
+
+
+def questions_of(request: ExtensionRequest) -> QuerySet[Question]:
+    """The committees' questions on a request and the state's answers (public)."""
+    return request.questions.order_by("asked_at", "pk")
