@@ -138,3 +138,34 @@ def test_a_question_sent_twice_is_asked_once(cast):
             actor=cast["committee_chair"], request=request, text="Why 2034?", request_key=key
         )
     assert Question.objects.filter(request=request).count() == 1
+
+
+def test_a_requirement_of_a_decision_is_recorded_as_met_once(cast):
+    import datetime as dt
+
+    from minefree.clearance.models import Outcome
+    from minefree.clearance.tests.factories import DECIDED_ON
+
+    request = submitted(cast["focal_point_peru"]).request
+    decision = services.decision_record(
+        actor=cast["isu_staff"],
+        request=request,
+        outcome=Outcome.GRANTED_WITH_REQUESTS,
+        decided_on=DECIDED_ON,
+        new_deadline=dt.date(2034, 12, 31),
+        requirements=[("An updated workplan", dt.date(2031, 4, 30))],
+    )
+    requirement = decision.requirements.get()
+    with pytest.raises(PermissionDenied):
+        services.requirement_met(
+            actor=cast["focal_point_peru"], requirement=requirement, met_on=dt.date(2031, 4, 1)
+        )
+    services.requirement_met(
+        actor=cast["committee_chair"], requirement=requirement, met_on=dt.date(2031, 4, 1)
+    )
+    event = AuditEvent.objects.get(action="extension_request.requirement_met")
+    assert event.state_code == "PER" and event.after["met_on"] == "2031-04-01"
+    with pytest.raises(AlreadyDone):
+        services.requirement_met(
+            actor=cast["isu_staff"], requirement=requirement, met_on=dt.date(2031, 4, 2)
+        )
