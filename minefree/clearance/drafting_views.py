@@ -42,6 +42,7 @@ from minefree.clearance.web import (
     narrative_sections,
     refused_as_403,
     table_contents,
+    with_rows,
 )
 from minefree.core.permissions import can
 from minefree.core.versions import VersionConflictError
@@ -193,7 +194,7 @@ def draft_page(
     refused over someone else's change (then the values now saved are shown beside).
     ``held`` is the version a refused form was sent with: it stays in the forms, so that a
     change made meanwhile by someone else is still caught when the writer saves again."""
-    full = selectors.with_tables(RequestVersion.objects.filter(pk=version.pk)).get()
+    full = with_rows(RequestVersion.objects.filter(pk=version.pk)).get()
     problems = _problems(full)
     bound = form if form is not None else HeaderForm(initial=_header_initial(full))
     fields = _field_views(bound, [] if form is not None else problems, full if conflict else None)
@@ -690,7 +691,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("clearance:version", version.pk)
     elif not _may_edit(request.user, version):
         raise PermissionDenied  # the review is the first step of the state's own act
-    full = selectors.with_tables(RequestVersion.objects.filter(pk=version.pk)).get()
+    full = with_rows(RequestVersion.objects.filter(pk=version.pk)).get()
     context = {
         "ext": full.request,
         "version": full,

@@ -33,7 +33,12 @@ from minefree.clearance.models import (
     RequestStatus,
     RequestVersion,
 )
-from minefree.clearance.web import narrative_sections, refused_as_403, table_contents
+from minefree.clearance.web import (
+    narrative_sections,
+    refused_as_403,
+    table_contents,
+    with_rows,
+)
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
@@ -157,11 +162,7 @@ def request_context(user: Any, ext: ExtensionRequest) -> dict[str, Any]:
     versions = selectors.versions_for(user, ext)
     submitted = [v for v in versions if not v.is_draft]
     shown_pk = submitted[-1].pk if submitted else (versions[-1].pk if versions else None)
-    shown = (
-        selectors.with_tables(RequestVersion.objects.filter(pk=shown_pk)).first()
-        if shown_pk
-        else None
-    )
+    shown = with_rows(RequestVersion.objects.filter(pk=shown_pk)).first() if shown_pk else None
     analyses = selectors.analyses_for(user, ext)
     published = [a for a in analyses if a.status == AnalysisStatus.PUBLISHED]
     published_analysis = published[-1] if published else None
@@ -307,7 +308,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_for(user, pk)
     if version.is_draft and can(user, "extension_request.draft", version.request.state):
         return drafting_views.draft_page(request, version)
-    full = selectors.with_tables(RequestVersion.objects.filter(pk=version.pk)).get()
+    full = with_rows(RequestVersion.objects.filter(pk=version.pk)).get()
     versions = selectors.versions_for(user, version.request)
     earlier = [v for v in versions if v.number < version.number]
     context = {
@@ -334,9 +335,7 @@ def version_changes(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("This is the first version: there is nothing to compare it with."))
     pair = {
         v.pk: v
-        for v in selectors.with_tables(
-            RequestVersion.objects.filter(Q(pk=version.pk) | Q(pk=earlier[-1].pk))
-        )
+        for v in with_rows(RequestVersion.objects.filter(Q(pk=version.pk) | Q(pk=earlier[-1].pk)))
     }
     context = {
         "ext": version.request,

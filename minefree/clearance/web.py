@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -226,6 +227,11 @@ class TableContent:
     @property
     def count(self) -> int:
         return len(self.rows)
+
+
+def with_rows(qs: QuerySet[RequestVersion]) -> QuerySet[RequestVersion]:
+    """Versions with the rows of every table, one query per table whatever their number."""
+    return qs.prefetch_related(*(spec.related for spec in TABLES))
 
 
 def table_content(spec: TableSpec, version: RequestVersion) -> TableContent:

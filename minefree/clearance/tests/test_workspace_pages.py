@@ -49,6 +49,8 @@ def test_the_workspace_is_for_the_committees_and_isu_staff(cast, client):
         assert client_of(cast[name]).get(url).status_code == 200, name
     page = client_of(cast["committee_chair"]).get(f"/clearance/{request.pk}/").content.decode()
     assert f'href="{url}"' in page
+    assert f'href="{url}"' in client_of(cast["committee_chair"]).get("/clearance/").content.decode()
+    assert f'href="{url}"' not in client.get("/clearance/").content.decode()
     assert f'href="{url}"' not in client.get(f"/clearance/{request.pk}/").content.decode()
     chair = client_of(cast["committee_chair"]).get(url).content.decode()
     assert "Record the decision" not in chair  # ISU staff record decisions
