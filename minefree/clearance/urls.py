@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from minefree.clearance import drafting_views, views, workspace_views
+from minefree.clearance import drafting_views, table_views, views, workspace_views
 
 #: the pages of one version: /clearance/v/<pk>/...
 version_patterns: list[URLPattern | URLResolver] = [
@@ -10,14 +10,14 @@ version_patterns: list[URLPattern | URLResolver] = [
     path("header/", drafting_views.header_save, name="header"),
     path("document/", drafting_views.document_upload, name="document_upload"),
     path("submit/", drafting_views.submit, name="submit"),
-    path("tables/<str:table>/", drafting_views.table_page, name="table"),
-    path("tables/<str:table>/rows/", drafting_views.row_save, name="row_save"),
+    path("tables/<str:table>/", table_views.table_page, name="table"),
+    path("tables/<str:table>/rows/", table_views.row_save, name="row_save"),
     path(
         "tables/<str:table>/rows/<int:row>/delete/",
-        drafting_views.row_delete,
+        table_views.row_delete,
         name="row_delete",
     ),
-    path("tables/<str:table>/replace/", drafting_views.table_replace, name="table_replace"),
+    path("tables/<str:table>/replace/", table_views.table_replace, name="table_replace"),
 ]
 
 #: the pages of one request: /clearance/<pk>/...

@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from minefree.clearance import selectors
 from minefree.clearance.models import SECTIONS, FundingSource, Hazard, Method, RequestVersion
+from minefree.core.permissions import can
+from minefree.core.versions import VersionConflictError
 from minefree.core.views import denied_as_403
 
 #: a refused action shows the clearance 403 page, saying why
@@ -38,6 +43,51 @@ TEXT, YEAR, COUNT, AREA, AMOUNT, CHOICE, CURRENCY = (
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
+
+
+# --- what the drafting pages share ----------------------------------------------------------
+
+#: said after who changed the draft since the writer read it
+CONFLICT_ADVICE = _(
+    "Nothing was saved. The values now saved are shown beside yours, which are kept: "
+    "save again to replace them with yours."
+)
+
+
+def version_url(version: RequestVersion, anchor: str = "") -> str:
+    url = reverse("clearance:version", args=[version.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def table_url(version: RequestVersion, table: str, anchor: str = "") -> str:
+    url = reverse("clearance:table", args=[version.pk, table])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def version_of(request: HttpRequest, pk: int) -> RequestVersion:
+    """A version the user may read (404 otherwise); the services decide whether they may
+    change it."""
+    return selectors.get_version_for(request.user, pk)
+
+
+def may_edit(user: Any, version: RequestVersion) -> bool:
+    """Whether to show ``user`` the forms of ``version`` (the services decide the writes)."""
+    return version.is_draft and can(user, "extension_request.draft", version.request.state)
+
+
+def held_version(request: HttpRequest) -> str | None:
+    """The version a form was sent with."""
+    return request.POST.get("_version") or None
+
+
+def refusals(exc: ValidationError) -> dict[str, list[str]]:
+    """A service's refusal by the field it names (``__all__`` for the others)."""
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def conflict_messages(exc: VersionConflictError) -> list[str]:
+    """Who changed the record since the writer read it, and what to do now."""
+    return [exc.last_change, str(CONFLICT_ADVICE)]
 
 
 @dataclass(frozen=True)
