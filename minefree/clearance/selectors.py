@@ -145,3 +145,52 @@ def version_with_tables(pk: int) -> RequestVersion:
 def questions_of(request: ExtensionRequest) -> QuerySet[Question]:
     """The committees' questions on a request and the state's answers (public)."""
     return request.questions.order_by("asked_at", "pk")
+
+
+def get_version_for(user: Any, pk: int) -> RequestVersion:
+    """A version of a request ``user`` may read (404 otherwise): a submitted version of a
+    request they see, or a draft for the state's people and ISU staff."""
+    version = (
+        RequestVersion.objects.select_related("request__state", "request__obligation")
+        .filter(pk=pk)
+        .first()
+    )
+    if version is None or not requests_for(user).filter(pk=version.request_id).exists():
+        raise Http404("No such version, or it is not shared with you.")
+    who = reader(user)
+    if version.is_draft and not (who.staff or version.request.state_id in who.state_ids):
+        raise Http404("No such version, or it is not shared with you.")
+    return version
+
+
+def with_submissions(qs: QuerySet[ExtensionRequest]) -> QuerySet[ExtensionRequest]:
+    """Requests with their submitted versions (``submitted_versions``, oldest first) and
+    the decision's meeting, in a fixed number of queries whatever their number."""
+    return qs.select_related("state", "decision__meeting").prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=RequestVersion.objects.filter(status=VersionStatus.SUBMITTED).order_by(
+                "number"
+            ),
+            to_attr="submitted_versions",
+        )
+    )
+
+
+def submission_years() -> list[int]:
+    """The years in which a version of any request was submitted, newest first."""
+    years = RequestVersion.objects.filter(
+        status=VersionStatus.SUBMITTED, submitted_on__isnull=False
+    ).dates("submitted_on", "year", order="DESC")
+    return [d.year for d in years]
+
+
+def state_history(state: Any) -> list[ExtensionRequest]:
+    """The submitted requests of a state, oldest first, with their submissions, decision
+    and the decision's requirements: the country page's history (three queries)."""
+    qs = (
+        ExtensionRequest.objects.filter(state=state)
+        .exclude(status=RequestStatus.DRAFT)
+        .order_by("created_at", "pk")
+    )
+    return list(with_submissions(qs).prefetch_related("decision__requirements"))

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
+from django.core.files import File
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,10 +45,11 @@ from minefree.clearance.models import (
 from minefree.core import hooks
 from minefree.core.audit import audit_record, audited_create, audited_update, service, snapshot
 from minefree.core.currency import to_usd
-from minefree.core.models import Origin, Source
+from minefree.core.models import AuditEvent, Origin, Source
 from minefree.core.permissions import require
+from minefree.core.uploads import PDF, check_upload
 from minefree.core.versions import check_version, fingerprint
-from minefree.core.workflow import AlreadyDone, lock_rows, locked
+from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows, locked
 from minefree.registry.events import EXTENSION_DECIDED
 from minefree.registry.models import Actor, Meeting, Obligation
 
@@ -80,7 +83,8 @@ def _require_draft(actor: Any, version: RequestVersion) -> None:
 
 
 def version_version(version: RequestVersion) -> str:
-    """The version a writer names to change a draft: its header, narratives and tables."""
+    """The version a writer names to change a draft: its header, narratives, submitted
+    document and tables."""
     tables = {
         "remaining": list(version.remaining.values_list("region", "hazard", "areas", "area_m2")),
         "progress": list(
@@ -92,7 +96,9 @@ def version_version(version: RequestVersion) -> str:
             version.capacity.values_list("year", "teams", "deminers", "dogs", "machines")
         ),
     }
-    return fingerprint(snapshot(version, HEADER) | {"tables": tables})
+    return fingerprint(
+        snapshot(version, HEADER) | {"tables": tables, "document": version.document.name or ""}
+    )
 
 
 def analysis_version(analysis: AnalysisVersion | None) -> str:
@@ -238,6 +244,40 @@ def _described(version: RequestVersion) -> dict[str, Any]:
     }
 
 
+#: the submitted request as the state sent it: a PDF, checked by its content
+DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
+
+
+@service
+def version_document_attach(
+    *,
+    actor: Any,
+    version: RequestVersion,
+    file: Any,
+    name: str,
+    expected_version: str | None = None,
+) -> RequestVersion:
+    """Attach the submitted document (the request as a PDF) to a draft, in place of the
+    one it had; the file is checked by its content and size before it is stored. The
+    earlier versions keep theirs."""
+    _require_draft(actor, version)
+    clean_name = Path(name).name[:100] or "request.pdf"
+    check_upload(file, name=clean_name, allowed=(PDF,), max_bytes=DOCUMENT_MAX_BYTES)
+    check_version(version, version_version(version), expected_version)
+    before = {"document": version.document.name or ""}
+    version.document.save(clean_name, File(file, name=clean_name), save=False)
+    version.save(update_fields=["document"])
+    audit_record(
+        actor=actor,
+        action="extension_request.document_attached",
+        obj=version,
+        before=before,
+        after={"document": version.document.name, "name": clean_name},
+        state_code=_code(version.request),
+    )
+    return version
+
+
 def submission_problems(version: RequestVersion) -> list[tuple[str, str]]:
     """What keeps a draft from being submitted, by field: what Article 5.4 requires and
     what the analysis cannot do without."""
@@ -276,9 +316,13 @@ def submission_problems(version: RequestVersion) -> list[tuple[str, str]]:
 
 
 @service
-def request_submit(*, actor: Any, version: RequestVersion) -> RequestVersion:
+def request_submit(
+    *, actor: Any, version: RequestVersion, expected_version: str | None = None
+) -> RequestVersion:
     """The state's act: the version becomes public and never changes again. Of two
-    submissions at once only the first is taken (the version is read under its lock)."""
+    submissions at once only the first is taken (the version is read under its lock).
+    With ``expected_version`` (the version the submitter reviewed), a draft changed since
+    the review is not submitted."""
     _require_drafter(actor, version.request.state)
     locked(version)
     request = locked(version.request)
@@ -289,6 +333,7 @@ def request_submit(*, actor: Any, version: RequestVersion) -> RequestVersion:
             if version.submitted_at
             else _("This version was already submitted.")
         )
+    check_version(version, version_version(version), expected_version)
     problems = submission_problems(version)
     if problems:
         errors: dict[str, list[str]] = {}
@@ -380,9 +425,11 @@ def _copy_tables(source: RequestVersion, target: RequestVersion) -> None:
 
 
 @service
-def question_ask(*, actor: Any, request: ExtensionRequest, text: str) -> Question:
+def question_ask(
+    *, actor: Any, request: ExtensionRequest, text: str, request_key: str = ""
+) -> Question:
     """A written question of the committees on the submitted request; the first one
-    starts the analysis."""
+    starts the analysis. A form sent twice (its one-time ``request_key``) asks once."""
     require(
         actor,
         "extension_request.question",
@@ -394,6 +441,7 @@ def question_ask(*, actor: Any, request: ExtensionRequest, text: str) -> Questio
         raise ValidationError(_("Questions are asked on a submitted request before its decision."))
     if not text.strip():
         raise ValidationError({"text": [_("Write the question.")]})
+    claim_once(actor_label=actor_label(actor), key=request_key, action="extension_request.question")
     version = current_version(request)
     assert version is not None  # a submitted request has a submitted version
     if request.status == RequestStatus.SUBMITTED:
@@ -495,7 +543,9 @@ def analysis_save(
             {f"sections.{code}": [_("Not a section of an analysis.")] for code in unknown}
         )
     latest = latest_analysis(request)
-    check_version(request, analysis_version(latest), expected_version)
+    check_version(
+        request, analysis_version(latest), expected_version, changes=_analysis_changes(request)
+    )
     if request.status == RequestStatus.SUBMITTED:
         _move(actor, request, RequestStatus.UNDER_ANALYSIS)
     text = {code: value.strip() for code, value in sections.items() if value.strip()}
@@ -523,9 +573,21 @@ def analysis_save(
     return analysis
 
 
+def _analysis_changes(request: ExtensionRequest) -> QuerySet[AuditEvent]:
+    """The audit events that change a request's analysis text (who changed it, and when)."""
+    return AuditEvent.objects.filter(
+        object_type=AnalysisVersion._meta.label_lower,
+        object_id__in=[str(pk) for pk in request.analyses.values_list("pk", flat=True)],
+    )
+
+
 @service
-def analysis_publish(*, actor: Any, request: ExtensionRequest) -> AnalysisVersion:
-    """Publish the draft analysis: it becomes public and is kept as it is."""
+def analysis_publish(
+    *, actor: Any, request: ExtensionRequest, expected_version: str | None = None
+) -> AnalysisVersion:
+    """Publish the draft analysis: it becomes public and is kept as it is. With
+    ``expected_version`` (the text the publisher read), a text changed since is not
+    published."""
     _require_analyst(actor, request)
     request = locked(request)
     latest = latest_analysis(request)
@@ -534,6 +596,9 @@ def analysis_publish(*, actor: Any, request: ExtensionRequest) -> AnalysisVersio
     latest = locked(latest)
     if latest.status == AnalysisStatus.PUBLISHED:
         raise AlreadyDone(_("This version of the analysis is already published."))
+    check_version(
+        request, analysis_version(latest), expected_version, changes=_analysis_changes(request)
+    )
     audited_update(
         actor=actor,
         obj=latest,

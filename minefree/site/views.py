@@ -23,6 +23,7 @@ from minefree.core.permissions import can
 from minefree.core.views import paginate
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
+from minefree.site.clearance_section import clearance_section
 from minefree.site.cooperation_section import cooperation_section
 from minefree.site.forms import StateFilterForm
 from minefree.site.reporting_section import reporting_section
@@ -70,6 +71,7 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
         "actor": profile.actor,
         "today": dt.date.today(),
         **reporting_section(profile.actor),
+        **clearance_section(profile.actor),
         **cooperation_section(profile.actor, reader(request.user)),
     }
     return render(request, "site/country.html", context)

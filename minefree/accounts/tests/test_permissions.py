@@ -12,6 +12,7 @@ from django.test import Client
 
 from minefree.accounts.models import Membership, Role
 from minefree.accounts.tests.factories import CAST, make_cast, make_user
+from minefree.clearance.tests import web_writes as clearance_web_writes
 from minefree.core.models import AuditEvent
 from minefree.registry.models import Actor
 
@@ -27,6 +28,9 @@ class Endpoint:
     allowed: set[str]
     call: Callable[[Client, dict[str, Any]], Any]
     changed: Callable[[dict[str, Any]], bool]
+    #: what the endpoint needs in the database first, added to the context (which holds
+    #: the cast by name)
+    setup: Callable[[dict[str, Any]], None] | None = None
 
 
 def _api_post(client: Client, url: str, payload: dict[str, Any]) -> Any:
@@ -120,11 +124,16 @@ ENDPOINTS = [
         _new_focal_point,
     ),
     Endpoint("admin registry edit", STAFF, _admin_actor_change, _renamed),
+    *(
+        Endpoint(name, allowed, call, changed, setup)
+        for name, allowed, setup, call, changed in clearance_web_writes.WEB_WRITES
+    ),
 ]
 
 
 @pytest.fixture
-def cast() -> dict[str, Any]:
+def cast(settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.MEDIA_ROOT = tmp_path  # files a form uploads
     users = make_cast()
     users["colleague"] = make_user("colleague")
     return users
@@ -137,9 +146,12 @@ def test_write_is_allowed_only_to_its_roles(endpoint: Endpoint, role: str, cast:
     if cast[role] is not None:
         client.force_login(cast[role])
     ctx = {
+        **cast,
         "colleague": cast["colleague"],
         "target": Membership.objects.get(user=cast["delegate_peru"]),
     }
+    if endpoint.setup is not None:
+        endpoint.setup(ctx)
     memberships = list(Membership.objects.order_by("pk").values_list("pk", "ends_on", "role"))
     audits = AuditEvent.objects.count()
     response = endpoint.call(client, ctx)

@@ -123,7 +123,14 @@ def test_reads_inside_a_service_need_no_audit(db):
 
 
 @pytest.mark.parametrize(
-    "action", ["report.submitted", "case.meeting_recorded", "action.done", "follow_up.failed_again"]
+    "action",
+    [
+        "report.submitted",
+        "case.meeting_recorded",
+        "action.done",
+        "follow_up.failed_again",
+        "extension_request.requirement_met",
+    ],
 )
 def test_audit_actions_in_the_past_participle_are_accepted(action):
     check_action_name(action)

@@ -28,6 +28,7 @@ PUBLIC = [
     "/cooperation/flows/export.csv",
     "/cooperation/cases/",
     "/cooperation/flows/published-totals/",
+    "/clearance/",
 ]
 
 

@@ -16,6 +16,8 @@ from django.test import Client
 
 from minefree.accounts.tests.factories import make_cast
 from minefree.casework.platforms import platform_save
+from minefree.clearance import services as clearance
+from minefree.clearance.tests.factories import submitted as submitted_request
 from minefree.cooperation.demo import demo_cooperation_load
 from minefree.core.audit import SYSTEM
 from minefree.registry.models import Actor
@@ -23,7 +25,7 @@ from minefree.reporting import services
 from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db
-START = ["/", "/states/", "/states/PER/", "/reports/", "/cooperation/", "/account/"]
+START = ["/", "/states/", "/states/PER/", "/reports/", "/cooperation/", "/clearance/", "/account/"]
 #: pages per role: enough to reach every kind of page from the menus and the lists
 LIMIT = 400
 PER_KIND = 3
@@ -95,6 +97,13 @@ def test_no_link_a_reader_is_shown_answers_them_with_an_error(role):
         members=[Actor.objects.get(iso3="JPN")],
         terms_of_reference="Meets twice a year.",
     )
+    # an extension request under analysis, with a question, a draft analysis and a revision
+    extension = submitted_request(focal_point).request
+    clearance.question_ask(actor=cast["committee_chair"], request=extension, text="Why?")
+    clearance.analysis_save(
+        actor=cast["committee_chair"], request=extension, sections={"summary": "Draft."}
+    )
+    clearance.revision_open(actor=focal_point, request=extension, reason="Answers")
     client = Client()
     if cast[role] is not None:
         client.force_login(cast[role])
