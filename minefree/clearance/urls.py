@@ -29,6 +29,11 @@ request_patterns: list[URLPattern | URLResolver] = [
     path("questions/", workspace_views.ask, name="ask"),
     path("analysis/", workspace_views.analysis_save, name="analysis_save"),
     path("analysis/publish/", workspace_views.analysis_publish, name="analysis_publish"),
+    path(
+        "analysis/v<int:number>/analysis.<str:fmt>",
+        views.analysis_document,
+        name="analysis_document",
+    ),
     path("decision/", workspace_views.decide, name="decide"),
     path(
         "requirements/<int:requirement>/met/",

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minefree.assistance.selectors import reader
-from minefree.clearance import diff, drafting_views, selectors, services
+from minefree.clearance import diff, documents, drafting_views, selectors, services
 from minefree.clearance.forms import AnswerForm, OpenRequestForm, RequestFilterForm, RevisionForm
 from minefree.clearance.models import (
     ANALYSIS_SECTIONS,
@@ -171,7 +171,10 @@ def request_context(user: Any, ext: ExtensionRequest) -> dict[str, Any]:
         "asked_at", "pk"
     )
     today = dt.date.today()
+    analysis, figure_sections = documents.figures(ext, user)
     return {
+        "analysis": analysis,
+        "figure_sections": list(figure_sections.values()),
         "ext": ext,
         "state": ext.state,
         "obligation": ext.obligation,
@@ -358,4 +361,32 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+#: the analysis document's formats: (maker, content type)
+ANALYSIS_FORMATS = {
+    "pdf": (documents.analysis_pdf, "application/pdf"),
+    "docx": (
+        documents.analysis_docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+
+
+@require_GET
+def analysis_document(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponse:
+    """A version of the analysis as a document, in the page's language: a published one
+    for everyone, a draft for committee members and ISU staff (``selectors.analyses_for``)."""
+    if fmt not in ANALYSIS_FORMATS:
+        raise Http404
+    ext = selectors.get_request_for(request.user, pk)
+    analysis_version = or_404(
+        next((a for a in selectors.analyses_for(request.user, ext) if a.number == number), None)
+    )
+    make, content_type = ANALYSIS_FORMATS[fmt]
+    data = make(ext, analysis_version, request.user)
+    response = HttpResponse(data, content_type=content_type)
+    name = f"article5-analysis-{ext.state.code}-{ext.pk}-v{number}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

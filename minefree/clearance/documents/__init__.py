@@ -14,7 +14,7 @@ figures of every chart are in a table beside it.
 ``analysis_docx(...)`` give the file's bytes.
 """
 
-from minefree.clearance.documents.content import AnalysisDoc, build
+from minefree.clearance.documents.content import AnalysisDoc, build, figures
 from minefree.clearance.documents.formats import analysis_docx, analysis_pdf, png_chart
 
-__all__ = ["AnalysisDoc", "analysis_docx", "analysis_pdf", "build", "png_chart"]
+__all__ = ["AnalysisDoc", "analysis_docx", "analysis_pdf", "build", "figures", "png_chart"]

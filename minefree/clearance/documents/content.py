@@ -64,6 +64,22 @@ class Chart:
         )
         return SafeString(str(figure).replace(' style="max-width:100%;height:auto"', "", 1))
 
+    def html(self, id_prefix: str, synthetic_label: str = "") -> SafeString:
+        """The chart as the site's pages draw it."""
+        draw = charts.stacked_bar_chart if self.kind == "bar" else charts.line_chart
+        return SafeString(
+            str(
+                draw(
+                    title=self.title,
+                    series=self.series,
+                    unit=self.unit,
+                    empty_text=_("No figures to draw."),
+                    synthetic_label=synthetic_label,
+                    id_prefix=id_prefix,
+                )
+            )
+        )
+
     @property
     def empty(self) -> bool:
         return not any(v is not None for s in self.series for _y, v in s.points)
@@ -77,6 +93,15 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
+
+    @property
+    def charts_html(self) -> list[SafeString]:
+        """The section's charts as the pages draw them (the empty ones left out)."""
+        return [
+            chart.html(f"fig-{self.code}-{n}")
+            for n, chart in enumerate(self.charts)
+            if not chart.empty
+        ]
 
 
 @dataclass
@@ -449,16 +474,16 @@ def _f(value: Decimal | None) -> float | None:
 # --- the document ------------------------------------------------------------------------
 
 
-def build(
-    request: ExtensionRequest, analysis_version: AnalysisVersion, user: Any = None
-) -> AnalysisDoc:
-    """The document in the active language."""
-    draft = analysis_version.status == AnalysisStatus.DRAFT
-    # a published analysis shows what the public may see, whoever downloads it
-    analysis = selectors.analyse(request, user if draft else None)
+def figures(
+    request: ExtensionRequest, user: Any = None
+) -> tuple[Analysis | None, dict[str, Section]]:
+    """The analysis of ``request`` as ``user`` may read it (``None``: the public) and its
+    figures by analysis section (tables and charts; no text): what the document prints and
+    the request's pages show. ``(None, {})`` when the reader may see no version."""
+    analysis = selectors.analyse(request, user)
     if analysis is None:
-        raise ValueError("The request has no version the reader may see.")
-    version = selectors.shown_versions(user if draft else None, [request]).get(request.pk)
+        return None, {}
+    version = selectors.shown_versions(user, [request]).get(request.pk)
     remaining = list(version.remaining.all()) if version else []
     data = {
         "summary": _summary(analysis),
@@ -466,8 +491,23 @@ def build(
         "workplan": _workplan(analysis),
         "resources": _resources(analysis),
         "observations": _observations(analysis),
-        "reporting": _reporting(request),
     }
+    labels = dict(ANALYSIS_SECTIONS)
+    for code, section in data.items():
+        section.heading = str(labels[code])
+    return analysis, data
+
+
+def build(
+    request: ExtensionRequest, analysis_version: AnalysisVersion, user: Any = None
+) -> AnalysisDoc:
+    """The document in the active language."""
+    draft = analysis_version.status == AnalysisStatus.DRAFT
+    # a published analysis shows what the public may see, whoever downloads it
+    analysis, data = figures(request, user if draft else None)
+    if analysis is None:
+        raise ValueError("The request has no version the reader may see.")
+    data["reporting"] = _reporting(request)
     texts = analysis_version.sections or {}
     sections = []
     for number, (code, label) in enumerate(ANALYSIS_SECTIONS, start=1):

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
@@ -152,8 +153,11 @@ def test_a_request_s_page_shows_its_content_process_and_decision(cast, client):
     )
     assert overdue and overdue[1] == "overdue" and later and later[1] == "open"
     assert html.count('class="badge late">overdue') == 1
-    # the figures of the analysis appear only once the analysis is given to the page
-    assert 'id="analysis-figures"' not in html
+    # the computed analysis beside the text: plan against result, projection, flags, sources
+    figures = html[html.index('id="analysis-figures"') :]
+    assert "Plan against result in the previous period" in figures
+    assert "Against the deadline requested" in figures and "Sources of the figures" in figures
+    assert 'href="/clearance/' in html and "/analysis.pdf" in html
 
 
 def test_a_draft_request_is_the_state_s_and_the_isu_s_only(cast, client):
@@ -250,3 +254,26 @@ def test_the_request_page_reads_a_fixed_number_of_queries(cast, client):
     )
     cache.clear()  # rows written in bulk, as no page does: the cached page is stale
     assert (_queries(client, url), _queries(focal, url)) == before
+
+
+def test_the_analysis_document_is_public_once_published_and_a_draft_only_for_the_committees():
+    from minefree.accounts.tests.factories import make_cast
+    from minefree.clearance import services
+    from minefree.clearance.tests.factories import submitted
+
+    cast = make_cast()
+    request = submitted(cast["focal_point_peru"]).request
+    services.analysis_save(
+        actor=cast["committee_chair"], request=request, sections={"summary": "Five years."}
+    )
+    url = f"/clearance/{request.pk}/analysis/v1/analysis.pdf"
+    assert Client().get(url).status_code == 404  # a draft: not public
+    chair = Client()
+    chair.force_login(cast["committee_chair"])
+    draft = chair.get(url)
+    assert draft.status_code == 200 and draft.content.startswith(b"%PDF")
+    services.analysis_publish(actor=cast["isu_staff"], request=request)
+    docx = Client().get(url.replace(".pdf", ".docx"))
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert "article5-analysis-PER" in docx["Content-Disposition"]
+    assert Client().get(url.replace(".pdf", ".odt")).status_code == 404
