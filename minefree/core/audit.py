@@ -166,7 +166,20 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
 #: ``noun.past_participle``: what happened to what ("report.submitted", "case.meeting_recorded")
 ACTION_NAME = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 IRREGULAR_PARTICIPLES = frozenset(
-    {"done", "held", "taken", "made", "sent", "set", "split", "paid", "run", "drawn", "given"}
+    {
+        "done",
+        "held",
+        "taken",
+        "made",
+        "met",
+        "sent",
+        "set",
+        "split",
+        "paid",
+        "run",
+        "drawn",
+        "given",
+    }
 )
 
 
