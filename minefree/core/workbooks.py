@@ -229,9 +229,11 @@ def table(
     problems: Problems,
     *,
     max_rows: int,
+    names: dict[str, int] | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """A sheet read in one pass: row 1 names the columns, data starts at ``first_row``;
-    each row with a value as ``(row number, {column name: raw value})``.
+    each row with a value as ``(row number, {column name: raw value})``. ``names``, when
+    given, receives the column of each name found in row 1 (to name a cell in a refusal).
 
     One pass matters: a read-only worksheet parses its XML again for every iteration.
     """
@@ -253,6 +255,8 @@ def table(
         row = cells[0].row
         if row == 1:
             columns = header(cells, sheet, set(kinds), problems)
+            if names is not None:
+                names.update({name: column for column, name in columns.items()})
             continue
         if row is None or row < first_row:
             continue
