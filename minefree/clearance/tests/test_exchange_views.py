@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from minefree.accounts.tests.factories import make_cast
+from minefree.accounts.tests.factories import CAST, make_cast
 from minefree.clearance.models import RequestVersion
 from minefree.clearance.tests.factories import filled_draft, submitted
 from minefree.clearance.xlsx import TEMPLATE_VERSION, export_xlsx
@@ -97,13 +97,22 @@ def test_an_upload_fills_the_draft_or_lists_every_problem(cast):
     assert RequestVersion.objects.get(pk=draft.pk).milestones.get(year=2031).area_m2 == 45000
 
 
-def test_an_upload_by_someone_else_is_refused(cast):
+@pytest.mark.parametrize("role", list(CAST))
+def test_an_upload_is_the_state_s_people_s_alone(cast, role):
+    """The upload form in the allow/deny matrix: Peru's people import, everyone else is
+    refused and nothing changes."""
     draft = filled_draft(cast["focal_point_peru"])
     data = export_xlsx(draft)
-    for name in ("focal_point_colombia", "isu_staff", "committee_chair"):
-        answer = _upload(_signed_in(cast[name]), data)
+    client = _signed_in(cast[role]) if cast[role] is not None else Client()
+    events = AuditEvent.objects.count()
+    answer = _upload(client, data)
+    if role in ("focal_point_peru", "delegate_peru"):
+        assert answer.status_code == 200
+        assert AuditEvent.objects.filter(action="extension_request.imported").exists()
+    elif role == "anonymous":
+        assert answer.redirect_chain[0][0].startswith("/sign-in/")
+        assert AuditEvent.objects.count() == events
+    else:
         assert answer.status_code == 403
         assert "focal point and delegates" in answer.content.decode()
-    assert not AuditEvent.objects.filter(action="extension_request.imported").exists()
-    anonymous = Client().post("/clearance/template/import/", {"state": "PER"})
-    assert anonymous.status_code == 302
+        assert AuditEvent.objects.count() == events
