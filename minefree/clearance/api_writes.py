@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,7 +28,7 @@ from ninja.responses import Status
 from minefree.accounts.tokens import WRITE_AUTH
 from minefree.clearance import selectors, services
 from minefree.clearance.api import router
-from minefree.clearance.content import read_content
+from minefree.clearance.content import RequestContent, read_content
 from minefree.clearance.exchange import IMPORT_MAX_BYTES, open_draft, request_create, request_import
 from minefree.clearance.models import (
     ANALYSIS_SECTION_CODES,
@@ -215,7 +214,7 @@ def _draft_out(response: HttpResponse, version: RequestVersion) -> ExtensionDraf
     return out
 
 
-def _content(payload: ExtensionDocumentIn) -> Any:
+def _content(payload: ExtensionDocumentIn) -> RequestContent:
     """The document as ``content.read_content`` reads it (the checks of every way in)."""
     return read_content(payload.model_dump(exclude={"state"}))
 
