@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("reports/", include("minefree.reporting.urls")),
     path("cooperation/", include("minefree.cooperation.urls")),
     path("clearance/", include("minefree.clearance.urls")),
+    path("clearance/", include("minefree.clearance.exchange_urls")),
     path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

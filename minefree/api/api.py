@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from minefree.accounts.api import router as accounts_router
+from minefree.clearance import api_writes as clearance_writes  # noqa: F401 (see add_router)
 from minefree.clearance.api import router as clearance_router
 from minefree.cooperation import api_casework, api_funding  # noqa: F401 (see add_router)
 from minefree.cooperation.api import router as cooperation_router
@@ -91,6 +92,7 @@ api.add_router("/", opendata_router)
 # with the endpoints of cooperation.api_casework and api_funding, which join its router:
 # Django sends a path to one router's view, and their writes share paths with its reads
 api.add_router("/", cooperation_router)
+# with the writes of clearance.api_writes, which join its router (they share its paths)
 api.add_router("/", clearance_router)
 
 

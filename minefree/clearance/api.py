@@ -41,6 +41,7 @@ from minefree.clearance.schemas import (
     RequestVersionSummaryOut,
 )
 from minefree.core.api import with_version
+from minefree.core.permissions import can
 from minefree.core.schemas import from_record
 
 router = Router(tags=["clearance"])
@@ -106,7 +107,7 @@ def _version(version: RequestVersion) -> RequestVersionOut:
 
 
 @router.get(
-    "/extension-requests/{request_id}",
+    "/extension-requests/{int:request_id}",
     response=ExtensionRequestDetailOut,
     summary="One extension request: its current version's tables, versions, questions, "
     "decision and analyses",
@@ -245,9 +246,16 @@ def analysis_out(analysis: Analysis) -> ExtensionAnalysisOut:
     "needs and cooperation records you may see. Unknown figures are null, never guessed. " + ORIGIN,
 )
 def get_analysis(
-    request: HttpRequest, request_id: int, query: Query[ExtensionAnalysisQuery]
+    request: HttpRequest,
+    response: HttpResponse,
+    request_id: int,
+    query: Query[ExtensionAnalysisQuery],
 ) -> ExtensionAnalysisOut:
+    """For committee members and ISU staff, the ``ETag`` is the version of the analysis
+    text (``""`` before there is one), to send as ``If-Match`` with ``PUT …/analysis``."""
     record = selectors.get_request_for(request.user, request_id)
+    if can(request.user, "extension_request.analyse", record):
+        with_version(response, services.analysis_version(services.latest_analysis(record)))
     analysis = selectors.analyse(record, request.user, extra_usd=Decimal(query.extra_usd))
     if analysis is None:
         raise Http404("This request has no version to analyse that is shared with you.")

@@ -28,7 +28,9 @@ from minefree.clearance.models import (
 #: the largest table a request has any reason to hold (a state with many regions and years)
 MAX_ROWS = 2000
 MAX_AREA_M2 = Decimal("1e14")  # far more than the land of any state
-MAX_AMOUNT = Decimal("1e13")
+#: a budget line's amount: more than any mine action programme's, and small enough that its
+#: value in USD (at most about 3.5 times as much, the strongest currency) fits its column
+MAX_AMOUNT = Decimal("1e12")
 MAX_TEXT = 100_000
 
 

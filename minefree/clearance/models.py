@@ -309,8 +309,8 @@ class Question(models.Model):
     )
     version = models.ForeignKey(RequestVersion, on_delete=models.PROTECT, related_name="questions")
     text = models.TextField(_("question"))
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    asked_by = models.ForeignKey(  # none: asked at the console (the synthetic demo)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     asked_at = models.DateTimeField(_("asked"), auto_now_add=True)
     answer = models.TextField(_("answer"), blank=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from minefree.assistance.selectors import reader
-from minefree.core.permissions import Rule, is_staff_member
+from minefree.core.permissions import Rule, is_staff_member, staff_only
 from minefree.registry.models import Actor
 
 
@@ -32,4 +32,5 @@ RULES: dict[str, Rule] = {
     "extension_request.question": analyses,
     "extension_request.analyse": analyses,
     "extension_request.decide": lambda user, _target: is_staff_member(user),
+    "extension_request.demo_load": staff_only,
 }

@@ -627,7 +627,8 @@ def decision_record(
     """The Meeting's decision (Art. 5.5). A granted extension goes into the registry's
     deadline history after commit (``registry.events.EXTENSION_DECIDED``), so the country
     page, reminders and every later analysis see the new deadline; the decision's requests
-    become follow-up items with their due dates."""
+    become follow-up items with their due dates. A synthetic request's decision (the demo)
+    stays on the request: it never moves a real obligation's deadline."""
     require(actor, "extension_request.decide", request, _("Only ISU staff record decisions."))
     request = locked(request)
     if request.status == RequestStatus.DECIDED:
@@ -668,7 +669,7 @@ def decision_record(
                 action="extension_request.requirement_added",
                 state_code=_code(request),
             )
-    if granted and request.obligation is not None:
+    if granted and request.obligation is not None and request.origin != Origin.SYNTHETIC:
         hooks.emit(
             EXTENSION_DECIDED,
             actor=actor,

@@ -243,3 +243,28 @@ def test_the_reads_take_as_many_queries_however_much_data(cast):
         _open_for(iso3)
     more = [_count(client, p) for p in paths]
     assert more == few, (few, more)
+
+
+def test_the_analysis_read_gives_the_committees_the_text_s_version_to_change_it():
+    from minefree.accounts.tests.factories import bearer, make_cast
+    from minefree.clearance import services
+    from minefree.clearance.tests.factories import submitted
+
+    cast = make_cast()
+    request = submitted(cast["focal_point_peru"]).request
+    chair = bearer(cast["committee_chair"], "workspace")
+    url = f"/api/extension-requests/{request.pk}/analysis"
+    first = Client().get(url, **chair)
+    assert first.status_code == 200 and first["ETag"] == '""'
+    saved = Client().put(
+        url,
+        {"sections": {"summary": "Five years."}},
+        content_type="application/json",
+        HTTP_IF_MATCH=first["ETag"],
+        **chair,
+    )
+    assert saved.status_code == 200, saved.content
+    after = Client().get(url, **chair)
+    latest = services.latest_analysis(request)
+    assert after["ETag"] == f'"{services.analysis_version(latest)}"' != first["ETag"]
+    assert not Client().get(url).has_header("ETag")  # the public reads no draft's version

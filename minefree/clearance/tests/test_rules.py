@@ -14,6 +14,7 @@ RULE_CASES: RuleCases = {
     "extension_request.question": (lambda: None, COMMITTEE),
     "extension_request.analyse": (lambda: None, COMMITTEE),
     "extension_request.decide": (lambda: None, STAFF),
+    "extension_request.demo_load": (lambda: None, STAFF),
 }
 
 
