@@ -1,6 +1,7 @@
 """The Article 5 extension requests part of a country page: the history of the state's
-requests (submitted, decided, outcome, deadline requested and granted) and what the
-decisions ask of the state until it is met. Public data only: drafts never show here."""
+requests (submitted, decided, outcome, deadline requested and granted), what the
+decisions ask of the state until it is met, and the plan against the result of its latest
+request. Public data only: drafts never show here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from minefree.clearance.documents import figures
 from minefree.clearance.models import (
     Decision,
     DecisionRequirement,
@@ -48,4 +50,19 @@ def clearance_section(actor: Actor) -> dict[str, Any]:
                 ],
             )
         )
-    return {"extension_requests": lines}
+    # plan against result of the latest submitted request, as the public may read it
+    latest = max(
+        (line for line in lines if line.latest is not None),
+        key=lambda line: line.request.created_at,
+        default=None,
+    )
+    charts = []
+    if latest is not None:
+        _analysis, sections = figures(latest.request, None)
+        if "contamination" in sections:
+            charts = sections["contamination"].charts_html
+    return {
+        "extension_requests": lines,
+        "extension_chart_request": latest.request if latest else None,
+        "extension_charts": charts,
+    }

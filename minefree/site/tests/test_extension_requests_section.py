@@ -53,6 +53,8 @@ def test_the_decision_shows_on_the_country_page_and_refreshes_only_that_state(
     section = _section(after_submission.content.decode())
     assert f'href="/clearance/{request.pk}/"' in section
     assert "31 March 2029" in section and 'datetime="2034-12-31"' in section
+    # the plan against the result of the request's previous period, drawn from its analysis
+    assert "Plan against result in the previous period" in section and "<svg" in section
     assert client.get("/states/PER/")["X-Page-Cache"] == "hit"
     with django_capture_on_commit_callbacks(execute=True):
         services.decision_record(
