@@ -532,7 +532,7 @@ class ExtensionRequirementOut(Schema):
     met_note: str
 
 
-class ExtensionDecisionOut(Schema):
+class ExtensionDecisionRecordedOut(Schema):
     request: int
     outcome: str
     decided_on: dt.date
@@ -552,8 +552,8 @@ def _requirement_out(requirement: DecisionRequirement) -> ExtensionRequirementOu
     )
 
 
-def _decision_out(decision: Decision) -> ExtensionDecisionOut:
-    return ExtensionDecisionOut(
+def _decision_out(decision: Decision) -> ExtensionDecisionRecordedOut:
+    return ExtensionDecisionRecordedOut(
         request=decision.request_id,
         outcome=decision.outcome,
         decided_on=decision.decided_on,
@@ -576,7 +576,7 @@ def _meeting(code: str) -> Meeting | None:
 
 @router.post(
     BASE + "/{request_id}/decision",
-    response={201: ExtensionDecisionOut, **WRITE_ERRORS},
+    response={201: ExtensionDecisionRecordedOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Record the Meeting's decision on the request (ISU staff); a granted extension "
     "becomes the obligation's new deadline",
@@ -584,7 +584,7 @@ def _meeting(code: str) -> Meeting | None:
 )
 def decision_record(
     request: HttpRequest, response: HttpResponse, request_id: int, payload: ExtensionDecisionIn
-) -> Status[ExtensionDecisionOut]:
+) -> Status[ExtensionDecisionRecordedOut]:
     found = selectors.get_request_for(request.user, request_id)
     decision = services.decision_record(
         actor=request.user,

@@ -106,3 +106,24 @@ def test_writes_need_a_signed_in_user(client: Client):
         content_type="application/json",
     )
     assert response.status_code == 401
+
+
+def test_every_schema_of_the_api_has_a_name_of_its_own():
+    """The OpenAPI document names a schema by its class name alone: two classes of one name
+    would silently share one definition, and answers would not fit their documented schema."""
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    import minefree.api.api  # noqa: F401 (every router, and so every schema, imported)
+
+    names: dict[str, set[str]] = defaultdict(set)
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("minefree."):
+                names[sub.__name__].add(f"{sub.__module__}.{sub.__qualname__}")
+            walk(sub)
+
+    walk(Schema)
+    assert {name: where for name, where in names.items() if len(where) > 1} == {}
