@@ -96,16 +96,17 @@ def version_version(version: RequestVersion) -> str:
             version.capacity.values_list("year", "teams", "deminers", "dogs", "machines")
         ),
     }
-    return fingerprint(
-        snapshot(version, HEADER) | {"tables": tables, "document": version.document.name or ""}
-    )
+    header = {name: getattr(version, name) for name in HEADER}
+    return fingerprint(header | {"tables": tables, "document": version.document.name or ""})
 
 
 def analysis_version(analysis: AnalysisVersion | None) -> str:
     """The version of a request's analysis text ("" before there is one)."""
     if analysis is None:
         return ""
-    return fingerprint(snapshot(analysis, ["number", "status", "sections"]))
+    return fingerprint(
+        {"number": analysis.number, "status": analysis.status, "sections": analysis.sections}
+    )
 
 
 @service

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,6 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from minefree.core.audit import snapshot
 from minefree.core.models import AuditEvent
 
 
@@ -28,14 +28,27 @@ def version_of(
 ) -> str:
     """The fingerprint of ``record``'s ``fields`` and of ``extra`` values that are no column
     of its own (e.g. its many-to-many links), 16 hex digits."""
-    return fingerprint(snapshot(record, list(fields)) | dict(extra or {}))
+    values = {
+        (f.attname if f.is_relation else f.name): f.value_from_object(record)
+        for f in record._meta.concrete_fields
+        if f.name in fields
+    }
+    return fingerprint(values | dict(extra or {}))
+
+
+def _canonical(value: Any) -> str:
+    """A value JSON has no type for, the same whether it was read back or just assigned:
+    ``Decimal("5.00")`` and ``Decimal("5")`` are one amount."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    return str(value)
 
 
 def fingerprint(values: Mapping[str, Any]) -> str:
     """The version of what is no single record (a table's rows): 16 hex digits of the
-    values as canonical JSON, so a dict's key order (which the database may change) does
-    not count."""
-    text = json.dumps(values, sort_keys=True, default=str)
+    values as canonical JSON, so a dict's key order (which the database may change) and
+    the trailing zeros of an amount do not count."""
+    text = json.dumps(values, sort_keys=True, default=_canonical)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
