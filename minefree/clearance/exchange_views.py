@@ -119,4 +119,4 @@ def upload(request: HttpRequest) -> HttpResponse:
         )
         % {"n": version.number, "state": state.name},
     )
-    return redirect("clearance_exchange:template")
+    return redirect("clearance:version", version.pk)  # the draft, to check and submit
