@@ -14,16 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from minefree.core.models import Origin
+from minefree.core.models import Origin, Visibility
 from minefree.registry.models import Actor
 from minefree.reporting.specification.schema import CHANNELS, PILLARS
-
-
-class Visibility(models.TextChoices):
-    PUBLIC = "public", _("public")
-    STATES_PARTIES = "states_parties", _("States Parties")
-    COMMITTEE = "committee", _("committee")
-    PRIVATE = "private", _("private to its owner and ISU staff")
 
 
 class AssistanceType(models.TextChoices):

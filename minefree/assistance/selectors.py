@@ -14,98 +14,27 @@ The owner always sees its own records, whatever their visibility.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from minefree.accounts.models import Role
-from minefree.accounts.selectors import active_memberships, is_staff_member
-from minefree.assistance.models import Need, Offer, Visibility
+# the cooperation apps read these here (they live in accounts, for the apps below too)
+from minefree.accounts.readers import DONOR_ROLES as DONOR_ROLES
+from minefree.accounts.readers import STATE_ROLES as STATE_ROLES
+from minefree.accounts.readers import Reader as Reader
+from minefree.accounts.readers import may_read as may_read
+from minefree.accounts.readers import reader as reader
+from minefree.accounts.readers import visible as visible
+from minefree.assistance.models import Need, Offer
 from minefree.core.queries import narrowed
 from minefree.registry.models import Actor, Committee
-from minefree.registry.selectors import parties_on
 
 M = TypeVar("M", bound=Model)
 
 
 #: The committee whose work this app supports.
 COOPERATION_COMMITTEE = "cooperation_assistance"
-
-
-STATE_ROLES = {Role.STATE_FOCAL_POINT, Role.STATE_DELEGATE}
-
-
-DONOR_ROLES = {Role.DONOR_FOCAL_POINT}
-
-
-@dataclass(frozen=True)
-class Reader:
-    """What a user may read, worked out once per request."""
-
-    staff: bool = False
-    committee: bool = False
-    states_parties: bool = False
-    #: actors the user represents, by role family
-    state_ids: frozenset[int] = field(default_factory=frozenset)
-    donor_ids: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def owner_ids(self) -> frozenset[int]:
-        return self.state_ids | self.donor_ids
-
-    @property
-    def levels(self) -> list[str]:
-        levels = [Visibility.PUBLIC.value]
-        if self.states_parties or self.committee or self.staff:
-            levels.append(Visibility.STATES_PARTIES.value)
-        if self.committee or self.staff:
-            levels.append(Visibility.COMMITTEE.value)
-        if self.staff:
-            levels.append(Visibility.PRIVATE.value)
-        return levels
-
-
-def reader(user: Any, on: dt.date | None = None) -> Reader:
-    if is_staff_member(user):
-        return Reader(staff=True, committee=True, states_parties=True)
-    memberships = list(active_memberships(user, on))
-    if not memberships:
-        return Reader()
-    state_ids = frozenset(
-        m.actor_id for m in memberships if m.role in STATE_ROLES and m.actor_id is not None
-    )
-    donor_ids = frozenset(
-        m.actor_id for m in memberships if m.role in DONOR_ROLES and m.actor_id is not None
-    )
-    represented = state_ids | donor_ids
-    party = (
-        bool(represented) and parties_on(on or dt.date.today()).filter(pk__in=represented).exists()
-    )
-    return Reader(
-        committee=any(m.role == Role.COMMITTEE_MEMBER for m in memberships),
-        states_parties=party,
-        state_ids=state_ids,
-        donor_ids=donor_ids,
-    )
-
-
-def visible(qs: QuerySet[M], who: Reader, *owner_fields: str) -> QuerySet[M]:
-    """The records of ``qs`` this reader may see; ``owner_fields`` name the owning actor(s)."""
-    if who.staff:
-        return qs
-    condition = Q(visibility__in=who.levels)
-    for name in owner_fields:
-        if who.owner_ids:
-            condition |= Q(**{f"{name}__in": list(who.owner_ids)})
-    return qs.filter(condition)
-
-
-def may_read(record: Any, who: Reader, *owners: Actor | None) -> bool:
-    if who.staff or record.visibility in who.levels:
-        return True
-    return any(owner is not None and owner.pk in who.owner_ids for owner in owners)
 
 
 def _owned_by(model: type[M], owner: str, code: str, who: Reader) -> QuerySet[M]:

@@ -17,18 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from minefree.assistance import matching
-from minefree.assistance.models import (
-    AssistanceType,
-    Need,
-    NeedSource,
-    Offer,
-    Partnership,
-    Visibility,
-)
+from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer, Partnership
 from minefree.assistance.selectors import may_read, reader
 from minefree.core.audit import audit_record, service, snapshot
 from minefree.core.currency import NO_CURRENCY, to_usd
-from minefree.core.models import Origin
+from minefree.core.models import Origin, Visibility
 from minefree.core.permissions import require
 from minefree.core.versions import check_version, version_of
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows

@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minefree.assistance.models import Visibility
 from minefree.assistance.selectors import cooperation_committee
 from minefree.casework.models import (
     ActionStatus,
@@ -42,6 +41,7 @@ from minefree.core.audit import (
     service,
     snapshot,
 )
+from minefree.core.models import Visibility
 from minefree.core.permissions import require
 from minefree.core.versions import check_version, version_of
 from minefree.core.workflow import AlreadyDone, Workflow, actor_label, claim_once

@@ -18,10 +18,10 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minefree.assistance.models import Visibility
 from minefree.casework.cases import check_not_future, check_visibility, creator
 from minefree.casework.models import BilateralMeeting, NationalPlatform, PlatformMeeting
 from minefree.core.audit import audited_create, audited_save, service, snapshot
+from minefree.core.models import Visibility
 from minefree.core.permissions import require
 from minefree.core.versions import check_version, version_of
 from minefree.core.workflow import actor_label, claim_once, lock_rows

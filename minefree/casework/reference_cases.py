@@ -16,12 +16,11 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from minefree.assistance.models import Visibility
 from minefree.assistance.selectors import cooperation_committee
 from minefree.casework.models import CaseMeeting, CaseStatus, IndividualisedApproachCase
 from minefree.core.audit import audit_events, service, snapshot
 from minefree.core.dates import PartialDate
-from minefree.core.models import Origin, Source
+from minefree.core.models import Origin, Source, Visibility
 from minefree.core.permissions import require
 from minefree.registry.models import Actor, Meeting
 

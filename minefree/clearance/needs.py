@@ -16,10 +16,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from minefree.assistance import services as assistance
-from minefree.assistance.models import AssistanceType, Need, NeedSource, Visibility
+from minefree.assistance.models import AssistanceType, Need, NeedSource
 from minefree.clearance.models import FundingSource, RequestVersion
 from minefree.core.audit import service
-from minefree.core.models import Origin
+from minefree.core.models import Origin, Visibility
 from minefree.core.permissions import require
 
 PILLAR = "survey_clearance"

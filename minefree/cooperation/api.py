@@ -18,14 +18,7 @@ from ninja.responses import Status
 
 from minefree.accounts.tokens import WRITE_AUTH
 from minefree.assistance import matching, services
-from minefree.assistance.models import (
-    AssistanceType,
-    Need,
-    NeedSource,
-    Offer,
-    Partnership,
-    Visibility,
-)
+from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer, Partnership
 from minefree.assistance.selectors import (
     NeedFilters,
     OfferFilters,
@@ -49,6 +42,7 @@ from minefree.core.api import (
     if_match,
     with_version,
 )
+from minefree.core.models import Visibility
 from minefree.core.schemas import MAX_LIMIT, PageQuery, from_record
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow

@@ -31,7 +31,6 @@ from ninja import Field, Schema
 from ninja.responses import Status
 
 from minefree.accounts.tokens import WRITE_AUTH
-from minefree.assistance.models import Visibility
 from minefree.assistance.selectors import Reader, cooperation_committee, reader
 from minefree.casework import cases, platforms
 from minefree.casework import selectors as casework
@@ -55,6 +54,7 @@ from minefree.cooperation.api import (
     router,
 )
 from minefree.core.api import VERSIONED_WRITE_ERRORS, WRITE_ERRORS, created, if_match
+from minefree.core.models import Visibility
 from minefree.registry.models import Actor, Meeting
 from minefree.registry.selectors import get_actor, meetings_list
 from minefree.reporting.specification.schema import PILLARS

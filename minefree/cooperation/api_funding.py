@@ -24,7 +24,7 @@ from ninja.responses import Status
 
 from minefree.accounts.tokens import WRITE_AUTH
 from minefree.assistance import services
-from minefree.assistance.models import AssistanceType, Partnership, Visibility
+from minefree.assistance.models import AssistanceType, Partnership
 from minefree.assistance.selectors import Reader, reader
 from minefree.cooperation.api import (
     VISIBILITY,
@@ -40,6 +40,7 @@ from minefree.cooperation.api import (
     router,
 )
 from minefree.core.api import WRITE_ERRORS, created
+from minefree.core.models import Visibility
 from minefree.funding import flows, pledges
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow, FlowStatus, ReportedBy

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from minefree.assistance import matching
-from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer, Visibility
+from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer
 from minefree.assistance.services import (
     NEED_FIELDS,
     OFFER_FIELDS,
@@ -26,7 +26,7 @@ from minefree.assistance.services import (
     partnership_confirm,
 )
 from minefree.core.audit import audit_events, service, snapshot
-from minefree.core.models import Origin
+from minefree.core.models import Origin, Visibility
 from minefree.core.permissions import require
 from minefree.registry.models import Actor, ActorKind, Obligation, ObligationStatus
 

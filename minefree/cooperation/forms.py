@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer, Visibility
+from minefree.assistance.models import AssistanceType, Need, NeedSource, Offer
 from minefree.assistance.services import need_version, offer_version
 from minefree.casework.platforms import BilateralTopic
 from minefree.core.forms import OnceForm
+from minefree.core.models import Visibility
 from minefree.funding.models import FlowStatus
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor, meetings_list, resolve_actor

@@ -147,6 +147,16 @@ class ContentVersion(models.Model):
         return f"{self.key}={self.version}"
 
 
+class Visibility(models.TextChoices):
+    """Who may read a record (``accounts.readers.visible``): kept where the real world keeps
+    things confidential (offers, pledges, notes of meetings, documents)."""
+
+    PUBLIC = "public", _("public")
+    STATES_PARTIES = "states_parties", _("States Parties")
+    COMMITTEE = "committee", _("committee")
+    PRIVATE = "private", _("private to its owner and ISU staff")
+
+
 class IdempotencyKey(models.Model):
     """A request that must take effect once: the key its form (or API client) sent with it.
 

@@ -21,11 +21,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from minefree.assistance.models import AssistanceType, Need, Partnership, Visibility
+from minefree.assistance.models import AssistanceType, Need, Partnership
 from minefree.casework.models import IndividualisedApproachCase
 from minefree.core.audit import audit_events, bump_versions, service, snapshot
 from minefree.core.currency import CENT, NO_CURRENCY, to_usd
-from minefree.core.models import Origin
+from minefree.core.models import Origin, Visibility
 from minefree.core.permissions import require
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, locked
 from minefree.funding.models import FLOW_WORKFLOW, Flow, FlowStatus, ReportedBy

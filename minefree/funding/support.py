@@ -30,9 +30,9 @@ from typing import Any
 from django.db.models import Model
 from django.utils.text import slugify
 
-from minefree.assistance.models import AssistanceType, Visibility
+from minefree.assistance.models import AssistanceType
 from minefree.core.audit import audit_events, service, snapshot, within_service
-from minefree.core.models import Origin, Source
+from minefree.core.models import Origin, Source, Visibility
 from minefree.core.permissions import require
 from minefree.funding.models import Flow, FlowStatus, PublishedTotal, ReportedBy, TotalKind
 from minefree.registry.models import Actor, ActorKind

@@ -32,9 +32,9 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from minefree.assistance.models import Need, Visibility
+from minefree.assistance.models import Need
 from minefree.assistance.selectors import Reader, visible
-from minefree.core.models import Origin, Source
+from minefree.core.models import Origin, Source, Visibility
 from minefree.funding.models import Flow, FlowStatus, PublishedTotal, ReportedBy, TotalKind
 from minefree.funding.support import sector_pillars
 from minefree.registry.models import Actor

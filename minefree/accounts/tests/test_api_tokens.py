@@ -16,9 +16,9 @@ from django.utils import timezone
 from minefree.accounts import services
 from minefree.accounts.models import ApiToken, Membership
 from minefree.accounts.tests.factories import make_cast
-from minefree.assistance.models import Need, Visibility
+from minefree.assistance.models import Need
 from minefree.core.audit import SYSTEM
-from minefree.core.models import AuditEvent
+from minefree.core.models import AuditEvent, Visibility
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db

@@ -27,9 +27,9 @@ from minefree.assistance.matching import (
     score_pair,
     suggestions,
 )
-from minefree.assistance.models import Need, Offer, Partnership, Visibility
+from minefree.assistance.models import Need, Offer, Partnership
 from minefree.assistance.selectors import Reader
-from minefree.core.models import Origin
+from minefree.core.models import Origin, Visibility
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db

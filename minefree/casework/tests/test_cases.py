@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.assistance.models import Need, Visibility
+from minefree.assistance.models import Need
 from minefree.assistance.selectors import reader
 from minefree.casework import cases
 from minefree.casework import selectors as casework
@@ -28,7 +28,7 @@ from minefree.casework.models import (
 from minefree.casework.selectors import cases_list
 from minefree.cooperation.selectors import case_detail, needs_profile
 from minefree.core.audit import SYSTEM
-from minefree.core.models import AuditEvent
+from minefree.core.models import AuditEvent, Visibility
 from minefree.core.versions import VersionConflictError
 from minefree.core.workflow import AlreadyDone
 from minefree.funding import flows, pledges

@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.assistance.models import Visibility
 from minefree.assistance.selectors import reader
 from minefree.casework import cases, platforms
 from minefree.casework import selectors as casework
@@ -22,7 +21,7 @@ from minefree.casework.models import (
     PlatformMeeting,
 )
 from minefree.core.audit import SYSTEM
-from minefree.core.models import AuditEvent
+from minefree.core.models import AuditEvent, Visibility
 from minefree.core.versions import VersionConflictError
 from minefree.registry.models import Actor, Committee
 

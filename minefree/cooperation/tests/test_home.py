@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.assistance.models import Need, Offer, Visibility
-from minefree.core.models import Origin
+from minefree.assistance.models import Need, Offer
+from minefree.core.models import Origin, Visibility
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.assistance.models import Need, Offer, Partnership, Visibility
+from minefree.assistance.models import Need, Offer, Partnership
 from minefree.assistance.services import (
     NeedInput,
     OfferInput,
@@ -20,7 +20,7 @@ from minefree.assistance.services import (
     partnership_confirm,
 )
 from minefree.core.audit import SYSTEM
-from minefree.core.models import AuditEvent
+from minefree.core.models import AuditEvent, Visibility
 from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db

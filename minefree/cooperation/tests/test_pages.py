@@ -11,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.assistance.models import Need, Offer, Visibility
+from minefree.assistance.models import Need, Offer
+from minefree.core.models import Visibility
 from minefree.funding.models import Flow
 from minefree.registry.models import Actor
 

@@ -18,13 +18,12 @@ from django.conf import settings
 
 from minefree.accounts.models import Role
 from minefree.accounts.tests.factories import make_user
-from minefree.assistance.models import Visibility
 from minefree.assistance.selectors import reader
 from minefree.casework import cases
 from minefree.casework import selectors as casework
 from minefree.casework.models import CaseStatus
 from minefree.cooperation.selectors import case_detail, needs_profile
-from minefree.core.models import AuditEvent
+from minefree.core.models import AuditEvent, Visibility
 from minefree.funding import flows, pledges
 from minefree.funding.models import FlowStatus
 from minefree.registry.models import (

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.tests.factories import make_cast
-from minefree.assistance.models import Need, Visibility
+from minefree.assistance.models import Need
 from minefree.assistance.selectors import Reader, reader
 from minefree.core.audit import SYSTEM
-from minefree.core.models import Origin
+from minefree.core.models import Origin, Visibility
 from minefree.funding import flows
 from minefree.funding import totals as funding
 from minefree.funding.models import Flow, FlowStatus, ReportedBy
