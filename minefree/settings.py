@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "minefree.accounts",
     "minefree.reporting",
     "minefree.reminders",
+    "minefree.knowledge",
     "minefree.assistance",
     "minefree.casework",
     "minefree.funding",

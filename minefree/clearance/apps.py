@@ -11,11 +11,15 @@ class ClearanceConfig(appconfig.MinefreeApp):
 
     def connect(self) -> None:
         """A submitted request's international funding sought becomes needs (cooperation
-        reads them for matching and coverage), once the submission has committed."""
-        from minefree.clearance import needs, signals
+        reads them for matching and coverage) and its sections passages of the knowledge
+        base, once the submission has committed."""
+        from minefree.clearance import needs, passages, signals
         from minefree.core import hooks
 
         hooks.register(signals.REQUEST_SUBMITTED, "clearance.needs", needs.needs_from_request)
+        hooks.register(
+            signals.REQUEST_SUBMITTED, "clearance.passages", passages.passages_from_request
+        )
 
         from minefree.clearance import reminders
         from minefree.reminders.signals import reminders_run

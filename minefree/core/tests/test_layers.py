@@ -1,5 +1,5 @@
 """Apps import only apps below them (docs/design.md): core → registry → accounts → reporting →
-reminders → assistance → casework → funding → cooperation → clearance → site, api."""
+reminders → knowledge → assistance → casework → funding → cooperation → clearance → site, api."""
 
 import ast
 from pathlib import Path
@@ -14,6 +14,7 @@ ORDER = [
     "accounts",
     "reporting",
     "reminders",
+    "knowledge",
     "assistance",
     "casework",
     "funding",

@@ -29,12 +29,16 @@ RULED_APPS = {
     "funding",
     "cooperation",
     "clearance",
+    "knowledge",
 }
 #: services that take no right of their own, and why
 NO_RULE = {
     "minefree.core.hooks.follow_up_failed": "records the failure of an effect already allowed",
     "minefree.core.hooks._retry_outcome": "records a retry that follow_up_retry allowed",
     "minefree.accounts.services.user_set_password": "a user changes their own password",
+    "minefree.knowledge.services.passages_replace": (
+        "indexes the text of an act its own service allowed (a submission, an upload)"
+    ),
 }
 
 

@@ -1,0 +1,26 @@
+"""Reads of the knowledge base, through the one visibility rule (``accounts.readers``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from minefree.accounts.readers import reader, visible
+from minefree.knowledge.models import Document, Passage, Practice, PracticeStatus
+
+
+def passages_for(user: Any) -> QuerySet[Passage]:
+    """The passages ``user`` may read (a state's own passages whatever their visibility)."""
+    return visible(Passage.objects.select_related("state", "document"), reader(user), "state")
+
+
+def documents_for(user: Any) -> QuerySet[Document]:
+    return visible(Document.objects.all(), reader(user))
+
+
+def practices_for(user: Any) -> QuerySet[Practice]:
+    """Published practices the reader may see; the proposals too for ISU staff."""
+    who = reader(user)
+    qs = visible(Practice.objects.all(), who)
+    return qs if who.staff else qs.filter(status=PracticeStatus.PUBLISHED)

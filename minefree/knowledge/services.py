@@ -1,0 +1,362 @@
+"""Writes to the knowledge base: passages handed in by the apps that hold the texts,
+documents, the decisions on challenge labels, practices and their feedback. Every function
+is an audited ``@service``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minefree.core.audit import audit_record, audited_create, audited_update, service, snapshot
+from minefree.core.models import Origin, Visibility
+from minefree.core.permissions import require
+from minefree.core.uploads import DOCX, PDF, TEXT, check_upload
+from minefree.core.workflow import AlreadyDone, locked
+from minefree.knowledge import classify as classifier
+from minefree.knowledge.models import (
+    Document,
+    LabelStatus,
+    Passage,
+    PassageLabel,
+    Practice,
+    PracticeFeedback,
+    PracticeStatus,
+)
+from minefree.knowledge.taxonomy import CODES
+from minefree.knowledge.text import docx_paragraphs, guess_language, pdf_pages, split_passages
+from minefree.registry.models import Actor
+
+DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
+MAX_PASSAGE = 20_000
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+@dataclass(frozen=True)
+class PassageInput:
+    """A passage as the app holding the text hands it in."""
+
+    text: str
+    locator: str
+    kind: str
+    state: Actor | None = None
+    year: int | None = None
+    language: str = ""  # guessed from the text when blank
+    url: str = ""
+    stated_category: str = ""
+    visibility: str = Visibility.PUBLIC
+    origin: str = Origin.REPORTED
+
+
+@service
+def passages_replace(
+    *,
+    actor: Any,
+    source_kind: str,
+    source_id: str,
+    passages: Sequence[PassageInput],
+    document: Document | None = None,
+    state_code: str = "",
+) -> list[Passage]:
+    """Make ``passages`` the whole text of one source (a report, a request, a document),
+    classified; the source's earlier passages and their suggested labels go, so an amended
+    report or a revised request is searched as it is now. Labels people confirmed or
+    rejected stay with the passage of the same text in the source (its place may say
+    "version 2" now)."""
+    kept = {
+        (label.passage.text, label.category): label
+        for label in PassageLabel.objects.filter(
+            passage__source_kind=source_kind, passage__source_id=source_id
+        )
+        .exclude(status=LabelStatus.SUGGESTED)
+        .select_related("passage")
+    }
+    removed = Passage.objects.filter(source_kind=source_kind, source_id=source_id).count()
+    Passage.objects.filter(source_kind=source_kind, source_id=source_id).delete()
+    rows = [
+        Passage(
+            source_kind=source_kind,
+            source_id=source_id,
+            locator=p.locator[:200],
+            url=p.url[:300],
+            document=document,
+            state=p.state,
+            year=p.year,
+            kind=p.kind,
+            language=p.language or guess_language(p.text),
+            text=p.text.strip()[:MAX_PASSAGE],
+            stated_category=p.stated_category,
+            visibility=p.visibility,
+            origin=p.origin,
+            position=n,
+        )
+        for n, p in enumerate(passages)
+        if p.text.strip()
+    ]
+    Passage.objects.bulk_create(rows)
+    suggestions = classifier.classify([r.text for r in rows], [r.language for r in rows])
+    labels = []
+    for row, found in zip(rows, suggestions, strict=True):
+        decided = {c: label for (text, c), label in kept.items() if text == row.text}
+        for s in found:
+            if s.category not in decided:
+                labels.append(
+                    PassageLabel(
+                        passage=row,
+                        category=s.category,
+                        confidence=s.confidence,
+                        evidence=s.evidence[:500],
+                        method=s.method,
+                    )
+                )
+        for category, label in decided.items():
+            labels.append(
+                PassageLabel(
+                    passage=row,
+                    category=category,
+                    confidence=label.confidence,
+                    evidence=label.evidence,
+                    method=label.method,
+                    status=label.status,
+                    decided_by=label.decided_by,
+                    decided_at=label.decided_at,
+                )
+            )
+    PassageLabel.objects.bulk_create(labels)
+    audit_record(
+        actor=actor,
+        action="passages.indexed",
+        obj=rows[0] if rows else Passage(source_kind=source_kind, source_id=source_id),
+        before={"passages": removed},
+        after={
+            "source": f"{source_kind}:{source_id}",
+            "passages": len(rows),
+            "labels": len(labels),
+        },
+        state_code=state_code,
+    )
+    return rows
+
+
+def _require_labeller(actor: Any) -> None:
+    require(
+        actor,
+        "challenge.label",
+        None,
+        _("Only committee members and ISU staff confirm or correct challenge labels."),
+    )
+
+
+@service
+def label_decide(*, actor: Any, passage: Passage, category: str, status: str) -> PassageLabel:
+    """Confirm a category of a passage (adding it when the classifier missed it) or reject
+    it. Audited; the next training of the classifier learns from it."""
+    _require_labeller(actor)
+    if category not in CODES:
+        raise ValidationError({"category": [_("Not a category of challenges.")]})
+    if status not in (LabelStatus.CONFIRMED, LabelStatus.REJECTED):
+        raise ValidationError({"status": [_("Confirm or reject.")]})
+    label = PassageLabel.objects.filter(passage=passage, category=category).first()
+    state_code = passage.state.state_code if passage.state else ""
+    if label is None:
+        if status == LabelStatus.REJECTED:
+            raise ValidationError(_("The passage has no such label to reject."))
+        label = PassageLabel(
+            passage=passage,
+            category=category,
+            method="person",
+            status=status,
+            decided_by=_user(actor),
+            decided_at=timezone.now(),
+        )
+        audited_create(
+            actor=actor, obj=label, action="challenge_label.added", state_code=state_code
+        )
+        return label
+    locked(label)
+    if label.status == status:
+        raise AlreadyDone(_("This label already has that decision."))
+    audited_update(
+        actor=actor,
+        obj=label,
+        action="challenge_label.decided",
+        changes={"status": status, "decided_by": _user(actor), "decided_at": timezone.now()},
+        state_code=state_code,
+    )
+    return label
+
+
+@service
+def document_add(
+    *,
+    actor: Any,
+    title: str,
+    kind: str,
+    language: str,
+    file: UploadedFile | None = None,
+    url: str = "",
+    states: Sequence[Actor] = (),
+    year: int | None = None,
+    articles: Sequence[int] = (),
+    actions: Sequence[str] = (),
+    pillars: Sequence[str] = (),
+    visibility: str = Visibility.PUBLIC,
+    origin: str = Origin.ENTERED,
+) -> Document:
+    """Add a document: its file (checked by content, its text extracted into passages, a
+    page each for a PDF) or its address."""
+    require(actor, "document.add", None, _("Only committee members and ISU staff add documents."))
+    if file is None and not url.strip():
+        raise ValidationError(_("Upload the document or give its address."))
+    document = Document(
+        title=title.strip(),
+        kind=kind,
+        language=language,
+        url=url.strip(),
+        year=year,
+        articles=list(articles),
+        actions=list(actions),
+        pillars=list(pillars),
+        visibility=visibility,
+        origin=origin,
+        created_by=_user(actor),
+    )
+    pages: list[tuple[str, str]] = []
+    if file is not None:
+        upload = check_upload(
+            file, name=file.name or "", allowed=(PDF, DOCX, TEXT), max_bytes=DOCUMENT_MAX_BYTES
+        )
+        data = file.read()
+        file.seek(0)
+        if upload is PDF:
+            found = pdf_pages(data)
+            document.pages = len(found)
+            pages = [(_("page %(n)s") % {"n": p.number}, p.text) for p in found]
+        elif upload is DOCX:
+            pages = [("", "\n\n".join(docx_paragraphs(data)))]
+        else:
+            pages = [("", data.decode("utf-8", errors="replace"))]
+        document.text = "\n\n".join(text for _where, text in pages)
+        document.file = file
+    document.full_clean()
+    document.save()
+    document.states.set(states)
+    audit_record(
+        actor=actor,
+        action="document.added",
+        obj=document,
+        after=snapshot(document, ["title", "kind", "language", "url", "visibility"])
+        | {"states": sorted(s.pk for s in states)},
+        state_code=states[0].state_code if len(states) == 1 else "",
+    )
+    inputs = []
+    for where, text in pages:
+        for n, chunk in enumerate(split_passages(text), 1):
+            locator = f"{where}, {n}" if where else str(n)
+            inputs.append(
+                PassageInput(
+                    text=chunk,
+                    locator=locator,
+                    kind=kind,
+                    state=states[0] if len(states) == 1 else None,
+                    year=year,
+                    language=language if language != "other" else "",
+                    url=document.url,
+                    visibility=visibility,
+                    origin=origin,
+                )
+            )
+    passages_replace(
+        actor=actor,
+        source_kind="knowledge.document",
+        source_id=str(document.pk),
+        passages=inputs,
+        document=document,
+    )
+    return document
+
+
+@service
+def practice_propose(
+    *,
+    actor: Any,
+    title: str,
+    what: str,
+    who: str = "",
+    result: str = "",
+    where: Sequence[Actor] = (),
+    contact: Actor | None = None,
+    documents: Sequence[Document] = (),
+    language: str = "en",
+    visibility: str = Visibility.PUBLIC,
+    origin: str = Origin.ENTERED,
+) -> Practice:
+    """A practice proposed by a focal point, a committee member or ISU staff."""
+    require(
+        actor,
+        "practice.propose",
+        None,
+        _("Sign in as a focal point, a committee member or ISU staff."),
+    )
+    practice = Practice(
+        title=title.strip(),
+        what=what.strip(),
+        who=who.strip(),
+        result=result.strip(),
+        contact=contact,
+        language=language,
+        visibility=visibility,
+        origin=origin,
+        proposed_by=_user(actor),
+    )
+    practice.full_clean()
+    practice.save()
+    practice.where.set(where)
+    practice.documents.set(documents)
+    audit_record(
+        actor=actor,
+        action="practice.proposed",
+        obj=practice,
+        after=snapshot(practice, ["title", "what", "who", "result", "visibility"]),
+        state_code=where[0].state_code if len(where) == 1 else "",
+    )
+    return practice
+
+
+@service
+def practice_publish(*, actor: Any, practice: Practice) -> Practice:
+    """ISU staff publish a proposed practice."""
+    require(actor, "practice.publish", practice, _("Only ISU staff publish practices."))
+    locked(practice)
+    if practice.status == PracticeStatus.PUBLISHED:
+        raise AlreadyDone(_("This practice is already published."))
+    audited_update(
+        actor=actor,
+        obj=practice,
+        action="practice.published",
+        changes={"status": PracticeStatus.PUBLISHED, "published_at": timezone.now()},
+    )
+    return practice
+
+
+@service
+def practice_feedback(
+    *, actor: Any, practice: Practice, useful: bool = True, follow_up: str = ""
+) -> PracticeFeedback:
+    """A reader's "useful", and a follow-up asked of the practice's authors (once each)."""
+    require(actor, "practice.feedback", practice, _("Sign in to give feedback."))
+    if PracticeFeedback.objects.filter(practice=practice, user=actor).exists():
+        raise AlreadyDone(_("You already gave your feedback on this practice."))
+    feedback = PracticeFeedback(
+        practice=practice, user=actor, useful=useful, follow_up=follow_up.strip()
+    )
+    audited_create(actor=actor, obj=feedback, action="practice.feedback_given")
+    return feedback
