@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("minefree.accounts.urls")),
     path("reports/reminders/", include("minefree.reminders.urls")),
     path("reports/", include("minefree.reporting.urls")),
+    path("knowledge/", include("minefree.knowledge.urls")),
     path("cooperation/", include("minefree.cooperation.urls")),
     path("clearance/", include("minefree.clearance.urls")),
     path("clearance/", include("minefree.clearance.exchange_urls")),

@@ -23,6 +23,7 @@ from minefree.cooperation import api_casework, api_funding  # noqa: F401 (see ad
 from minefree.cooperation.api import router as cooperation_router
 from minefree.core.schemas import ErrorOut
 from minefree.core.versions import VersionConflictError, VersionRequiredError
+from minefree.knowledge.api import router as knowledge_router
 from minefree.core.workflow import AlreadyDone
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
@@ -89,6 +90,7 @@ api.add_router("/", drafting_router)  # before /reports/{version_id}: /reports/d
 api.add_router("/", reporting_router)
 api.add_router("/", compliance_router)
 api.add_router("/", opendata_router)
+api.add_router("/knowledge", knowledge_router)
 # with the endpoints of cooperation.api_casework and api_funding, which join its router:
 # Django sends a path to one router's view, and their writes share paths with its reads
 api.add_router("/", cooperation_router)

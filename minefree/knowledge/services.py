@@ -28,12 +28,14 @@ from minefree.knowledge.models import (
     PracticeFeedback,
     PracticeStatus,
 )
-from minefree.knowledge.taxonomy import CODES
+from minefree.knowledge.taxonomy import CODES, FORM_J_CATEGORIES
 from minefree.knowledge.text import docx_paragraphs, guess_language, pdf_pages, split_passages
 from minefree.registry.models import Actor
 
 DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
 MAX_PASSAGE = 20_000
+#: the method of a label the source itself gives (Form J's kind of challenge)
+STATED = "stated"
 
 
 def _user(actor: Any) -> Any:
@@ -106,8 +108,19 @@ def passages_replace(
     labels = []
     for row, found in zip(rows, suggestions, strict=True):
         decided = {c: label for (text, c), label in kept.items() if text == row.text}
+        stated = FORM_J_CATEGORIES.get(row.stated_category)
+        if stated and stated not in decided:
+            labels.append(
+                PassageLabel(
+                    passage=row,
+                    category=stated,
+                    confidence=1.0,
+                    evidence=_("the kind of challenge the state chose in Form J"),
+                    method=STATED,
+                )
+            )
         for s in found:
-            if s.category not in decided:
+            if s.category not in decided and s.category != stated:
                 labels.append(
                     PassageLabel(
                         passage=row,

@@ -98,3 +98,13 @@ def label(code: str) -> str:
     """A category's name in the active language (an unknown code as it is)."""
     category = BY_CODE.get(code)
     return str(category.name) if category else code
+
+
+#: Form J's own kinds of challenge (``reporting`` schema) as categories of the taxonomy;
+#: "other" says nothing of the kind, so the classifier reads the text
+FORM_J_CATEGORIES = {
+    "financial": "financial",
+    "capacity": "capacity",
+    "expertise": "expertise",
+    "access": "security_access",
+}

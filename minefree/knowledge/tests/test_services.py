@@ -73,7 +73,8 @@ def test_a_submitted_report_becomes_passages_with_their_source(cast, commit):
     assert funding.stated_category == "financial"
     assert (funding.year, funding.language) == (2025, "en")
     assert "Form J" in terrain.locator and terrain.stated_category == ""
-    assert "financial" in set(funding.labels.values_list("category", flat=True))
+    stated = funding.labels.get(category="financial")
+    assert (stated.method, stated.confidence) == ("stated", 1.0)
     assert AuditEvent.objects.filter(action="passages.indexed").exists()
 
 
