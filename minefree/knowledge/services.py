@@ -28,7 +28,7 @@ from minefree.knowledge.models import (
     PracticeFeedback,
     PracticeStatus,
 )
-from minefree.knowledge.taxonomy import CODES, FORM_J_CATEGORIES
+from minefree.knowledge.taxonomy import CODES, FORM_J_CATEGORIES, NONE
 from minefree.knowledge.text import docx_paragraphs, guess_language, pdf_pages, split_passages
 from minefree.registry.models import Actor
 
@@ -119,6 +119,8 @@ def passages_replace(
                     method=STATED,
                 )
             )
+        if stated:  # the state named a challenge: the classifier's "none" does not hold
+            found = [s for s in found if s.category != NONE]
         for s in found:
             if s.category not in decided and s.category != stated:
                 labels.append(

@@ -89,8 +89,10 @@ CATEGORIES: tuple[Category, ...] = (
         _("In 2023, 1.2 km² were released by technical survey."),
     ),
 )
+#: the code of a passage that states no challenge
+NONE = "none"
 CODES = tuple(c.code for c in CATEGORIES)
-CHALLENGE_CODES = tuple(c for c in CODES if c != "none")
+CHALLENGE_CODES = tuple(c for c in CODES if c != NONE)
 BY_CODE = {c.code: c for c in CATEGORIES}
 
 

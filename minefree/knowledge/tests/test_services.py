@@ -288,3 +288,10 @@ def test_practices_are_proposed_published_once_and_found_useful_once(cast):
     assert {"practice.proposed", "practice.published", "practice.feedback_given"} <= set(
         AuditEvent.objects.values_list("action", flat=True)
     )
+
+
+def test_a_challenge_the_state_names_is_never_also_none(cast, commit):
+    odd = "Twelve kilometres of road were checked in the north."  # no cue of any category
+    _report(cast["focal_point_peru"], commit, [("capacity", odd)])
+    categories = set(Passage.objects.get(text=odd).labels.values_list("category", flat=True))
+    assert categories == {"capacity"}
