@@ -10,7 +10,8 @@ class KnowledgeConfig(appconfig.MinefreeApp):
     verbose_name = _("Knowledge base")
 
     def connect(self) -> None:
-        """A submitted Article 7 report's narratives become passages once it has committed."""
+        """A submitted Article 7 report's narratives become passages once it has committed;
+        the reference data's documents are loaded with it."""
         from minefree.core import hooks
         from minefree.knowledge import reports
         from minefree.reporting.signals import REPORT_VERSIONS_SUBMITTED
@@ -19,4 +20,11 @@ class KnowledgeConfig(appconfig.MinefreeApp):
             REPORT_VERSIONS_SUBMITTED,
             "knowledge.report_passages",
             reports.passages_from_report_versions,
+        )
+
+        from minefree.knowledge import reference_documents
+        from minefree.registry.signals import reference_loaded
+
+        reference_loaded.connect(
+            reference_documents.on_reference_loaded, dispatch_uid="knowledge.reference_documents"
         )

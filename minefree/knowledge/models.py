@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from minefree.core.models import Origin, Visibility
+from minefree.core.models import Origin, Source, Visibility
 from minefree.registry.models import Actor, Meeting
 
 
@@ -43,6 +43,14 @@ class Document(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
     url = models.URLField(_("address"), max_length=1000, blank=True)
+    source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Where a document of the reference data comes from."),
+    )
     file = models.FileField(_("file"), upload_to="knowledge/", blank=True)
     text = models.TextField(_("text"), blank=True, help_text=_("Extracted from the file."))
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)

@@ -161,6 +161,8 @@ def split_passages(text: str, *, target: int = 1200) -> list[str]:
         if current and len(current) + len(paragraph) > target:
             passages.append(current)
             current = paragraph
+        elif current and not current.rstrip().endswith((".", "!", "?", ":", ";")):
+            current = f"{current} {paragraph}"  # a sentence broken over lines goes on
         else:
             current = f"{current}\n\n{paragraph}" if current else paragraph
     if current:

@@ -295,3 +295,25 @@ def test_a_challenge_the_state_names_is_never_also_none(cast, commit):
     _report(cast["focal_point_peru"], commit, [("capacity", odd)])
     categories = set(Passage.objects.get(text=odd).labels.values_list("category", flat=True))
     assert categories == {"capacity"}
+
+
+def test_the_reference_documents_are_loaded_with_their_source_once(cast):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from minefree.core.audit import SYSTEM
+    from minefree.knowledge.models import Document
+    from minefree.knowledge.reference_documents import reference_documents_load
+
+    statement = Document.objects.get(origin="reference", kind="statement", year=2024)
+    assert statement.meeting.code == "5RC"
+    assert {s.iso3 for s in statement.states.all()} == {"DZA", "DNK", "JPN", "TUR"}
+    assert statement.source.links[0][0] is None  # cited from the records, never a dead link
+    key = next(p for p in statement.passages.all() if "key challenge" in p.text)
+    assert "financial resources" in key.text and key.origin == "reference"
+    assert "financial" in set(key.labels.values_list("category", flat=True))
+    path = Path(settings.BASE_DIR) / "data" / "reference" / "documents.csv"
+    passages = list(statement.passages.values_list("pk", flat=True))
+    assert reference_documents_load(actor=SYSTEM, path=path) == (0, 0)
+    assert list(statement.passages.values_list("pk", flat=True)) == passages
