@@ -23,8 +23,8 @@ from minefree.cooperation import api_casework, api_funding  # noqa: F401 (see ad
 from minefree.cooperation.api import router as cooperation_router
 from minefree.core.schemas import ErrorOut
 from minefree.core.versions import VersionConflictError, VersionRequiredError
-from minefree.knowledge.api import router as knowledge_router
 from minefree.core.workflow import AlreadyDone
+from minefree.knowledge.api import router as knowledge_router
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
 from minefree.reporting.drafting.api import router as drafting_router
