@@ -241,7 +241,7 @@ def _table(
                 total=sum(y.states for y in line_years),
             )
         )
-    for index, year in enumerate(years):
+    for index in range(len(years)):
         ranks = _rank({line.code: line.years[index].states for line in table.lines})
         for line in table.lines:
             line.years[index].rank = ranks.get(line.code)
