@@ -252,14 +252,20 @@ def _table(
     return table
 
 
-def evidence(user: Any, category: str, filters: ChallengeFilters) -> QuerySet[Passage]:
+def evidence(
+    user: Any, category: str, filters: ChallengeFilters, data: str = ""
+) -> QuerySet[Passage]:
     """The passages behind a number: readable, in the filters, with a label of
-    ``category`` that counts; newest first."""
-    return (
-        _filtered(passages_for(user), filters)
-        .filter(labels__category=category, labels__status__in=COUNTED)
-        .order_by("-year", "state__name_en", "source_kind", "source_id", "position")
+    ``category`` that counts; newest first. ``data`` "synthetic" keeps the synthetic demo
+    passages only, "reported" the others (as the two tables count them)."""
+    qs = _filtered(passages_for(user), filters).filter(
+        labels__category=category, labels__status__in=COUNTED
     )
+    if data == SYNTHETIC:
+        qs = qs.filter(origin=Origin.SYNTHETIC)
+    elif data == REPORTED:
+        qs = qs.exclude(origin=Origin.SYNTHETIC)
+    return qs.order_by("-year", "state__name_en", "source_kind", "source_id", "position")
 
 
 # --- one state's challenges, for the committee's pages -----------------------------------------
