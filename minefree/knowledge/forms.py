@@ -199,4 +199,3 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you would like its authors to tell you (optional)."),
     )
-
