@@ -70,18 +70,17 @@ def _filter_form(request: HttpRequest) -> ChallengeFilterForm:
 
 
 def _charts(tables: list[ChallengeTable]) -> list[Any]:
-    """One small chart per category: the share of reporting states naming it, per year;
-    synthetic demo data as its own dashed line, labelled."""
+    """One small chart per category: how many States Parties named it, per year (a count
+    needs no report to divide by); synthetic demo data as its own dashed line, labelled."""
     drawn = []
     for code in CHALLENGE_CODES:
         series = []
         for table in tables:
             line = next(item for item in table.lines if item.code == code)
-            points = [(y.year, y.share_pct) for y in line.years]
             series.append(
                 charts.Series(
-                    _("share of reporting states"),
-                    [(year, None if v is None else float(v)) for year, v in points],
+                    _("States Parties"),
+                    [(y.year, float(y.states)) for y in line.years],
                     synthetic=table.synthetic,
                 )
             )
@@ -89,8 +88,8 @@ def _charts(tables: list[ChallengeTable]) -> list[Any]:
             charts.line_chart(
                 title=label(code),
                 series=series,
-                unit="%",
-                empty_text=_("No state reported for these years."),
+                unit=_("States Parties"),
+                empty_text=_("No state named it in these years."),
                 width=420,
                 height=200,
                 synthetic_label=_("synthetic demo data"),
