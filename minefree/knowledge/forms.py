@@ -23,10 +23,18 @@ class ChallengeFilterForm(forms.Form):
     """The filters of the key challenges; a value it refuses is left out."""
 
     year_from = forms.IntegerField(
-        label=_("From year"), required=False, min_value=YEAR_MIN, max_value=YEAR_MAX
+        label=_("From year"),
+        required=False,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        help_text=_("The first year the reports cover; blank: the earliest."),
     )
     year_to = forms.IntegerField(
-        label=_("To year"), required=False, min_value=YEAR_MIN, max_value=YEAR_MAX
+        label=_("To year"),
+        required=False,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        help_text=_("The last year; blank: the latest."),
     )
     region = forms.ChoiceField(label=_("Region"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
@@ -74,8 +82,16 @@ def _list(text: str) -> list[str]:
 class DocumentForm(forms.Form):
     """A document for the knowledge base: its file or its address, and what it concerns."""
 
-    title = forms.CharField(label=_("Title"), max_length=300)
-    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=300,
+        help_text=_("As the document names itself, e.g. Exchange visit to Peru, May 2024."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=DocumentKind.choices,
+        help_text=_("What the document is; readers filter by it."),
+    )
     language = forms.ChoiceField(
         label=_("Language"),
         choices=Language.choices,
@@ -179,7 +195,11 @@ class PracticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What it achieved, with figures where there are some."),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=Language.choices,
+        help_text=_("The language you write the practice in."),
+    )
     visibility = forms.ChoiceField(
         label=_("Who may read it"),
         choices=Visibility.choices,
@@ -190,7 +210,10 @@ class PracticeForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     useful = forms.BooleanField(
-        label=_("This practice is useful to us"), required=False, initial=True
+        label=_("This practice is useful to us"),
+        required=False,
+        initial=True,
+        help_text=_("Counted on the practice's page; you give your feedback once."),
     )
     follow_up = forms.CharField(
         label=_("Follow-up asked"),

@@ -116,6 +116,17 @@ def test_synthetic_data_is_labelled_on_the_page(cast):
     html = _client().get("/knowledge/challenges/").content.decode()
     assert 'id="table-synthetic"' in html and "synthetic demo data" in html
     assert 'id="table-reported"' not in html
+    assert html.count('<figure class="chart"') == 8  # one per category
+    assert 'stroke-dasharray="6 4"' in html  # the synthetic line is dashed
+    drill = _client().get("/knowledge/challenges/capacity/?data=synthetic").content.decode()
+    assert drill.count("synthetic-label") >= 2  # the heading and the passage
+    assert (
+        _client()
+        .get("/knowledge/challenges/capacity/?data=reported")
+        .context["page"]
+        .paginator.count
+        == 0
+    )
 
 
 def test_a_passage_shows_its_source_and_labels(cast):
