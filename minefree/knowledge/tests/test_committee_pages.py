@@ -17,6 +17,7 @@ from minefree.casework.tests.test_cases import held_case
 from minefree.clearance.tests.factories import submitted
 from minefree.core.audit import SYSTEM
 from minefree.core.models import Visibility
+from minefree.knowledge import services
 from minefree.knowledge.models import LabelStatus
 from minefree.knowledge.tests.factories import committee_document, passage
 
@@ -93,3 +94,14 @@ def test_the_pages_queries_do_not_grow_with_the_passages(cast, page):
     small = count()
     grow(30)
     assert count() == small
+
+
+def test_a_decision_on_a_label_refreshes_the_cached_country_page(cast):
+    found = passage("PER", 2024, "financial", text="Donor funding fell by half in 2024.")
+    anonymous = Client()
+    assert 'data-challenge="financial"' in anonymous.get("/states/PER/").content.decode()
+    assert anonymous.get("/states/PER/").headers.get("X-Page-Cache") == "hit"
+    services.label_decide(
+        actor=cast["committee_chair"], passage=found, category="financial", status="rejected"
+    )
+    assert 'data-challenge="financial"' not in anonymous.get("/states/PER/").content.decode()
