@@ -190,6 +190,8 @@ def challenge_passages(
 ) -> ChallengePassageListOut:
     if category not in CHALLENGE_CODES:
         raise Http404("Not a category of challenges: " + ", ".join(CHALLENGE_CODES))
+    if query.data not in ("", kc.REPORTED, kc.SYNTHETIC):
+        raise ValidationError({"data": ["reported, synthetic, or blank for both."]})
     chosen = query.filters()
     if query.year is not None:
         chosen = kc.ChallengeFilters(query.year, query.year, chosen.region, chosen.state)

@@ -7,11 +7,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minefree.core.models import Visibility
 from minefree.knowledge.challenges import ChallengeFilters
-from minefree.knowledge.models import DocumentKind, LabelStatus, Language
+from minefree.knowledge.models import Document, DocumentKind, LabelStatus, Language
 from minefree.knowledge.taxonomy import CATEGORIES
 from minefree.registry.models import Actor, ActorKind
 from minefree.reporting.specification.schema import PILLARS
@@ -195,6 +196,12 @@ class PracticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What it achieved, with figures where there are some."),
     )
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Documents"),
+        queryset=Document.objects.none(),
+        required=False,
+        help_text=_("Documents of the knowledge base that describe it (a visit report...)."),
+    )
     language = forms.ChoiceField(
         label=_("Language"),
         choices=Language.choices,
@@ -206,6 +213,10 @@ class PracticeForm(forms.Form):
         initial=Visibility.PUBLIC,
         help_text=_("Once published, who sees the practice."),
     )
+
+    def __init__(self, *args: Any, documents: QuerySet[Document], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = documents  # type: ignore[attr-defined]
 
 
 class FeedbackForm(forms.Form):

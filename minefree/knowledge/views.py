@@ -385,9 +385,11 @@ def practice_propose(request: HttpRequest) -> HttpResponse:
     """Propose a practice (focal points, committee members, ISU staff)."""
     if not can(request.user, "practice.propose"):
         return render(request, "knowledge/denied.html", status=403)
+    documents = documents_for(request.user).order_by("title")
     if request.method != "POST":
-        return render(request, "knowledge/practice_propose.html", {"form": PracticeForm()})
-    form = PracticeForm(request.POST)
+        form = PracticeForm(documents=documents)
+        return render(request, "knowledge/practice_propose.html", {"form": form})
+    form = PracticeForm(request.POST, documents=documents)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -398,6 +400,7 @@ def practice_propose(request: HttpRequest) -> HttpResponse:
                 who=data["who"],
                 result=data["result"],
                 where=list(data["where"]),
+                documents=list(data["documents"]),
                 language=data["language"],
                 visibility=data["visibility"],
             )

@@ -54,6 +54,7 @@ def test_the_key_challenges_with_links_to_their_passages(cast):
     detail = Client().get(listed["items"][0]["link"]).json()
     assert detail["labels"][0]["category"] == "financial"
     assert Client().get("/api/knowledge/challenges/none/passages").status_code == 404
+    assert Client().get("/api/knowledge/challenges/financial/passages?data=x").status_code == 422
     assert Client().get("/api/knowledge/challenges?year_from=1").status_code == 422
 
 

@@ -236,7 +236,11 @@ def test_documents_are_listed_read_and_added(cast, settings, tmp_path):
 
 
 def test_practices_are_proposed_published_and_found_useful(cast):
+    guide = Document.objects.create(title="Dogs guide", kind="guidance", language="en")
+    notes = committee_document("PER")
     proposer = _client(cast["focal_point_peru"])
+    form = proposer.get("/knowledge/practices/propose/").content.decode()
+    assert "Dogs guide" in form and "Committee notes" not in form
     refused = proposer.post("/knowledge/practices/propose/", {"title": "Dogs", "language": "en"})
     assert refused.status_code == 422 and 'value="Dogs"' in refused.content.decode()
     response = proposer.post(
@@ -245,6 +249,7 @@ def test_practices_are_proposed_published_and_found_useful(cast):
             "title": "Mine detection dogs in the Andes",
             "what": "Teams of dogs survey high-altitude areas.",
             "where": ["PER"],
+            "documents": [str(guide.pk)],
             "language": "en",
             "visibility": "public",
         },
@@ -252,6 +257,18 @@ def test_practices_are_proposed_published_and_found_useful(cast):
     assert response.status_code == 302
     practice = Practice.objects.get()
     assert practice.status == PracticeStatus.PROPOSED
+    assert list(practice.documents.all()) == [guide]
+    smuggled = proposer.post(
+        "/knowledge/practices/propose/",
+        {
+            "title": "X",
+            "what": "Y",
+            "documents": [str(notes.pk)],
+            "language": "en",
+            "visibility": "public",
+        },
+    )
+    assert smuggled.status_code == 422 and Practice.objects.count() == 1
     assert "Mine detection dogs" not in _client().get("/knowledge/practices/").content.decode()
     assert _client().get(f"/knowledge/practices/{practice.pk}/").status_code == 404
     staff = _client(cast["isu_staff"])
