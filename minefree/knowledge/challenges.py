@@ -54,6 +54,13 @@ class ChallengeFilters:
     region: str = ""
     state: str = ""
 
+    def __post_init__(self) -> None:
+        """A range given backwards is read forwards (2024 to 2020 is 2020 to 2024)."""
+        if self.year_from is not None and self.year_to is not None:
+            low, high = sorted((self.year_from, self.year_to))
+            object.__setattr__(self, "year_from", low)
+            object.__setattr__(self, "year_to", high)
+
     def query(self, **extra: Any) -> dict[str, Any]:
         """The filters as URL parameters (those set), for links to the drill-down."""
         params: dict[str, Any] = {

@@ -135,6 +135,8 @@ def test_filters_by_region_state_and_years(cast):
     tables = key_challenges(None, ChallengeFilters(state="per"))
     assert _year(line(tables, "financial"), 2024).states == 1
     assert key_challenges(None, ChallengeFilters(year_from=2025)) == []
+    backwards = key_challenges(None, ChallengeFilters(year_from=2024, year_to=2020))
+    assert backwards[0].years == [2024]
     assert [p.state.iso3 for p in evidence(None, "financial", ChallengeFilters(state="KHM"))] == [
         "KHM"
     ]
