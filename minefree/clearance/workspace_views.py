@@ -43,6 +43,7 @@ from minefree.core.permissions import can
 from minefree.core.versions import VersionConflictError
 from minefree.core.views import flash_errors, form_errors, or_404
 from minefree.core.workflow import AlreadyDone
+from minefree.knowledge.challenges import state_challenges
 from minefree.registry.models import Meeting, MeetingKind
 
 #: the meetings that decide extension requests
@@ -104,6 +105,7 @@ def workspace_page(
         "analysis_fields": [(bound, saved_now.get(bound.name)) for bound in form],
         "conflict": conflict or [],
         "question_form": QuestionForm(auto_id="ask-%s") if open_ else None,
+        "state_challenges": state_challenges(user, ext.state),
         "may_publish": open_ and latest is not None and latest.status == AnalysisStatus.DRAFT,
         "decision_form": (
             decision_form or DecisionForm(auto_id="decision-%s", meetings=_meetings())

@@ -78,6 +78,7 @@ from minefree.funding import totals as funding
 from minefree.funding.models import Flow, FlowStatus, ReportedBy
 from minefree.funding.rules import may_record_flow
 from minefree.funding.selectors import FlowFilters, flows_list, published_total_years
+from minefree.knowledge.challenges import state_challenges
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_actor
 
@@ -525,6 +526,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "profile": selectors.needs_profile(case.state, who),
         "step_forms": _case_forms(case) if may_run_committee_work(who) else {},
         "may_run": may_run_committee_work(who),
+        "state_challenges": state_challenges(request.user, case.state),
     }
     return render(request, "cooperation/case.html", context)
 

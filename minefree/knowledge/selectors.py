@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from minefree.accounts.readers import reader, visible
 from minefree.knowledge.models import Document, Passage, Practice, PracticeStatus
+from minefree.registry.models import Actor
 
 
 def passages_for(user: Any) -> QuerySet[Passage]:
@@ -24,3 +25,9 @@ def practices_for(user: Any) -> QuerySet[Practice]:
     who = reader(user)
     qs = visible(Practice.objects.all(), who)
     return qs if who.staff else qs.filter(status=PracticeStatus.PUBLISHED)
+
+
+def state_choices() -> list[tuple[str, str]]:
+    """The states some passage is about, by name in the active language (one query)."""
+    states = Actor.objects.filter(passages__isnull=False, iso3__isnull=False).distinct()
+    return sorted(((s.iso3 or "", s.name) for s in states), key=lambda item: item[1])

@@ -21,6 +21,7 @@ from minefree.core.models import REFERENCE_FILE, HookFailure
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
 from minefree.core.views import paginate
+from minefree.knowledge.challenges import state_challenges
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
 from minefree.site.clearance_section import clearance_section
@@ -73,6 +74,7 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
         **reporting_section(profile.actor),
         **clearance_section(profile.actor),
         **cooperation_section(profile.actor, reader(request.user)),
+        "state_challenges": state_challenges(request.user, profile.actor),
     }
     return render(request, "site/country.html", context)
 

@@ -20,7 +20,7 @@ from minefree.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 #: the apps whose tests declare their API writes (``<app>/tests/api_writes.py``)
-APPS = ["accounts", "clearance", "cooperation", "reporting"]
+APPS = ["accounts", "clearance", "cooperation", "knowledge", "reporting"]
 WRITES: list[ApiWrite] = [
     w for app in APPS for w in importlib.import_module(f"minefree.{app}.tests.api_writes").WRITES
 ]
