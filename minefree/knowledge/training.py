@@ -91,6 +91,8 @@ class LabelledPassage:
     source_url: str
     source_title: str
     split: str
+    #: the addition the passage came with (1: the first 326); a split is drawn within one
+    batch: int = 1
 
 
 def load_set(path: Path = SET_PATH) -> list[LabelledPassage]:
@@ -104,26 +106,32 @@ def load_set(path: Path = SET_PATH) -> list[LabelledPassage]:
                 source_url=row["source_url"],
                 source_title=row["source_title"],
                 split=row["split"],
+                batch=int(row.get("batch") or 1),
             )
             for row in csv.DictReader(handle)
         ]
 
 
 def assign_splits(rows: Sequence[LabelledPassage]) -> dict[str, str]:
-    """The fixed train/eval split: within each stratum (language × the passage's rarest
-    label), passages in the order of a hash of their id, every third-or-so to eval. Adding
-    a passage moves no other passage out of its stratum's order."""
-    frequency = Counter(label for row in rows for label in row.labels)
-    strata: dict[tuple[str, str], list[LabelledPassage]] = defaultdict(list)
-    for row in rows:
-        rarest = min(row.labels, key=lambda label: (frequency[label], label))
-        strata[(row.language, rarest)].append(row)
-    splits = {}
-    for members in strata.values():
-        members.sort(key=lambda row: hashlib.sha256(row.id.encode()).hexdigest())
-        for n, row in enumerate(members):
-            held = math.floor((n + 1) * EVAL_SHARE + 0.5) > math.floor(n * EVAL_SHARE + 0.5)
-            splits[row.id] = "eval" if held else "train"
+    """The fixed train/eval split, drawn once per addition (``batch``) so that adding
+    passages never moves a passage already split: within each stratum of a batch
+    (language × the passage's rarest label, counted over the set as it stood with that
+    batch), passages in the order of a hash of their id, every third-or-so to eval."""
+    splits: dict[str, str] = {}
+    for batch in sorted({row.batch for row in rows}):
+        known = [row for row in rows if row.batch <= batch]
+        frequency = Counter(label for row in known for label in row.labels)
+        strata: dict[tuple[str, str], list[LabelledPassage]] = defaultdict(list)
+        for row in known:
+            if row.batch != batch:
+                continue
+            rarest = min(row.labels, key=lambda label: (frequency[label], label))
+            strata[(row.language, rarest)].append(row)
+        for members in strata.values():
+            members.sort(key=lambda row: hashlib.sha256(row.id.encode()).hexdigest())
+            for n, row in enumerate(members):
+                held = math.floor((n + 1) * EVAL_SHARE + 0.5) > math.floor(n * EVAL_SHARE + 0.5)
+                splits[row.id] = "eval" if held else "train"
     return splits
 
 
