@@ -41,7 +41,7 @@ CORRECTION_WEIGHT = 3.0
 THRESHOLD = 0.5
 #: inverse regularisation strength of each logistic regression (chosen by 5-fold
 #: cross-validation on the train split only, ``cross_validate``: 0.5 to 8 tried)
-C = 4.0
+C = 2.0
 #: folds of ``cross_validate``
 CV_FOLDS = 5
 #: the weight of the cue indicators next to the l2-normalised text features

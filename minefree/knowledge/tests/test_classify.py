@@ -24,7 +24,7 @@ from minefree.knowledge.models import LabelStatus, Passage, PassageLabel, Traini
 from minefree.knowledge.schemas import CLASSIFY_MAX_CHARS
 from minefree.knowledge.taxonomy import CHALLENGE_CODES, CODES
 
-#: the eval macro-F1 the current model reaches (0.70 on the 187 eval passages) less a
+#: the eval macro-F1 the current model reaches (0.71 on the 184 eval passages) less a
 #: margin: a regression fails
 MACRO_F1_FLOOR = 0.65
 SENTENCES = {
