@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
@@ -23,6 +24,7 @@ from minefree.core.api import WRITE_ERRORS, created
 from minefree.core.schemas import ErrorOut, PageQuery
 from minefree.core.views import or_404
 from minefree.knowledge import challenges as kc
+from minefree.knowledge import classify as classifier
 from minefree.knowledge import services
 from minefree.knowledge.models import (
     Document,
@@ -31,6 +33,7 @@ from minefree.knowledge.models import (
     Practice,
     PracticeFeedback,
 )
+from minefree.knowledge.schemas import ClassifiedLabelOut, ClassifyTextIn, ClassifyTextOut
 from minefree.knowledge.selectors import documents_for, passages_for, practices_for
 from minefree.knowledge.taxonomy import CHALLENGE_CODES, CODES, label
 from minefree.registry.models import Actor
@@ -604,3 +607,39 @@ def practice_feedback(
         practice=practice.pk, useful=feedback.useful, follow_up=feedback.follow_up
     )
     return created(response, f"/api/knowledge/practices/{practice.pk}", out)
+
+
+#: marks an operation that takes a body but stores nothing: the API's write matrix
+#: (``api/tests/test_write_matrix``) checks it changes nothing for anyone instead
+STORES_NOTHING = {"x-stores-nothing": True}
+
+
+@router.post(
+    "/classify",
+    response=ClassifyTextOut,
+    summary="Which challenges a text states",
+    description=(
+        "Classifies any text (1 to 20,000 characters, in English, French or Spanish) into the "
+        "categories of challenges, each with its confidence and evidence; `none` when it "
+        "states none. Stores nothing; open to anyone, counted like every API call."
+    ),
+    openapi_extra=STORES_NOTHING,
+)
+def classify_text(request: HttpRequest, body: ClassifyTextIn) -> ClassifyTextOut:
+    if not body.text.strip():
+        raise ValidationError({"text": [_("Give the text to classify.")]})
+    found = classifier.classify([body.text], [body.lang])[0]
+    labels = [
+        ClassifiedLabelOut(
+            category=s.category,
+            label=label(s.category),
+            confidence=s.confidence,
+            evidence=s.evidence,
+        )
+        for s in found
+    ]
+    return ClassifyTextOut(
+        labels=labels,
+        evidence="\n".join(f"{s.category}: {s.evidence}" for s in found if s.evidence),
+        method=classifier.METHOD,
+    )

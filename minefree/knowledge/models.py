@@ -228,3 +228,30 @@ class PracticeFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practice}: {self.user}"
+
+
+class TrainingRun(models.Model):
+    """A training of the challenge classifier: when, by whom, on what (the labelled set's
+    train split and people's decisions) and how well it did on the set's eval split. The
+    model itself is not stored: each process trains it again, the same way, from the same
+    data."""
+
+    created_at = models.DateTimeField(_("trained"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(_("method"), max_length=60)
+    set_passages = models.PositiveIntegerField(_("passages of the labelled set"))
+    corrections = models.PositiveIntegerField(_("passages with people's decisions"))
+    eval_passages = models.PositiveIntegerField(_("passages evaluated"))
+    macro_f1 = models.FloatField(_("macro-F1"))
+    f1 = models.JSONField(_("F1 by category"), default=dict)
+    labels_suggested = models.PositiveIntegerField(_("labels suggested"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("training run")
+        verbose_name_plural = _("training runs")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.created_at:%Y-%m-%d %H:%M} (macro-F1 {self.macro_f1:.2f})"

@@ -2,7 +2,8 @@
 
 Committee members and ISU staff add documents and confirm or correct the labels the
 classifier suggests; focal points, committee members and ISU staff propose practices, which
-ISU staff publish; any signed-in reader may say a practice was useful. A submitted report's
+ISU staff publish; any signed-in reader may say a practice was useful. ISU staff train the
+classifier of challenges again (on the labelled set and everyone's decisions). A submitted report's
 text is indexed as the person who submitted it.
 """
 
@@ -36,5 +37,6 @@ RULES: dict[str, Rule] = {
     "challenge.label": analyses,
     "practice.propose": proposes,
     "practice.publish": lambda user, _target: is_staff_member(user),
+    "classifier.train": lambda user, _target: is_staff_member(user),
     "practice.feedback": lambda user, _target: bool(getattr(user, "is_authenticated", False)),
 }

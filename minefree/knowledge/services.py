@@ -19,6 +19,7 @@ from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, PDF, TEXT, check_upload
 from minefree.core.workflow import AlreadyDone, locked
 from minefree.knowledge import classify as classifier
+from minefree.knowledge import training
 from minefree.knowledge.models import (
     Document,
     LabelStatus,
@@ -27,6 +28,7 @@ from minefree.knowledge.models import (
     Practice,
     PracticeFeedback,
     PracticeStatus,
+    TrainingRun,
 )
 from minefree.knowledge.taxonomy import CODES, FORM_J_CATEGORIES, NONE
 from minefree.knowledge.text import docx_paragraphs, guess_language, pdf_pages, split_passages
@@ -375,3 +377,77 @@ def practice_feedback(
     )
     audited_create(actor=actor, obj=feedback, action="practice.feedback_given")
     return feedback
+
+
+#: passages classified at once when a training run refreshes the suggestions
+REFRESH_CHUNK = 2000
+
+
+def _refresh_suggestions(passages: Any) -> int:
+    """Replace the suggested labels of ``passages`` by the current model's; labels people
+    decided on, and those the source states (Form J), stay as they are."""
+    PassageLabel.objects.filter(passage__in=passages, status=LabelStatus.SUGGESTED).exclude(
+        method=STATED
+    ).delete()
+    kept = set(
+        PassageLabel.objects.filter(passage__in=passages).values_list("passage_id", "category")
+    )
+    written = 0
+    rows = list(passages.order_by("pk").values_list("pk", "text", "language"))
+    for start in range(0, len(rows), REFRESH_CHUNK):
+        chunk = rows[start : start + REFRESH_CHUNK]
+        found = classifier.classify([row[1] for row in chunk], [row[2] for row in chunk])
+        labels = [
+            PassageLabel(
+                passage_id=pk,
+                category=s.category,
+                confidence=s.confidence,
+                evidence=s.evidence[:500],
+                method=s.method,
+            )
+            for (pk, _text, _language), suggestions in zip(chunk, found, strict=True)
+            for s in suggestions
+            if (pk, s.category) not in kept
+        ]
+        PassageLabel.objects.bulk_create(labels)
+        written += len(labels)
+    return written
+
+
+@service
+def classifier_train(*, actor: Any) -> TrainingRun:
+    """Train the challenge classifier again on the labelled set and people's decisions,
+    record the run with its scores on the set's eval split, and refresh the suggested
+    labels of every passage (decided and stated labels are kept)."""
+    require(actor, "classifier.train", None, _("Only ISU staff train the classifier."))
+    rows = training.load_set()
+    examples = training.set_examples(rows)
+    examples += training.corrections_of(classifier.decisions())
+    model = training.train(examples, classifier.PATTERNS)
+    scores = training.evaluate(model, rows)
+    run = TrainingRun(
+        created_by=_user(actor),
+        method=classifier.METHOD,
+        set_passages=model.set_passages,
+        corrections=model.corrections,
+        eval_passages=scores.passages,
+        macro_f1=scores.macro_f1,
+        f1=scores.f1,
+    )
+    run.save()
+    classifier.install(model, (run.pk, run.created_at.isoformat()))
+    run.labels_suggested = _refresh_suggestions(Passage.objects.all())
+    run.save(update_fields=["labels_suggested"])
+    audit_record(
+        actor=actor,
+        action="classifier.trained",
+        obj=run,
+        after={
+            "method": run.method,
+            "set_passages": run.set_passages,
+            "corrections": run.corrections,
+            "macro_f1": run.macro_f1,
+            "labels_suggested": run.labels_suggested,
+        },
+    )
+    return run

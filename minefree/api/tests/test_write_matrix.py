@@ -1,5 +1,9 @@
 """Every write endpoint × every role, with personal API tokens: allowed roles change the
-data and the audit log names their token; every other role changes nothing at all."""
+data and the audit log names their token; every other role changes nothing at all.
+
+An operation that takes a body but stores nothing (``POST /api/knowledge/classify``) says
+so in the OpenAPI document (``x-stores-nothing``); it is not a write, and every role's call
+is checked to change nothing instead."""
 
 from __future__ import annotations
 
@@ -14,28 +18,48 @@ from minefree.accounts import services as accounts
 from minefree.accounts.models import ApiToken
 from minefree.accounts.tests.factories import CAST, make_cast
 from minefree.api.api import api
-from minefree.api.tests.writes import ApiWrite, database_state
+from minefree.api.tests.writes import ApiWrite, Call, database_state
 from minefree.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 #: the apps whose tests declare their API writes (``<app>/tests/api_writes.py``)
 APPS = ["accounts", "clearance", "cooperation", "knowledge", "reporting"]
-WRITES: list[ApiWrite] = [
-    w for app in APPS for w in importlib.import_module(f"minefree.{app}.tests.api_writes").WRITES
-]
+MODULES = [importlib.import_module(f"minefree.{app}.tests.api_writes") for app in APPS]
+WRITES: list[ApiWrite] = [w for module in MODULES for w in module.WRITES]
+#: the calls of operations that take a body but store nothing (``STORES_NOTHING``)
+READS: list[Call] = [c for module in MODULES for c in getattr(module, "STORES_NOTHING", [])]
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
-def test_every_write_operation_of_the_api_is_in_the_matrix():
+def _operations(*, stores_nothing: bool) -> set[tuple[str, str]]:
     schema = api.get_openapi_schema()
-    operations = {
+    return {
         (method.upper(), path)
         for path, item in schema["paths"].items()
-        for method in item
-        if method in WRITE_METHODS
+        for method, operation in item.items()
+        if method in WRITE_METHODS and bool(operation.get("x-stores-nothing")) is stores_nothing
     }
-    assert operations == {w.operation for w in WRITES}
+
+
+def test_every_write_operation_of_the_api_is_in_the_matrix():
+    assert _operations(stores_nothing=False) == {w.operation for w in WRITES}
+
+
+def test_every_operation_said_to_store_nothing_is_called_below():
+    assert _operations(stores_nothing=True) == {(c.method, c.path) for c in READS}
+
+
+@pytest.mark.parametrize("role", list(CAST))
+@pytest.mark.parametrize("call", READS, ids=lambda c: f"{c.method} {c.path}")
+def test_an_operation_said_to_store_nothing_changes_nothing_for_anyone(call: Call, role: str):
+    cast = make_cast()
+    auth = _auth(cast[role])
+    events = AuditEvent.objects.count()
+    before = database_state()
+    response = call.send(Client(), auth)
+    assert response.status_code == 200, response.content[:400]
+    assert database_state() == before and AuditEvent.objects.count() == events
 
 
 def _auth(user: Any) -> dict[str, str]:
