@@ -1,0 +1,393 @@
+"""Search of the knowledge base: one selector, ``search``, for the page and the API.
+
+It reads only the passages ``selectors.passages_for(user)`` returns, so hits, the total,
+every facet count and every snippet come from what the reader may read; a committee-only
+document never shows, not even as a count. A query is matched by ``fulltext`` (PostgreSQL
+full-text or SQLite FTS5, with the same folding and stemming); without a query the
+filters alone browse, newest first. Facets count the matched passages by kind, state,
+year, language, Convention article, pillar and challenge category, in one SQL statement
+whatever the number of passages.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from minefree.knowledge import fulltext, semantic, taxonomy
+from minefree.knowledge.models import (
+    DocumentKind,
+    LabelStatus,
+    Language,
+    Passage,
+    PassageLabel,
+)
+from minefree.knowledge.selectors import passages_for
+from minefree.registry.models import Actor
+from minefree.reporting.specification.schema import PILLARS
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 500
+#: the Convention's articles (a document may be tagged with any)
+ARTICLES = range(1, 23)
+#: the article a passage's kind implies, beside the articles its document is tagged with
+KIND_ARTICLE = {DocumentKind.ARTICLE7_NARRATIVE: 7, DocumentKind.EXTENSION_SECTION: 5}
+YEARS = range(1997, 2101)
+FACETS = ("kind", "state", "year", "language", "article", "pillar", "category")
+
+#: how the hits are ordered: by full-text relevance, re-ranked by meaning (optional), or
+#: newest first when there is no query
+FULL_TEXT = "full-text"
+SEMANTIC = "semantic"
+BROWSE = "browse"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What the reader narrowed the search to: within a facet any value, across facets all."""
+
+    kinds: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    languages: tuple[str, ...] = ()
+    articles: tuple[int, ...] = ()
+    pillars: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    def chosen(self, facet: str) -> set[str]:
+        """The values chosen in ``facet``, as they appear in a URL."""
+        values: Sequence[Any] = {
+            "kind": self.kinds,
+            "state": self.states,
+            "year": self.years,
+            "language": self.languages,
+            "article": self.articles,
+            "pillar": self.pillars,
+            "category": self.categories,
+        }[facet]
+        return {str(v) for v in values}
+
+    @property
+    def empty(self) -> bool:
+        return self == SearchFilters()
+
+
+def _whole(raw: str, name: str, allowed: range, errors: dict[str, list[str]]) -> int | None:
+    text = raw.strip()
+    if text.isascii() and text.isdigit() and len(text) < 6 and int(text) in allowed:
+        return int(text)
+    errors.setdefault(name, []).append(
+        _("%(value)s is not a value of %(name)s (%(low)s to %(high)s).")
+        % {"value": raw[:20], "name": name, "low": allowed[0], "high": allowed[-1]}
+    )
+    return None
+
+
+def filters_from(params: Mapping[str, Sequence[str]]) -> SearchFilters:
+    """The filters of a URL's query parameters (each name may repeat: ``kind=a&kind=b``);
+    an unknown value is refused (``ValidationError`` by parameter), not silently ignored."""
+    errors: dict[str, list[str]] = {}
+
+    def choices(name: str, allowed: Sequence[str]) -> tuple[str, ...]:
+        values = tuple(dict.fromkeys(v.strip() for v in params.get(name, []) if v.strip()))
+        wrong = [v for v in values if v not in allowed]
+        if wrong:
+            errors[name] = [
+                _("Unknown value %(value)s; one of: %(allowed)s.")
+                % {"value": wrong[0][:40], "allowed": ", ".join(allowed)}
+            ]
+        return values
+
+    states = tuple(dict.fromkeys(v.strip().upper() for v in params.get("state", []) if v.strip()))
+    if any(not (len(s) == 3 and s.isascii() and s.isalpha()) for s in states):
+        errors["state"] = [_("A state is given by its ISO 3166 alpha-3 code, e.g. PER.")]
+    years = tuple(
+        y for y in (_whole(v, "year", YEARS, errors) for v in params.get("year", [])) if y
+    )
+    bounds = {}
+    for name in ("year_from", "year_to"):
+        raw = [v for v in params.get(name, []) if v.strip()]
+        bounds[name] = _whole(raw[-1], name, YEARS, errors) if raw else None
+    if bounds["year_from"] and bounds["year_to"] and bounds["year_from"] > bounds["year_to"]:
+        errors["year_to"] = [_("The last year comes before the first.")]
+    articles = tuple(
+        a for a in (_whole(v, "article", ARTICLES, errors) for v in params.get("article", [])) if a
+    )
+    found = SearchFilters(
+        kinds=choices("kind", DocumentKind.values),
+        states=states,
+        years=years,
+        year_from=bounds["year_from"],
+        year_to=bounds["year_to"],
+        languages=choices("language", Language.values),
+        articles=tuple(dict.fromkeys(articles)),
+        pillars=choices("pillar", [code for code, _label in PILLARS]),
+        categories=choices("category", list(taxonomy.CODES)),
+    )
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
+def _tagged(column: str, value: str) -> RawSQL:
+    """The ids of documents whose JSON list ``column`` holds ``value`` (a number or code)."""
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT id FROM knowledge_document WHERE EXISTS (SELECT 1 FROM "
+            f"jsonb_array_elements_text(knowledge_document.{column}) AS tag(v) WHERE tag.v = %s)"
+        )
+    else:
+        sql = (
+            "SELECT id FROM knowledge_document WHERE EXISTS (SELECT 1 FROM "
+            f"json_each(knowledge_document.{column}) AS tag WHERE CAST(tag.value AS TEXT) = %s)"
+        )
+    return RawSQL(sql, [value])
+
+
+def _narrowed(passages: QuerySet[Passage], filters: SearchFilters) -> QuerySet[Passage]:
+    if filters.kinds:
+        passages = passages.filter(kind__in=filters.kinds)
+    if filters.states:
+        passages = passages.filter(state__iso3__in=filters.states)
+    if filters.years:
+        passages = passages.filter(year__in=filters.years)
+    if filters.year_from:
+        passages = passages.filter(year__gte=filters.year_from)
+    if filters.year_to:
+        passages = passages.filter(year__lte=filters.year_to)
+    if filters.languages:
+        passages = passages.filter(language__in=filters.languages)
+    if filters.articles:
+        condition = Q()
+        for article in filters.articles:
+            condition |= Q(document_id__in=_tagged("articles", str(article)))
+            implied = [kind for kind, number in KIND_ARTICLE.items() if number == article]
+            if implied:
+                condition |= Q(kind__in=implied)
+        passages = passages.filter(condition)
+    if filters.pillars:
+        condition = Q()
+        for pillar in filters.pillars:
+            condition |= Q(document_id__in=_tagged("pillars", pillar))
+        passages = passages.filter(condition)
+    if filters.categories:
+        labelled = PassageLabel.objects.filter(
+            passage=OuterRef("pk"), category__in=filters.categories
+        ).exclude(status=LabelStatus.REJECTED)
+        passages = passages.filter(Exists(labelled))
+    return passages
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A matching passage, with its snippet and the challenge categories it carries."""
+
+    passage: Passage
+    rank: float | None
+    snippet: SafeString
+    labels: list[str]
+
+    @property
+    def synthetic(self) -> bool:
+        return self.passage.origin == "synthetic"
+
+
+@dataclass
+class SearchResult:
+    query: str
+    filters: SearchFilters
+    ranking: str
+    total: int
+    page: int
+    page_size: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, math.ceil(self.total / self.page_size)))
+
+
+def _facet_sql(matched: QuerySet[Passage]) -> tuple[str, list[Any]]:
+    """One statement counting the matched passages by every facet (the match runs once)."""
+    columns = matched.order_by().values_list(
+        "id", "kind", "state_id", "year", "language", "document__articles", "document__pillars"
+    )
+    inner, params = columns.query.sql_with_params()
+    text = "CAST({} AS TEXT)"
+    parts = [
+        "SELECT 'total', '', '', '', COUNT(*) FROM m",
+        "SELECT 'kind', kind, '', '', COUNT(*) FROM m GROUP BY kind",
+        f"SELECT 'state', {text.format('state_id')}, '', '', COUNT(*) FROM m "
+        "WHERE state_id IS NOT NULL GROUP BY state_id",
+        f"SELECT 'year', {text.format('year')}, '', '', COUNT(*) FROM m "
+        "WHERE year IS NOT NULL GROUP BY year",
+        "SELECT 'language', language, '', '', COUNT(*) FROM m GROUP BY language",
+        f"SELECT 'tags', kind, COALESCE({text.format('articles')}, ''), "
+        f"COALESCE({text.format('pillars')}, ''), COUNT(*) FROM m "
+        f"GROUP BY kind, {text.format('articles')}, {text.format('pillars')}",
+        "SELECT 'category', label.category, '', '', COUNT(*) FROM m "
+        "JOIN knowledge_passagelabel label ON label.passage_id = m.id "
+        f"WHERE label.status <> '{LabelStatus.REJECTED.value}' GROUP BY label.category",
+    ]
+    sql = (
+        "WITH m (id, kind, state_id, year, language, articles, pillars) AS MATERIALIZED ("
+        + inner
+        + ") "
+        + " UNION ALL ".join(parts)
+    )
+    return sql, list(params)
+
+
+def _count_facets(
+    matched: QuerySet[Passage], filters: SearchFilters
+) -> tuple[int, dict[str, list[FacetValue]]]:
+    sql, params = _facet_sql(matched)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    total = 0
+    for facet, value, articles, pillars, n in rows:
+        if facet == "total":
+            total = int(n)
+        elif facet == "tags":
+            found = {str(a) for a in json.loads(articles or "[]")}
+            if value in KIND_ARTICLE:
+                found.add(str(KIND_ARTICLE[value]))
+            for article in found:
+                counts["article"][article] += int(n)
+            for pillar in {str(p) for p in json.loads(pillars or "[]")}:
+                counts["pillar"][pillar] += int(n)
+        else:
+            counts[facet][str(value)] += int(n)
+    state_ids = [int(v) for v in counts["state"]]
+    states = (
+        {
+            str(a.pk): a
+            for a in Actor.objects.filter(pk__in=state_ids).only(
+                "iso3", "name_en", "name_fr", "name_es", "slug"
+            )
+        }
+        if state_ids
+        else {}
+    )
+    labels: dict[str, dict[str, str]] = {
+        "kind": {k: str(v) for k, v in DocumentKind.choices},
+        "language": {k: str(v) for k, v in Language.choices},
+        "pillar": {k: str(v) for k, v in PILLARS},
+        "category": {c: taxonomy.label(c) for c in taxonomy.CODES},
+    }
+    facets: dict[str, list[FacetValue]] = {}
+    for name in FACETS:
+        chosen = filters.chosen(name)
+        values = []
+        for value, n in counts[name].items():
+            shown, label = value, labels.get(name, {}).get(value, value)
+            if name == "state":
+                actor = states.get(value)
+                if actor is None:
+                    continue
+                shown, label = actor.code, actor.name
+            elif name == "article":
+                label = _("Article %(n)s") % {"n": value}
+            values.append(FacetValue(shown, label, n, shown in chosen))
+        if name in ("year", "article"):
+            values.sort(key=lambda v: int(v.value), reverse=name == "year")
+        else:
+            values.sort(key=lambda v: (-v.count, v.label))
+        facets[name] = values
+    return total, facets
+
+
+def search(
+    user: Any,
+    query: str = "",
+    filters: SearchFilters | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> SearchResult:
+    """The passages ``user`` may read that match ``query`` and ``filters``: one page of hits
+    with highlighted snippets, the total and the facets. Empty ``query``: browse."""
+    filters = filters or SearchFilters()
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(1, min(page, MAX_PAGE))
+    offset = (page - 1) * page_size
+    terms = fulltext.parse_query(query)
+    readable = passages_for(user)
+    matched = _narrowed(readable, filters)
+    if terms:
+        match_sql, match_params = fulltext.matching_ids(terms)
+        matched = matched.filter(id__in=RawSQL(match_sql, match_params))
+    total, facets = _count_facets(matched, filters)
+    result = SearchResult(
+        query=query[: fulltext.MAX_QUERY_CHARS],
+        filters=filters,
+        ranking=FULL_TEXT if terms else BROWSE,
+        total=total,
+        page=page,
+        page_size=page_size,
+        facets=facets,
+    )
+    if offset >= total:
+        return result
+    labels = Prefetch(
+        "labels",
+        queryset=PassageLabel.objects.exclude(status=LabelStatus.REJECTED).order_by("category"),
+    )
+    if not terms:
+        shown = list(
+            matched.order_by("-year", "-id").prefetch_related(labels)[offset : offset + page_size]
+        )
+        ranks: dict[int, float | None] = {p.pk: None for p in shown}
+    else:
+        among = matched.order_by().values("id").query.sql_with_params()
+        among_ids = (among[0], list(among[1]))
+        if semantic.enabled() and offset < semantic.CANDIDATES:
+            best = fulltext.ranked_ids(
+                terms, among_ids, max(semantic.CANDIDATES, offset + page_size), 0
+            )
+            ordered = semantic.rerank(query, best[: semantic.CANDIDATES])
+            ranked = (ordered + best[semantic.CANDIDATES :])[offset : offset + page_size]
+            result.ranking = SEMANTIC
+        else:
+            ranked = fulltext.ranked_ids(terms, among_ids, page_size, offset)
+        ranks = dict(ranked)
+        found = {p.pk: p for p in readable.filter(pk__in=list(ranks)).prefetch_related(labels)}
+        shown = [found[pk] for pk, _score in ranked if pk in found]
+    wanted = fulltext.query_stems(terms) if terms else None
+    result.hits = [
+        Hit(
+            passage=p,
+            rank=ranks.get(p.pk),
+            snippet=SafeString(fulltext.snippet(p.text, p.language, wanted)),
+            labels=[label.category for label in p.labels.all()],
+        )
+        for p in shown
+    ]
+    return result
