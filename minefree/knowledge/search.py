@@ -216,6 +216,11 @@ class Hit:
     def synthetic(self) -> bool:
         return self.passage.origin == "synthetic"
 
+    @property
+    def categories(self) -> list[tuple[str, str]]:
+        """(code, name in the reader's language) of each challenge category."""
+        return [(code, taxonomy.label(code)) for code in self.labels]
+
 
 @dataclass
 class SearchResult:
