@@ -8,8 +8,9 @@ English).
   ``minefree_es``: the built-in English, French and Spanish ones with ``unaccent`` before the
   stemmer, made by migration ``0002``), under a GIN index; ranked by ``ts_rank_cd``.
 * SQLite: an FTS5 table (``knowledge_passage_fts``, rowid = the passage's id) holds each
-  passage's folded, stemmed words (Snowball stemmers, ``snowballstemmer``) in the column
-  of its language; ranked by ``bm25``. FTS5's own stemmer knows only English.
+  passage's folded, stemmed words (Snowball stemmers, ``snowballstemmer``), each prefixed
+  by its language (``fr_financ``); ranked by ``bm25``. FTS5's own stemmer knows only
+  English.
 
 A query is matched against each passage in the passage's language: its words are stemmed
 in English, French and Spanish, each form looked up among passages of that language.
@@ -55,15 +56,21 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(SNOWBALL[language])
 
 
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str, language: str) -> str:
+    return str(_stemmer(language).stemWord(word))
+
+
 def stem(word: str, language: str) -> str:
-    """The stem of a folded word in ``language`` ("financements" -> "financ")."""
-    return str(_stemmer(index_language(language)).stemWord(word))
+    """The stem of a folded word in ``language`` ("financements" -> "financ"); a
+    vocabulary is small, so stems are remembered (the stemmers are pure Python)."""
+    return _stem(word, index_language(language))
 
 
 def stems(text: str, language: str) -> list[str]:
     """The folded, stemmed words of ``text``, in order (what SQLite's index holds)."""
-    stemmer = _stemmer(index_language(language))
-    return [str(s) for s in stemmer.stemWords(WORD.findall(fold(text)))]
+    lang = index_language(language)
+    return [_stem(word, lang) for word in WORD.findall(fold(text))]
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -110,14 +117,21 @@ def query_stems(terms: Sequence[Term]) -> dict[str, set[str]]:
     }
 
 
+def _fts_token(language: str, word: str) -> str:
+    """A stem as SQLite's index holds it: prefixed by its language ("fr_financ"), so that
+    each language's forms have their own short lists and never match another's."""
+    return f"{language}_{stem(word, language)}"
+
+
 def _fts_expression(terms: Sequence[Term]) -> str:
-    """The FTS5 query: for each language's column, every term in that language's stems."""
+    """The FTS5 query: in any language, every term in that language's stems."""
     parts = []
     for lang in LANGUAGES:
-        items = []
-        for term in _terms_in(lang, terms):
-            items.append('"' + " ".join(stem(w, lang) for w in term.words) + '"')
-        parts.append(f"{lang} : ({' AND '.join(items)})")
+        items = [
+            '"' + " ".join(_fts_token(lang, w) for w in term.words) + '"'
+            for term in _terms_in(lang, terms)
+        ]
+        parts.append(f"({' AND '.join(items)})")
     return " OR ".join(parts)
 
 
@@ -129,49 +143,26 @@ def _pg_tsquery(lang: str, terms: Sequence[Term]) -> tuple[str, list[Any]]:
     return f"({sql})", [" ".join(t.words) for t in chosen]
 
 
-def matching_ids(terms: Sequence[Term]) -> tuple[str, list[Any]]:
-    """SQL selecting the ids of the passages that match ``terms`` (any reader's: the
-    caller narrows it to what its reader may see)."""
-    if connection.vendor == "postgresql":
-        conditions, params = [], []
-        for lang in LANGUAGES:
-            sql, values = _pg_tsquery(lang, terms)
-            conditions.append(f"(config = %s AND vector @@ {sql})")
-            params += [lang, *values]
-        where = " OR ".join(conditions)
-        return f"SELECT passage_id FROM knowledge_passagesearch WHERE {where}", params
-    return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_expression(terms)]
-
-
-def ranked_ids(
-    terms: Sequence[Term], among: tuple[str, list[Any]], limit: int, offset: int
-) -> list[tuple[int, float]]:
-    """(passage id, score) of the best matches among the ids that ``among`` selects, best
-    first; a higher score is a better match on both databases."""
-    among_sql, among_params = among
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cases, params = [], []
-            for lang in LANGUAGES:
-                sql, values = _pg_tsquery(lang, terms)
-                cases.append(f"WHEN %s THEN {sql}")
-                params += [lang, *values]
-            cursor.execute(
-                "SELECT passage_id, ts_rank_cd(vector, CASE config "
-                + " ".join(cases)
-                + " END) AS score FROM knowledge_passagesearch "
-                f"WHERE passage_id IN ({among_sql}) "
-                "ORDER BY score DESC, passage_id LIMIT %s OFFSET %s",
-                [*params, *among_params, limit, offset],
-            )
-        else:
-            cursor.execute(
-                f"SELECT rowid, -bm25({FTS_TABLE}) AS score FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({among_sql}) "
-                "ORDER BY score DESC, rowid LIMIT %s OFFSET %s",
-                [_fts_expression(terms), *among_params, limit, offset],
-            )
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+def matches(terms: Sequence[Term]) -> tuple[str, list[Any]]:
+    """SQL selecting ``(id, score)`` of every passage matching ``terms``, any reader's (the
+    caller narrows it to what its reader may see); a higher score is a better match."""
+    if connection.vendor != "postgresql":
+        return (
+            f"SELECT rowid, -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+            [_fts_expression(terms)],
+        )
+    conditions, cases, where_params, case_params = [], [], [], []
+    for lang in LANGUAGES:
+        sql, values = _pg_tsquery(lang, terms)
+        conditions.append(f"(config = %s AND vector @@ {sql})")
+        where_params += [lang, *values]
+        cases.append(f"WHEN %s THEN {sql}")
+        case_params += [lang, *values]
+    return (
+        f"SELECT passage_id, ts_rank_cd(vector, CASE config {' '.join(cases)} END) "
+        f"FROM knowledge_passagesearch WHERE {' OR '.join(conditions)}",
+        [*case_params, *where_params],
+    )
 
 
 # --- the index -----------------------------------------------------------------------------
@@ -194,7 +185,7 @@ def index_passages(passages: Iterable[Any]) -> None:
                 f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids
             )
             cursor.executemany(
-                f"INSERT INTO {FTS_TABLE} (rowid, en, fr, es) VALUES (%s, %s, %s, %s)",
+                f"INSERT INTO {FTS_TABLE} (rowid, terms) VALUES (%s, %s)",
                 [_fts_row(pk, lang, text) for pk, lang, text in chunk],
             )
 
@@ -214,11 +205,9 @@ def _pg_index(cursor: Any, rows: list[tuple[int, str, str]]) -> None:
     )
 
 
-def _fts_row(pk: int, language: str, text: str) -> tuple[int, str, str, str]:
-    """The FTS5 row of a passage: its stems in its language's column (en, fr, es)."""
-    body = " ".join(stems(text, language))
-    en, fr, es = (body if lang == language else "" for lang in LANGUAGES)
-    return (pk, en, fr, es)
+def _fts_row(pk: int, language: str, text: str) -> tuple[int, str]:
+    """The FTS5 row of a passage: its stems, each prefixed by the passage's language."""
+    return (pk, " ".join(f"{language}_{s}" for s in stems(text, language)))
 
 
 def unindex_source(source_kind: str, source_id: str) -> None:

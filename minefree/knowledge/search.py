@@ -238,12 +238,16 @@ class SearchResult:
         return min(MAX_PAGE, max(1, math.ceil(self.total / self.page_size)))
 
 
-def _facet_sql(matched: QuerySet[Passage]) -> tuple[str, list[Any]]:
-    """One statement counting the matched passages by every facet (the match runs once)."""
+def _statement(
+    matched: QuerySet[Passage], match: tuple[str, list[Any]] | None, limit: int, offset: int
+) -> tuple[str, list[Any]]:
+    """One statement for the total, every facet and one page of hits' ids. The full-text
+    match (``match``: id, score) and the reader's matched passages are each worked out
+    once (materialised), whatever the number of facets."""
     columns = matched.order_by().values_list(
         "id", "kind", "state_id", "year", "language", "document__articles", "document__pillars"
     )
-    inner, params = columns.query.sql_with_params()
+    inner, inner_params = columns.query.sql_with_params()
     text = "CAST({} AS TEXT)"
     parts = [
         "SELECT 'total', '', '', '', COUNT(*) FROM m",
@@ -253,50 +257,41 @@ def _facet_sql(matched: QuerySet[Passage]) -> tuple[str, list[Any]]:
         f"SELECT 'year', {text.format('year')}, '', '', COUNT(*) FROM m "
         "WHERE year IS NOT NULL GROUP BY year",
         "SELECT 'language', language, '', '', COUNT(*) FROM m GROUP BY language",
-        f"SELECT 'tags', kind, COALESCE({text.format('articles')}, ''), "
-        f"COALESCE({text.format('pillars')}, ''), COUNT(*) FROM m "
-        f"GROUP BY kind, {text.format('articles')}, {text.format('pillars')}",
+        f"SELECT 'tags', kind, COALESCE({text.format('articles')}, ''), '', COUNT(*) FROM m "
+        f"GROUP BY kind, {text.format('articles')}",
+        f"SELECT 'tags', '', '', COALESCE({text.format('pillars')}, ''), COUNT(*) FROM m "
+        f"GROUP BY {text.format('pillars')}",
         "SELECT 'category', label.category, '', '', COUNT(*) FROM m "
         "JOIN knowledge_passagelabel label ON label.passage_id = m.id "
         f"WHERE label.status <> '{LabelStatus.REJECTED.value}' GROUP BY label.category",
     ]
+    if match:
+        hits = (
+            f"SELECT 'hit', {text.format('m.id')}, '', '', found.score FROM m "
+            "JOIN found ON found.id = m.id ORDER BY found.score DESC, m.id LIMIT %s OFFSET %s"
+        )
+    else:
+        hits = (
+            f"SELECT 'hit', {text.format('id')}, '', '', COALESCE(year, 0) * 10000000000 + id FROM m "
+            "ORDER BY COALESCE(year, 0) DESC, id DESC LIMIT %s OFFSET %s"
+        )
+    parts.append(f"SELECT * FROM ({hits}) AS page")
+    found = f"found (id, score) AS MATERIALIZED ({match[0]}), " if match else ""
     sql = (
-        "WITH m (id, kind, state_id, year, language, articles, pillars) AS MATERIALIZED ("
-        + inner
-        + ") "
-        + " UNION ALL ".join(parts)
+        f"WITH {found}m (id, kind, state_id, year, language, articles, pillars) "
+        f"AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
     )
-    return sql, list(params)
+    return sql, [*(match[1] if match else []), *inner_params, limit, offset]
 
 
-def _count_facets(
-    matched: QuerySet[Passage], filters: SearchFilters
-) -> tuple[int, dict[str, list[FacetValue]]]:
-    sql, params = _facet_sql(matched)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    total = 0
-    for facet, value, articles, pillars, n in rows:
-        if facet == "total":
-            total = int(n)
-        elif facet == "tags":
-            found = {str(a) for a in json.loads(articles or "[]")}
-            if value in KIND_ARTICLE:
-                found.add(str(KIND_ARTICLE[value]))
-            for article in found:
-                counts["article"][article] += int(n)
-            for pillar in {str(p) for p in json.loads(pillars or "[]")}:
-                counts["pillar"][pillar] += int(n)
-        else:
-            counts[facet][str(value)] += int(n)
+def _facets(counts: dict[str, Counter[str]], filters: SearchFilters) -> dict[str, list[FacetValue]]:
+    """The facets' values with their counts and labels, chosen ones marked."""
     state_ids = [int(v) for v in counts["state"]]
     states = (
         {
             str(a.pk): a
             for a in Actor.objects.filter(pk__in=state_ids).only(
-                "iso3", "name_en", "name_fr", "name_es", "slug"
+                "iso3", "slug", "name_en", "name_fr", "name_es"
             )
         }
         if state_ids
@@ -327,7 +322,38 @@ def _count_facets(
         else:
             values.sort(key=lambda v: (-v.count, v.label))
         facets[name] = values
-    return total, facets
+    return facets
+
+
+def _run(
+    matched: QuerySet[Passage], match: tuple[str, list[Any]] | None, limit: int, offset: int
+) -> tuple[int, dict[str, Counter[str]], list[tuple[int, float]]]:
+    """The total, the facets' counts and the page's (id, score), from one statement."""
+    sql, params = _statement(matched, match, limit, offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    total = 0
+    ranked: list[tuple[int, float]] = []
+    for facet, value, articles, pillars, n in rows:
+        if facet == "total":
+            total = int(n)
+        elif facet == "hit":
+            ranked.append((int(value), float(n)))
+        elif facet == "tags":
+            found = {str(a) for a in json.loads(articles or "[]")}
+            if value in KIND_ARTICLE:
+                found.add(str(KIND_ARTICLE[value]))
+            for article in found:
+                counts["article"][article] += int(n)
+            for pillar in {str(p) for p in json.loads(pillars or "[]")}:
+                counts["pillar"][pillar] += int(n)
+        else:
+            counts[facet][str(value)] += int(n)
+    # the page's order again: UNION ALL promises none of its own
+    ranked.sort(key=lambda hit: (-hit[1], hit[0]))
+    return total, counts, ranked
 
 
 def search(
@@ -346,10 +372,15 @@ def search(
     terms = fulltext.parse_query(query)
     readable = passages_for(user)
     matched = _narrowed(readable, filters)
-    if terms:
-        match_sql, match_params = fulltext.matching_ids(terms)
-        matched = matched.filter(id__in=RawSQL(match_sql, match_params))
-    total, facets = _count_facets(matched, filters)
+    match = fulltext.matches(terms) if terms else None
+    if match:
+        matched = matched.filter(id__in=RawSQL("SELECT id FROM found", []))
+    rerank = bool(match) and semantic.enabled() and offset < semantic.CANDIDATES
+    if rerank:
+        limit, start = max(semantic.CANDIDATES, offset + page_size), 0
+    else:
+        limit, start = page_size, offset
+    total, counts, ranked = _run(matched, match, limit, start)
     result = SearchResult(
         query=query[: fulltext.MAX_QUERY_CHARS],
         filters=filters,
@@ -357,42 +388,30 @@ def search(
         total=total,
         page=page,
         page_size=page_size,
-        facets=facets,
+        facets=_facets(counts, filters),
     )
-    if offset >= total:
+    if rerank:
+        ordered = semantic.rerank(query, ranked[: semantic.CANDIDATES])
+        ranked = (ordered + ranked[semantic.CANDIDATES :])[offset : offset + page_size]
+        result.ranking = SEMANTIC
+    if not ranked:
         return result
     labels = Prefetch(
         "labels",
         queryset=PassageLabel.objects.exclude(status=LabelStatus.REJECTED).order_by("category"),
     )
-    if not terms:
-        shown = list(
-            matched.order_by("-year", "-id").prefetch_related(labels)[offset : offset + page_size]
-        )
-        ranks: dict[int, float | None] = {p.pk: None for p in shown}
-    else:
-        among = matched.order_by().values("id").query.sql_with_params()
-        among_ids = (among[0], list(among[1]))
-        if semantic.enabled() and offset < semantic.CANDIDATES:
-            best = fulltext.ranked_ids(
-                terms, among_ids, max(semantic.CANDIDATES, offset + page_size), 0
-            )
-            ordered = semantic.rerank(query, best[: semantic.CANDIDATES])
-            ranked = (ordered + best[semantic.CANDIDATES :])[offset : offset + page_size]
-            result.ranking = SEMANTIC
-        else:
-            ranked = fulltext.ranked_ids(terms, among_ids, page_size, offset)
-        ranks = dict(ranked)
-        found = {p.pk: p for p in readable.filter(pk__in=list(ranks)).prefetch_related(labels)}
-        shown = [found[pk] for pk, _score in ranked if pk in found]
+    found = {
+        p.pk: p for p in readable.filter(pk__in=[pk for pk, _s in ranked]).prefetch_related(labels)
+    }
     wanted = fulltext.query_stems(terms) if terms else None
     result.hits = [
         Hit(
-            passage=p,
-            rank=ranks.get(p.pk),
-            snippet=SafeString(fulltext.snippet(p.text, p.language, wanted)),
-            labels=[label.category for label in p.labels.all()],
+            passage=found[pk],
+            rank=score if terms else None,
+            snippet=SafeString(fulltext.snippet(found[pk].text, found[pk].language, wanted)),
+            labels=[label.category for label in found[pk].labels.all()],
         )
-        for p in shown
+        for pk, score in ranked
+        if pk in found
     ]
     return result

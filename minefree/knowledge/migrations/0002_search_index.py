@@ -31,11 +31,11 @@ PG_BACKWARD = [
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS minefree_fr",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS minefree_es",
 ]
-#: SQLite: the FTS5 table of stemmed words, one column a language, and the trigger that
+#: SQLite: the FTS5 table of stemmed words (prefixed by their language), and the trigger that
 #: removes a deleted passage's row (a document's passages go by cascade)
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_passage_fts USING fts5("
-    "en, fr, es, tokenize = 'unicode61 remove_diacritics 2')",
+    "terms, tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\")",
     "CREATE TRIGGER IF NOT EXISTS knowledge_passage_fts_delete AFTER DELETE ON "
     "knowledge_passage BEGIN DELETE FROM knowledge_passage_fts WHERE rowid = old.id; END",
 ]
