@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -44,14 +45,14 @@ TARGET_P95_MS = 30.0
 #: sentence parts by language: each passage draws several, so words and their forms vary
 TOPICS = {
     "en": [
-        "the lack of funding delayed {place} clearance operations",
-        "technical survey teams released {n} square metres near {place}",
-        "victim assistance services reached {n} survivors in {place}",
+        "the {lack|shortage|absence} of {funding|financing|resources|donor support} {delayed|slowed|halted} {place} {clearance|demining|survey} operations",
+        "{technical|non-technical} survey {teams|operators} released {n} square metres near {place}",
+        "victim assistance {services|programmes|centres} reached {n} {survivors|victims|families} in {place}",
         "explosive ordnance risk education sessions were held in {n} schools of {place}",
-        "the national mine action authority coordinated operators and donors",
-        "heavy rains and dense vegetation slowed the demining teams",
-        "insecurity and armed groups prevented access to mined areas in {place}",
-        "new contamination with improvised mines was found along the border",
+        "the national mine action {authority|centre|commission} {coordinated|met|briefed} {operators|donors|ministries}",
+        "{heavy rains|floods|the monsoon|snow} and {dense vegetation|steep terrain|landslides} slowed the {demining|survey|clearance} teams",
+        "{insecurity|armed conflict|armed groups} prevented access to {mined|suspected|contaminated} areas in {place}",
+        "new contamination with {improvised mines|booby traps|cluster munition remnants} was found along the {border|river|railway}",
         "the database was updated with {n} hazardous areas",
         "stockpiled anti-personnel mines were destroyed under Article 4",
         "capacity building trained {n} deminers and medical staff",
@@ -60,13 +61,13 @@ TOPICS = {
         "the completion deadline under Article 5 requires more clearance capacity",
     ],
     "fr": [
-        "le manque de financement a retardé le déminage à {place}",
+        "le {manque|déficit|retard} de {financement|ressources|fonds} a {retardé|ralenti|suspendu} le {déminage|deminage|relevé} à {place}",
         "les équipes d'enquête technique ont remis à disposition {n} mètres carrés",
         "l'assistance aux victimes a atteint {n} survivants dans la région de {place}",
         "des séances d'éducation aux risques ont eu lieu dans {n} écoles",
         "l'autorité nationale de l'action contre les mines coordonne les opérateurs",
-        "les pluies et la végétation dense ont ralenti les opérations de deminage",
-        "l'insécurité empêche l'accès aux zones minées près de {place}",
+        "les {pluies|inondations|crues} et la {végétation dense|topographie|forêt} ont ralenti les opérations de {deminage|déminage|dépollution}",
+        "l'{insécurité|instabilité|présence de groupes armés} empêche l'accès aux zones {minées|suspectes|dangereuses} près de {place}",
         "une nouvelle contamination par des engins explosifs improvisés a été découverte",
         "la base de données compte {n} zones dangereuses",
         "les stocks de mines antipersonnel ont été détruits conformément à l'article 4",
@@ -74,13 +75,13 @@ TOPICS = {
         "la coopération internationale a financé des prothèses à {place}",
     ],
     "es": [
-        "la falta de financiación retrasó el desminado en {place}",
+        "la {falta|escasez|reducción} de {financiación|recursos|fondos} {retrasó|frenó|detuvo} el {desminado|despeje|estudio} en {place}",
         "los equipos de estudio técnico liberaron {n} metros cuadrados",
-        "la asistencia a las víctimas llegó a {n} sobrevivientes en {place}",
+        "la asistencia a las {víctimas|familias|comunidades} llegó a {n} {sobrevivientes|personas|hogares} en {place}",
         "se impartió educación sobre el riesgo de minas en {n} escuelas",
         "la autoridad nacional de acción contra minas coordinó a los operadores",
         "las lluvias y la vegetación densa frenaron las operaciones de desminado",
-        "la inseguridad y los grupos armados impidieron el acceso a zonas minadas",
+        "la {inseguridad|violencia|presencia de grupos armados} impidió el acceso a zonas {minadas|sospechosas|peligrosas}",
         "se encontró nueva contaminación con artefactos explosivos improvisados",
         "la base de datos registra {n} áreas peligrosas",
         "las existencias de minas antipersonal fueron destruidas según el artículo 4",
@@ -115,10 +116,16 @@ def _place(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
 
 
+def _varied(template: str, rng: random.Random) -> str:
+    """One of the wordings a template allows: ``{a|b|c}`` picks one."""
+    return re.sub(r"\{([^{}]*\|[^{}]*)\}", lambda m: rng.choice(m.group(1).split("|")), template)
+
+
 def _text(rng: random.Random, lang: str, places: list[str]) -> str:
     parts = rng.sample(TOPICS[lang], rng.randint(2, 4))
     sentences = [
-        p.format(place=rng.choice(places), n=rng.randint(2, 9000)).capitalize() + "." for p in parts
+        _varied(p, rng).format(place=rng.choice(places), n=rng.randint(2, 9000)).capitalize() + "."
+        for p in parts
     ]
     return " ".join(sentences)
 
