@@ -104,7 +104,7 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("improvised mines border", {}),
     ("clearance", {"languages": ("en",), "year_from": 2015}),
     ("financement", {"kinds": ("statement",), "states": ("COL",)}),
-    ("capacity", {"categories": ("capacity",)}),
+    ("funding", {"categories": ("financial",)}),
     ("victim assistance", {"articles": (5,)}),
     ("prothèses", {"pillars": ("victim_assistance",)}),
     ("", {"states": ("AFG",)}),
@@ -244,12 +244,12 @@ def run(rounds: int) -> Json:
     totals: dict[str, int] = {}
     for _round in range(rounds):
         for name, user in readers.items():
-            for query, filters in mix:
+            for (query, filters), (_query, given) in zip(mix, QUERIES, strict=True):
                 moment = time.perf_counter()
                 result = search(user, query, filters)
                 elapsed = (time.perf_counter() - moment) * 1000
                 times[name].append(elapsed)
-                key = f"{query or '(browse)'} {dict(QUERIES)[query] if query else ''}".strip()
+                key = f"{query or '(browse)'} {given or ''}".strip()
                 by_query.setdefault(key, []).append(elapsed)
                 totals[f"{name}: {key}"] = result.total
     every = [t for values in times.values() for t in values]
