@@ -245,10 +245,30 @@ def _statement(
     match (``match``: id, score) and the reader's matched passages are each worked out
     once (materialised), whatever the number of facets."""
     columns = matched.order_by().values_list(
-        "id", "kind", "state_id", "year", "language", "document__articles", "document__pillars"
+        "id", "kind", "state_id", "year", "language", "document_id"
     )
     inner, inner_params = columns.query.sql_with_params()
     text = "CAST({} AS TEXT)"
+    # a document's tags and a passage's labels are looked up row by row (PostgreSQL would
+    # otherwise read both tables whole, whatever the number of matches; OFFSET 0 keeps it
+    # from turning the lateral subqueries back into plain joins)
+    if connection.vendor == "postgresql":
+        documents = (
+            "JOIN LATERAL (SELECT articles, pillars FROM knowledge_document "
+            "WHERE knowledge_document.id = m.document_id OFFSET 0) AS d ON true"
+        )
+        labels = (
+            "JOIN LATERAL (SELECT category FROM knowledge_passagelabel "
+            "WHERE knowledge_passagelabel.passage_id = m.id "
+            f"AND knowledge_passagelabel.status <> '{LabelStatus.REJECTED.value}' OFFSET 0) "
+            "AS label ON true"
+        )
+    else:
+        documents = "JOIN knowledge_document d ON d.id = m.document_id"
+        labels = (
+            "JOIN knowledge_passagelabel label ON label.passage_id = m.id "
+            f"AND label.status <> '{LabelStatus.REJECTED.value}'"
+        )
     parts = [
         "SELECT 'total', '', '', '', COUNT(*) FROM m",
         "SELECT 'kind', kind, '', '', COUNT(*) FROM m GROUP BY kind",
@@ -257,13 +277,11 @@ def _statement(
         f"SELECT 'year', {text.format('year')}, '', '', COUNT(*) FROM m "
         "WHERE year IS NOT NULL GROUP BY year",
         "SELECT 'language', language, '', '', COUNT(*) FROM m GROUP BY language",
-        f"SELECT 'tags', kind, COALESCE({text.format('articles')}, ''), '', COUNT(*) FROM m "
-        f"GROUP BY kind, {text.format('articles')}",
-        f"SELECT 'tags', '', '', COALESCE({text.format('pillars')}, ''), COUNT(*) FROM m "
-        f"GROUP BY {text.format('pillars')}",
-        "SELECT 'category', label.category, '', '', COUNT(*) FROM m "
-        "JOIN knowledge_passagelabel label ON label.passage_id = m.id "
-        f"WHERE label.status <> '{LabelStatus.REJECTED.value}' GROUP BY label.category",
+        f"SELECT 'tags', m.kind, {text.format('d.articles')}, {text.format('d.pillars')}, "
+        f"COUNT(*) FROM m {documents} "
+        f"GROUP BY m.kind, {text.format('d.articles')}, {text.format('d.pillars')}",
+        f"SELECT 'category', label.category, '', '', COUNT(*) FROM m {labels} "
+        "GROUP BY label.category",
     ]
     if match:
         hits = (
@@ -278,7 +296,7 @@ def _statement(
     parts.append(f"SELECT * FROM ({hits}) AS page")
     found = f"found (id, score) AS MATERIALIZED ({match[0]}), " if match else ""
     sql = (
-        f"WITH {found}m (id, kind, state_id, year, language, articles, pillars) "
+        f"WITH {found}m (id, kind, state_id, year, language, document_id) "
         f"AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
     )
     return sql, [*(match[1] if match else []), *inner_params, limit, offset]
@@ -341,16 +359,17 @@ def _run(
             total = int(n)
         elif facet == "hit":
             ranked.append((int(value), float(n)))
-        elif facet == "tags":
-            found = {str(a) for a in json.loads(articles or "[]")}
-            if value in KIND_ARTICLE:
-                found.add(str(KIND_ARTICLE[value]))
-            for article in found:
+        elif facet == "tags":  # a document's tags; the article its kind implies is below
+            implied = str(KIND_ARTICLE.get(value, ""))
+            for article in {str(a) for a in json.loads(articles or "[]")} - {implied}:
                 counts["article"][article] += int(n)
             for pillar in {str(p) for p in json.loads(pillars or "[]")}:
                 counts["pillar"][pillar] += int(n)
         else:
             counts[facet][str(value)] += int(n)
+    for kind, number in KIND_ARTICLE.items():
+        if counts["kind"][kind]:
+            counts["article"][str(number)] += counts["kind"][kind]
     # the page's order again: UNION ALL promises none of its own
     ranked.sort(key=lambda hit: (-hit[1], hit[0]))
     return total, counts, ranked
