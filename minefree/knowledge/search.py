@@ -11,6 +11,7 @@ whatever the number of passages.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import Counter
@@ -343,6 +344,12 @@ def _facets(counts: dict[str, Counter[str]], filters: SearchFilters) -> dict[str
     return facets
 
 
+@functools.lru_cache(maxsize=4096)
+def _tags(stored: str | None) -> frozenset[str]:
+    """A document's JSON list of tags as strings (few distinct lists: remembered)."""
+    return frozenset(str(tag) for tag in json.loads(stored or "[]"))
+
+
 def _run(
     matched: QuerySet[Passage], match: tuple[str, list[Any]] | None, limit: int, offset: int
 ) -> tuple[int, dict[str, Counter[str]], list[tuple[int, float]]]:
@@ -361,9 +368,9 @@ def _run(
             ranked.append((int(value), float(n)))
         elif facet == "tags":  # a document's tags; the article its kind implies is below
             implied = str(KIND_ARTICLE.get(value, ""))
-            for article in {str(a) for a in json.loads(articles or "[]")} - {implied}:
+            for article in _tags(articles) - {implied}:
                 counts["article"][article] += int(n)
-            for pillar in {str(p) for p in json.loads(pillars or "[]")}:
+            for pillar in _tags(pillars):
                 counts["pillar"][pillar] += int(n)
         else:
             counts[facet][str(value)] += int(n)
