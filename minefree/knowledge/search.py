@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -145,18 +145,19 @@ def filters_from(params: Mapping[str, Sequence[str]]) -> SearchFilters:
 
 
 def _tagged(column: str, value: str) -> RawSQL:
-    """The ids of documents whose JSON list ``column`` holds ``value`` (a number or code)."""
+    """Whether the passage's document has ``value`` (a number or code) in its JSON list
+    ``column``; looked up for each passage still in the running, not over every document."""
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT id FROM knowledge_document WHERE EXISTS (SELECT 1 FROM "
-            f"jsonb_array_elements_text(knowledge_document.{column}) AS tag(v) WHERE tag.v = %s)"
-        )
+        tags = f"jsonb_array_elements_text(d.{column}) AS tag(v)"
+        same = "tag.v = %s"
     else:
-        sql = (
-            "SELECT id FROM knowledge_document WHERE EXISTS (SELECT 1 FROM "
-            f"json_each(knowledge_document.{column}) AS tag WHERE CAST(tag.value AS TEXT) = %s)"
-        )
-    return RawSQL(sql, [value])
+        tags = f"json_each(d.{column}) AS tag"
+        same = "CAST(tag.value AS TEXT) = %s"
+    sql = (
+        f"EXISTS (SELECT 1 FROM knowledge_document d, {tags} "
+        f'WHERE d.id = "knowledge_passage"."document_id" AND {same})'
+    )
+    return RawSQL(sql, [value], output_field=BooleanField())
 
 
 def _narrowed(passages: QuerySet[Passage], filters: SearchFilters) -> QuerySet[Passage]:
@@ -175,7 +176,7 @@ def _narrowed(passages: QuerySet[Passage], filters: SearchFilters) -> QuerySet[P
     if filters.articles:
         condition = Q()
         for article in filters.articles:
-            condition |= Q(document_id__in=_tagged("articles", str(article)))
+            condition |= Q(_tagged("articles", str(article)))
             implied = [kind for kind, number in KIND_ARTICLE.items() if number == article]
             if implied:
                 condition |= Q(kind__in=implied)
@@ -183,7 +184,7 @@ def _narrowed(passages: QuerySet[Passage], filters: SearchFilters) -> QuerySet[P
     if filters.pillars:
         condition = Q()
         for pillar in filters.pillars:
-            condition |= Q(document_id__in=_tagged("pillars", pillar))
+            condition |= Q(_tagged("pillars", pillar))
         passages = passages.filter(condition)
     if filters.categories:
         labelled = PassageLabel.objects.filter(
