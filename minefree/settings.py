@@ -185,6 +185,10 @@ if not 1 <= MINEFREE_REMINDER_DAYS_BEFORE <= 90:
         f"not {MINEFREE_REMINDER_DAYS_BEFORE}."
     )
 
+# Knowledge base search: re-rank the best full-text matches by meaning with the small
+# embedding model the optional "wordllama" package ships in its wheel (off by default).
+MINEFREE_SEMANTIC_SEARCH = env_bool("MINEFREE_SEMANTIC_SEARCH", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

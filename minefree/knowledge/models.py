@@ -11,6 +11,7 @@ source whole, so an amended report or a revised request refreshes them.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -255,3 +256,23 @@ class TrainingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.created_at:%Y-%m-%d %H:%M} (macro-F1 {self.macro_f1:.2f})"
+
+
+class PassageSearch(models.Model):
+    """A passage's words for full-text search on PostgreSQL (``fulltext``): a ``tsvector``
+    in the text search configuration of its language, under a GIN index. It goes with its
+    passage. On SQLite the index is an FTS5 table instead and this one stays empty."""
+
+    passage = models.OneToOneField(
+        Passage, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    #: the language the words were stemmed in: en, fr or es
+    config = models.CharField(max_length=2)
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("search entry of a passage")
+        verbose_name_plural = _("search entries of passages")
+
+    def __str__(self) -> str:
+        return f"{self.passage_id} ({self.config})"

@@ -19,7 +19,7 @@ from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, PDF, TEXT, check_upload
 from minefree.core.workflow import AlreadyDone, locked
 from minefree.knowledge import classify as classifier
-from minefree.knowledge import training
+from minefree.knowledge import fulltext, training
 from minefree.knowledge.models import (
     Document,
     LabelStatus,
@@ -84,6 +84,7 @@ def passages_replace(
         .select_related("passage")
     }
     removed = Passage.objects.filter(source_kind=source_kind, source_id=source_id).count()
+    fulltext.unindex_source(source_kind, source_id)
     Passage.objects.filter(source_kind=source_kind, source_id=source_id).delete()
     rows = [
         Passage(
@@ -106,6 +107,7 @@ def passages_replace(
         if p.text.strip()
     ]
     Passage.objects.bulk_create(rows)
+    fulltext.index_passages(rows)
     suggestions = classifier.classify([r.text for r in rows], [r.language for r in rows])
     labels = []
     for row, found in zip(rows, suggestions, strict=True):

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from minefree.knowledge import views
+from minefree.knowledge import search_views, views
 
 app_name = "knowledge"
 
@@ -21,4 +21,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("practices/<int:pk>/", views.practice_detail, name="practice"),
     path("practices/<int:pk>/publish/", views.practice_publish, name="practice_publish"),
     path("practices/<int:pk>/feedback/", views.practice_feedback, name="practice_feedback"),
+    path("", search_views.search_page, name="search"),
 ]
