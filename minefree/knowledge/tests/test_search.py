@@ -30,6 +30,16 @@ from minefree.reporting.tests.factories import submit_explained
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _only_the_tests_passages() -> None:
+    """The tests search a corpus of their own: the reference data's documents (loaded in
+    every test database) leave, with their passages and index entries."""
+    from minefree.knowledge.models import Document as _Document
+
+    _Document.objects.filter(origin="reference").delete()
+
+
 EN_FUNDING = "The lack of funding delayed clearing operations in the northern provinces."
 EN_CLEARED = "Mined areas were cleared in 2022 with the help of the army engineers."
 FR_ACCENT = "Le manque de financements freine le déminage des zones frontalières."

@@ -19,6 +19,16 @@ from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _only_the_tests_passages() -> None:
+    """The tests search a corpus of their own: the reference data's documents (loaded in
+    every test database) leave, with their passages and index entries."""
+    from minefree.knowledge.models import Document as _Document
+
+    _Document.objects.filter(origin="reference").delete()
+
+
 SECRET = "Confidential assessment: the clandestine stockpile near the river was never declared."
 TEXTS = [
     ("Le manque de financements freine le déminage des zones frontalières.", "fr", "SEN"),
