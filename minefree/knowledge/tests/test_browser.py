@@ -1,5 +1,6 @@
-"""The key challenges clicked in a real browser: a committee member adds a visit report,
-opens the key challenges, follows a number to its passage and the passage to its source,
+"""The knowledge base clicked in a real browser: a committee member adds a visit report,
+finds it with the search (other forms of the words, highlighted, a facet), opens the key
+challenges, follows a number to its passage and the passage to its source,
 adds a category the classifier missed, and sees the table and the chart count it.
 
 Debian's Chromium, driven by Playwright, against ``minefree runserver`` on a database of
@@ -52,7 +53,8 @@ def test_a_number_leads_to_its_passage_and_a_decision_changes_the_count(
     # 1. A committee member adds a visit report about Peru (its text becomes passages).
     sign_in(page, "committee_chair")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Knowledge").click()
-    expect(page).to_have_url(re.compile(r"/knowledge/challenges/$"))
+    expect(page).to_have_url(re.compile(r"/knowledge/$"))
+    page.locator("nav.subnav").get_by_role("link", name="Key challenges").click()
     expect(page.locator("p.empty")).to_be_visible()
     page.get_by_role("link", name="Documents", exact=True).click()
     page.get_by_role("link", name="Add a document").click()
@@ -69,8 +71,24 @@ def test_a_number_leads_to_its_passage_and_a_decision_changes_the_count(
     expect(messages(page)).to_contain_text("The document is added")
     expect(page.locator("ol.passages li.passage")).to_have_count(1)
 
-    # 2. The key challenges count Peru once for financial resources in 2024.
-    page.get_by_role("link", name="Key challenges").click()
+    # 2. Search finds it in the words' other forms, highlighted, with its facets.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Knowledge").click()
+    page.get_by_label("Search", exact=True).fill("FUNDS amazonas")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/knowledge/\?q=FUNDS"))
+    hit = page.locator("article.hit")
+    expect(hit).to_have_count(1)
+    expect(hit.locator("mark")).to_have_text([re.compile("funding", re.I), "Amazonas"])
+    expect(page.locator("p.ranking")).to_have_attribute("data-ranking", "full-text")
+    kind = page.locator('section.facet[data-facet="kind"] a[data-value="visit_report"]')
+    kind.click()
+    expect(kind).to_have_attribute("aria-current", "true")
+    expect(hit).to_have_count(1)
+    hit.locator("a.passage-link").click()
+    expect(page).to_have_url(re.compile(r"/knowledge/passages/\d+/$"))
+
+    # 3. The key challenges count Peru once for financial resources in 2024.
+    page.locator("nav.subnav").get_by_role("link", name="Key challenges").click()
     expect(cell(page, "financial", 2024)).to_have_attribute("data-states", "1")
     expect(cell(page, "capacity", 2024)).to_have_attribute("data-states", "0")
     expect(page.locator("#table-reported p.leader, p.leader").first).to_have_attribute(
@@ -80,7 +98,7 @@ def test_a_number_leads_to_its_passage_and_a_decision_changes_the_count(
     expect(capacity_chart.locator("tbody td")).to_have_text(["0"])
     expect(page.locator("figure.chart svg").first).to_be_attached()
 
-    # 3. The number leads to the passage, the passage to its source.
+    # 4. The number leads to the passage, the passage to its source.
     cell(page, "financial", 2024).get_by_role("link", name="1").click()
     expect(page).to_have_url(re.compile(r"/knowledge/challenges/financial/\?.*year=2024"))
     expect(page.locator("p.count")).to_have_attribute("data-count", "1")
@@ -93,7 +111,7 @@ def test_a_number_leads_to_its_passage_and_a_decision_changes_the_count(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Exchange visit to Peru, 2024")
     page.goto(passage_url)
 
-    # 4. The committee member adds the category the classifier missed, and confirms one.
+    # 5. The committee member adds the category the classifier missed, and confirms one.
     add = page.locator("#add-label")
     add.get_by_label("Category").select_option(label="capacity")
     add.get_by_label("Decision").select_option(label="confirm")
@@ -108,12 +126,12 @@ def test_a_number_leads_to_its_passage_and_a_decision_changes_the_count(
     )
     assert [a for (a,) in audited] == ["challenge_label.added", "challenge_label.decided"]
 
-    # 5. The key challenges count it now: in the table and in the chart.
+    # 6. The key challenges count it now: in the table and in the chart.
     page.goto("/knowledge/challenges/")
     expect(cell(page, "capacity", 2024)).to_have_attribute("data-states", "1")
     expect(capacity_chart.locator("tbody td")).to_have_text(["1"])
 
-    # 6. Rejected, it is not counted any more.
+    # 7. Rejected, it is not counted any more.
     page.goto(passage_url)
     page.locator('[data-action="reject-financial"]').click()
     page.goto("/knowledge/challenges/")
