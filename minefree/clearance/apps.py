@@ -20,6 +20,11 @@ class ClearanceConfig(appconfig.MinefreeApp):
         hooks.register(
             signals.REQUEST_SUBMITTED, "clearance.passages", passages.passages_from_request
         )
+        from minefree.knowledge.signals import passages_rebuild_requested
+
+        passages_rebuild_requested.connect(
+            passages.on_passages_rebuild, dispatch_uid="clearance.passages_rebuild"
+        )
 
         from minefree.clearance import reminders
         from minefree.reminders.signals import reminders_run

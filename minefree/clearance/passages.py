@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from minefree.clearance.models import SECTIONS, RequestVersion
+from minefree.clearance.models import SECTIONS, RequestVersion, VersionStatus
 from minefree.core.audit import service
 from minefree.core.models import Origin, Visibility
 from minefree.core.permissions import require
@@ -45,13 +45,8 @@ def request_passages(version: RequestVersion) -> list[PassageInput]:
     return found
 
 
-@service
-def passages_from_request(*, actor: Any, request_id: int, version_id: int) -> int:
-    """Index the sections of the submitted version (idempotent)."""
-    version = RequestVersion.objects.select_related("request__state").get(pk=version_id)
+def _index(actor: Any, version: RequestVersion) -> int:
     request = version.request
-    # the state's own act carried on, run (and retried) as the person who submitted
-    require(actor, "extension_request.draft", request.state)
     rows = passages_replace(
         actor=actor,
         source_kind=SOURCE_KIND,
@@ -60,3 +55,27 @@ def passages_from_request(*, actor: Any, request_id: int, version_id: int) -> in
         state_code=request.state.state_code,
     )
     return len(rows)
+
+
+@service
+def passages_from_request(*, actor: Any, request_id: int, version_id: int) -> int:
+    """Index the sections of the submitted version (idempotent)."""
+    version = RequestVersion.objects.select_related("request__state").get(pk=version_id)
+    # the state's own act carried on, run (and retried) as the person who submitted
+    require(actor, "extension_request.draft", version.request.state)
+    return _index(actor, version)
+
+
+def on_passages_rebuild(sender: Any, *, actor: Any, **kwargs: Any) -> dict[str, int]:
+    """``passages_rebuild_requested`` receiver: each request's latest submitted version
+    (within ``passages_rebuild``, which ISU staff were allowed)."""
+    latest: dict[int, RequestVersion] = {}
+    for version in (
+        RequestVersion.objects.filter(status=VersionStatus.SUBMITTED)
+        .select_related("request__state")
+        .order_by("request_id", "number")
+    ):
+        latest[version.request_id] = version
+    for version in latest.values():
+        _index(actor, version)
+    return {"extension requests": len(latest)}

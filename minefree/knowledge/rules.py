@@ -37,6 +37,7 @@ RULES: dict[str, Rule] = {
     "challenge.label": analyses,
     "practice.propose": proposes,
     "practice.publish": lambda user, _target: is_staff_member(user),
+    "passages.rebuild": lambda user, _target: is_staff_member(user),
     "classifier.train": lambda user, _target: is_staff_member(user),
     "practice.feedback": lambda user, _target: bool(getattr(user, "is_authenticated", False)),
 }

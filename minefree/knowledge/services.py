@@ -30,9 +30,11 @@ from minefree.knowledge.models import (
     PracticeStatus,
     TrainingRun,
 )
+from minefree.knowledge.signals import passages_rebuild_requested
 from minefree.knowledge.taxonomy import CODES, FORM_J_CATEGORIES, NONE
 from minefree.knowledge.text import docx_paragraphs, guess_language, pdf_pages, split_passages
 from minefree.registry.models import Actor
+from minefree.reporting.models import ReportVersion, VersionStatus
 
 DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
 MAX_PASSAGE = 20_000
@@ -453,3 +455,28 @@ def classifier_train(*, actor: Any) -> TrainingRun:
         },
     )
     return run
+
+
+@service
+def passages_rebuild(*, actor: Any) -> dict[str, int]:
+    """Make the passages and the search index of everything again: each report's latest
+    submitted version, the records of the apps above (``passages_rebuild_requested``) and
+    the index of every document's passages. For an installation whose reports were
+    submitted before the knowledge base existed, or an index to repair. Idempotent."""
+    require(actor, "passages.rebuild", None, _("Only ISU staff rebuild the knowledge base."))
+    from minefree.knowledge.reports import passages_from_report_versions  # it uses this module
+
+    submitted = ReportVersion.objects.filter(status=VersionStatus.SUBMITTED)
+    counts: dict[str, int] = {
+        "reports": passages_from_report_versions(
+            actor=actor, version_ids=list(submitted.values_list("pk", flat=True))
+        )
+    }
+    for _receiver, found in passages_rebuild_requested.send(Passage, actor=actor):
+        if isinstance(found, dict):
+            for name, count in found.items():
+                counts[name] = counts.get(name, 0) + int(count)
+    documents = Passage.objects.filter(source_kind="knowledge.document")
+    fulltext.index_passages(documents.only("pk", "language", "text").iterator(chunk_size=2000))
+    counts["document passages"] = documents.count()
+    return counts

@@ -15,6 +15,7 @@ RULE_CASES: RuleCases = {
         COMMITTEE | PERU_PEOPLE | {"focal_point_colombia", "donor_japan"},
     ),
     "practice.publish": (lambda: None, STAFF),
+    "passages.rebuild": (lambda: None, STAFF),
     "classifier.train": (lambda: None, STAFF),
     "practice.feedback": (lambda: None, SIGNED_IN),
 }

@@ -317,3 +317,30 @@ def test_the_reference_documents_are_loaded_with_their_source_once(cast):
     passages = list(statement.passages.values_list("pk", flat=True))
     assert reference_documents_load(actor=SYSTEM, path=path) == (0, 0)
     assert list(statement.passages.values_list("pk", flat=True)) == passages
+
+
+def test_a_rebuild_makes_the_passages_of_what_was_submitted_before_and_is_idempotent(
+    cast, commit
+):
+    from django.core.management import call_command
+
+    from minefree.knowledge import fulltext
+    from minefree.knowledge.search import SearchFilters, search
+
+    _report(cast["focal_point_peru"], commit, [("financial", FUNDING)], narrative=TERRAIN)
+    commit(submitted_request, cast["focal_point_peru"])
+    # as in an installation whose reports and requests came before the knowledge base
+    Passage.objects.exclude(source_kind="knowledge.document").delete()
+    with pytest.raises(PermissionDenied):
+        services.passages_rebuild(actor=cast["committee_chair"])
+    counts = services.passages_rebuild(actor=cast["isu_staff"])
+    assert counts["reports"] == 1 and counts["extension requests"] == 1
+    found = {p.source_kind for p in Passage.objects.all()}
+    assert found == {"reporting.article7report", "clearance.extensionrequest", "knowledge.document"}
+    assert fulltext.index_size() == Passage.objects.count()
+    hits = search(cast["anonymous"], "Cordillera", SearchFilters()).hits
+    assert {h.passage.text for h in hits} >= {TERRAIN}
+    before = sorted(Passage.objects.values_list("source_kind", "source_id", "text"))
+    call_command("knowledge_index", stdout=io.StringIO())
+    assert sorted(Passage.objects.values_list("source_kind", "source_id", "text")) == before
+    assert fulltext.index_size() == Passage.objects.count()
