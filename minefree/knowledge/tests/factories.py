@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.test import Client
 from django.utils import timezone
 
 from minefree.core.models import Origin, Visibility
@@ -87,3 +88,11 @@ def committee_document(iso3: str) -> Document:
 def line(tables: list[Any], code: str, origin: str = "reported") -> Any:
     table = next(t for t in tables if t.origin == origin)
     return next(item for item in table.lines if item.code == code)
+
+
+def client(user: Any = None) -> Client:
+    """A test client, signed in as ``user`` when one is given."""
+    browser = Client()
+    if user is not None:
+        browser.force_login(user)
+    return browser

@@ -11,18 +11,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from minefree.accounts.tests.factories import bearer, make_cast
+from minefree.accounts.tests.factories import bearer
 from minefree.core.models import AuditEvent, Origin, Visibility
 from minefree.knowledge import services
 from minefree.knowledge.models import Document, LabelStatus, PassageLabel
 from minefree.knowledge.tests.factories import committee_document, passage, reported, state
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cast() -> dict[str, Any]:
-    return make_cast()
 
 
 def _post(client: Client, url: str, body: Any, auth: dict[str, str]) -> Any:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from minefree.accounts.tests.factories import make_cast
 from minefree.core.models import Origin, Visibility
 from minefree.knowledge.challenges import (
     ChallengeFilters,
@@ -21,11 +20,6 @@ from minefree.knowledge.tests.factories import committee_document, line, passage
 
 pytestmark = pytest.mark.django_db
 ALL = ChallengeFilters()
-
-
-@pytest.fixture
-def cast() -> dict[str, Any]:
-    return make_cast()
 
 
 def _year(item: Any, year: int) -> Any:

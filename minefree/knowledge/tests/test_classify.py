@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 
-from minefree.accounts.tests.factories import make_cast
 from minefree.api.tests.writes import database_state
 from minefree.core.models import AuditEvent
 from minefree.knowledge import classify, services, training
@@ -45,11 +44,6 @@ def labelled() -> list[training.LabelledPassage]:
 @pytest.fixture(scope="module")
 def model(labelled) -> training.Model:
     return training.train(training.set_examples(labelled), classify.PATTERNS)
-
-
-@pytest.fixture
-def cast() -> dict[str, Any]:
-    return make_cast()
 
 
 def test_the_labelled_set_is_large_multilingual_sourced_and_split_as_fixed(labelled):

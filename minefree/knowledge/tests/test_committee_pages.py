@@ -5,35 +5,21 @@ passages."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from minefree.accounts.tests.factories import make_cast
 from minefree.casework.tests.test_cases import held_case
 from minefree.clearance.tests.factories import submitted
 from minefree.core.audit import SYSTEM
 from minefree.core.models import Visibility
 from minefree.knowledge import services
 from minefree.knowledge.models import LabelStatus
+from minefree.knowledge.tests.factories import client as _client
 from minefree.knowledge.tests.factories import committee_document, passage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cast() -> dict[str, Any]:
-    return make_cast()
-
-
-def _client(user: Any = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def _pages() -> dict[str, str]:

@@ -9,27 +9,14 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
-from minefree.accounts.tests.factories import make_cast
 from minefree.core.models import AuditEvent, Origin, Visibility
 from minefree.knowledge import services
 from minefree.knowledge.models import Document, LabelStatus, PassageLabel, Practice, PracticeStatus
+from minefree.knowledge.tests.factories import client as _client
 from minefree.knowledge.tests.factories import committee_document, passage, reported, state
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cast() -> dict[str, Any]:
-    return make_cast()
-
-
-def _client(user: Any = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def _world() -> dict[str, Any]:

@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from minefree.accounts.tests.factories import make_cast
 from minefree.core.audit import SYSTEM
 from minefree.core.models import Origin, Visibility
 from minefree.knowledge import fulltext, services
@@ -28,16 +27,7 @@ from minefree.registry.models import Actor
 from minefree.reporting import services as reporting
 from minefree.reporting.tests.factories import submit_explained
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _only_the_tests_passages() -> None:
-    """The tests search a corpus of their own: the reference data's documents (loaded in
-    every test database) leave, with their passages and index entries."""
-    from minefree.knowledge.models import Document as _Document
-
-    _Document.objects.filter(origin="reference").delete()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_corpus")]
 
 
 EN_FUNDING = "The lack of funding delayed clearing operations in the northern provinces."
@@ -47,11 +37,6 @@ FR_PLAIN = "Les opérations de deminage ont repris après la saison des pluies."
 ES_FUNDING = "La falta de financiación limita el desminado humanitario en la región."
 ES_TEAMS = "Los equipos de desminado despejaron tres zonas minadas."
 SECRET = "Confidential assessment: the clandestine stockpile near the river was never declared."
-
-
-@pytest.fixture
-def cast() -> dict[str, Any]:
-    return make_cast()
 
 
 def _add(source: str, *passages: tuple[str, str, str, str, int], **extra: Any) -> list[Passage]:

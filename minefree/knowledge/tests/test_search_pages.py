@@ -10,23 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minefree.accounts.tests.factories import bearer, make_cast
+from minefree.accounts.tests.factories import bearer
 from minefree.core.audit import SYSTEM
 from minefree.core.models import Origin, Visibility
 from minefree.knowledge import services
 from minefree.knowledge.services import PassageInput
 from minefree.registry.models import Actor
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _only_the_tests_passages() -> None:
-    """The tests search a corpus of their own: the reference data's documents (loaded in
-    every test database) leave, with their passages and index entries."""
-    from minefree.knowledge.models import Document as _Document
-
-    _Document.objects.filter(origin="reference").delete()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_corpus")]
 
 
 SECRET = "Confidential assessment: the clandestine stockpile near the river was never declared."
@@ -36,11 +27,6 @@ TEXTS = [
     ("The lack of funding delayed clearing operations in the provinces.", "en", "PER"),
     ("La falta de financiación limita el desminado humanitario.", "es", "COL"),
 ]
-
-
-@pytest.fixture
-def cast() -> dict[str, Any]:
-    return make_cast()
 
 
 def _add(source: str, texts: list[tuple[str, str, str]], origin: str = Origin.REPORTED) -> None:

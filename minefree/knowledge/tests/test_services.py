@@ -12,7 +12,6 @@ import weasyprint
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from minefree.accounts.tests.factories import make_cast
 from minefree.clearance.tests.factories import submitted as submitted_request
 from minefree.core.models import AuditEvent, Visibility
 from minefree.core.workflow import AlreadyDone
@@ -26,11 +25,6 @@ pytestmark = pytest.mark.django_db
 
 FUNDING = "The lack of financial resources remains the main challenge to complete clearance."
 TERRAIN = "Heavy rains and dense jungle slow the survey teams in the Cordillera del Cóndor."
-
-
-@pytest.fixture
-def cast() -> dict[str, Any]:
-    return make_cast()
 
 
 @pytest.fixture
@@ -319,9 +313,7 @@ def test_the_reference_documents_are_loaded_with_their_source_once(cast):
     assert list(statement.passages.values_list("pk", flat=True)) == passages
 
 
-def test_a_rebuild_makes_the_passages_of_what_was_submitted_before_and_is_idempotent(
-    cast, commit
-):
+def test_a_rebuild_makes_the_passages_of_what_was_submitted_before_and_is_idempotent(cast, commit):
     from django.core.management import call_command
 
     from minefree.knowledge import fulltext
