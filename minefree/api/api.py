@@ -35,16 +35,22 @@ from minefree.reporting.publication.opendata_api import router as opendata_route
 #: carry a bad token (401) or come too often (429); what takes parameters may find them
 #: wrong (422), what has a record's address may find none (404), what takes a body may get
 #: one that is not JSON (400), what needs a signed-in caller may refuse it (401, 403), and a
-#: write may be refused to a read-only token (403)
+#: write may be refused to a read-only token (403); an address longer than the server reads
+#: (4,094 bytes for gunicorn's request line) is refused by the server itself (414, no JSON)
 COMMON_REFUSALS = {
     "all": {401: "Wrong, revoked or expired token", 429: "Too many calls (see Retry-After)"},
-    "parameters": {422: "A parameter is out of range or wrong"},
+    "parameters": {
+        414: "The address is too long for the server (the query string is too long)",
+        422: "A parameter is out of range or wrong",
+    },
     "path": {404: "No such record, or it is not shared with you"},
     "body": {400: "The body is not JSON", 422: "A value is wrong (see fields)"},
     "auth": {401: "Sign in or send a token", 403: "Not allowed to you"},
     "write": {403: "Not allowed to you, or the token may only read"},
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+#: refusals the web server answers before minefree, in its own format
+SERVER_REFUSALS = {414}
 
 
 class MinefreeApi(NinjaAPI):
@@ -71,7 +77,9 @@ class MinefreeApi(NinjaAPI):
                 for kind in kinds:
                     for status, description in COMMON_REFUSALS[kind].items():
                         if status not in responses and str(status) not in responses:
-                            responses[status] = {"description": description, "content": error}
+                            responses[status] = {"description": description}
+                            if status not in SERVER_REFUSALS:
+                                responses[status]["content"] = error
         return schema
 
 
