@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -32,10 +32,8 @@ from minefree.accounts.readers import reader
 from minefree.knowledge import fulltext, semantic, taxonomy
 from minefree.knowledge.models import (
     DocumentKind,
-    LabelStatus,
     Language,
     Passage,
-    PassageLabel,
     PassageSearch,
 )
 from minefree.knowledge.selectors import passages_read_by, search_entries_read_by
@@ -265,35 +263,37 @@ def _statement(
     inner, inner_params = matched.order_by().values_list(*columns).query.sql_with_params()
     text = "CAST({} AS TEXT)"
     parts = [
-        "SELECT 'total', '', '', '', COUNT(*) FROM m",
-        "SELECT 'kind', kind, '', '', COUNT(*) FROM m GROUP BY kind",
+        # the total and the kinds with the documents' articles (the kind may imply one);
+        # the languages with the years: two facets from each scan, summed in Python
+        f"SELECT 'kind', kind, {text.format('articles')}, '', COUNT(*) FROM m "
+        f"GROUP BY kind, {text.format('articles')}",
+        f"SELECT 'language', language, {text.format('year')}, '', COUNT(*) FROM m "
+        "GROUP BY language, year",
         f"SELECT 'state', {text.format('state_id')}, '', '', COUNT(*) FROM m "
         "WHERE state_id IS NOT NULL GROUP BY state_id",
-        f"SELECT 'year', {text.format('year')}, '', '', COUNT(*) FROM m "
-        "WHERE year IS NOT NULL GROUP BY year",
-        "SELECT 'language', language, '', '', COUNT(*) FROM m GROUP BY language",
         # lists of tags: few distinct ones, each counted once and spread in Python
-        f"SELECT 'articles', kind, {text.format('articles')}, '', COUNT(*) FROM m "
-        f"GROUP BY kind, {text.format('articles')}",
         *(
             f"SELECT '{column}', {text.format(column)}, '', '', COUNT(*) FROM m "
             f"GROUP BY {text.format(column)}"
             for column in ("pillars", "categories")
         ),
     ]
+    # the page's hits with their categories (the labels the page shows)
+    categories = text.format("m.categories")
     if terms and not found:
         hits = (
-            f"SELECT 'hit', {text.format('id')}, '', '', score FROM m "
+            f"SELECT 'hit', {text.format('id')}, {categories}, '', score FROM m "
             "ORDER BY score DESC, id LIMIT %s OFFSET %s"
         )
     elif terms:
         hits = (
-            f"SELECT 'hit', {text.format('m.id')}, '', '', found.score FROM m "
+            f"SELECT 'hit', {text.format('m.id')}, {categories}, '', found.score FROM m "
             "JOIN found ON found.id = m.id ORDER BY found.score DESC, m.id LIMIT %s OFFSET %s"
         )
     else:
         hits = (
-            f"SELECT 'hit', {text.format('id')}, '', '', COALESCE(year, 0) * 10000000000 + id FROM m "
+            f"SELECT 'hit', {text.format('id')}, {categories}, '', "
+            "COALESCE(year, 0) * 10000000000 + id FROM m "
             "ORDER BY COALESCE(year, 0) DESC, id DESC LIMIT %s OFFSET %s"
         )
     parts.append(f"SELECT * FROM ({hits}) AS page")
@@ -351,8 +351,9 @@ def _tags(stored: str | None) -> frozenset[str]:
 
 def _run(
     matched: QuerySet[PassageSearch], terms: Sequence[fulltext.Term], limit: int, offset: int
-) -> tuple[int, dict[str, Counter[str]], list[tuple[int, float]]]:
-    """The total, the facets' counts and the page's (id, score), from one statement."""
+) -> tuple[int, dict[str, Counter[str]], list[tuple[int, float]], dict[int, list[str]]]:
+    """The total, the facets' counts, the page's (id, score) and their categories, from one
+    statement."""
     sql, params = _statement(matched, terms, limit, offset)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -360,16 +361,22 @@ def _run(
     counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     total = 0
     ranked: list[tuple[int, float]] = []
-    for facet, value, articles, _empty, n in rows:
-        if facet == "total":
-            total = int(n)
-        elif facet == "hit":
+    labelled: dict[int, list[str]] = {}
+    for facet, value, other, _empty, n in rows:
+        if facet == "hit":
             ranked.append((int(value), float(n)))
-        elif facet == "articles":  # a document's articles; the one its kind implies below
+            labelled[int(value)] = json.loads(other or "[]")
+        elif facet == "kind":  # with the document's articles; the one the kind implies below
+            total += int(n)
+            counts["kind"][value] += int(n)
             implied = str(KIND_ARTICLE.get(value, ""))
-            for article in _tags(articles) - {implied}:
+            for article in _tags(other) - {implied}:
                 counts["article"][article] += int(n)
-        elif facet in ("pillars", "categories"):  # a document's pillars, a passage's labels
+        elif facet == "language":  # with the year
+            counts["language"][value] += int(n)
+            if other is not None:
+                counts["year"][str(other)] += int(n)
+        elif facet in LISTED:  # a document's pillars, a passage's labels
             for tag in _tags(value):
                 counts[LISTED[facet]][tag] += int(n)
         else:
@@ -379,7 +386,7 @@ def _run(
             counts["article"][str(number)] += counts["kind"][kind]
     # the page's order again: UNION ALL promises none of its own
     ranked.sort(key=lambda hit: (-hit[1], hit[0]))
-    return total, counts, ranked
+    return total, counts, ranked, labelled
 
 
 def search(
@@ -403,7 +410,7 @@ def search(
         limit, start = max(semantic.CANDIDATES, offset + page_size), 0
     else:
         limit, start = page_size, offset
-    total, counts, ranked = _run(matched, terms, limit, start)
+    total, counts, ranked, labelled = _run(matched, terms, limit, start)
     result = SearchResult(
         query=query[: fulltext.MAX_QUERY_CHARS],
         filters=filters,
@@ -419,21 +426,15 @@ def search(
         result.ranking = SEMANTIC
     if not ranked:
         return result
-    labels = Prefetch(
-        "labels",
-        queryset=PassageLabel.objects.exclude(status=LabelStatus.REJECTED).order_by("category"),
-    )
     readable = passages_read_by(who)  # the same rule again, on the page's passages
-    found = {
-        p.pk: p for p in readable.filter(pk__in=[pk for pk, _s in ranked]).prefetch_related(labels)
-    }
+    found = {p.pk: p for p in readable.filter(pk__in=[pk for pk, _s in ranked])}
     wanted = fulltext.query_stems(terms) if terms else None
     result.hits = [
         Hit(
             passage=found[pk],
             rank=score if terms else None,
             snippet=SafeString(fulltext.snippet(found[pk].text, found[pk].language, wanted)),
-            labels=[label.category for label in found[pk].labels.all()],
+            labels=labelled[pk],
         )
         for pk, score in ranked
         if pk in found

@@ -410,10 +410,13 @@ def test_the_search_entries_follow_labels_documents_and_passages(cast, world, se
         actor=chair, passage=cleared, category="security_access", status="confirmed"
     )
     assert _texts(None, "", categories=("security_access",)) == [EN_CLEARED]
+    assert "security_access" in search(None, "army engineers").hits[0].labels
     services.label_decide(
         actor=chair, passage=cleared, category="security_access", status="rejected"
     )
     assert _texts(None, "", categories=("security_access",)) == []
+    labels = search(None, "army engineers").hits[0].labels
+    assert "security_access" not in labels and labels == sorted(labels)
     PassageLabel.objects.filter(passage__text=EN_FUNDING, category="financial").delete()
     assert EN_FUNDING not in _texts(None, "", categories=("financial",))
     assert EN_FUNDING in _texts(None, "funding")
