@@ -256,10 +256,15 @@ def _statement(
         matched = matched.filter(RawSQL(condition, condition_params, BooleanField()))
         matched = matched.annotate(score=RawSQL(score, score_params, FloatField()))
         columns.append("score")
-    elif terms:  # SQLite: the FTS5 table's matches, with their score
+    elif terms:  # SQLite: the FTS5 table's matches, with their score, joined
         sql, found_params = fulltext.matches(terms)
         found = f"found (id, score) AS MATERIALIZED ({sql}), "
-        matched = matched.filter(passage_id__in=RawSQL("SELECT id FROM found", []))
+        matched = matched.extra(
+            tables=["found"],
+            where=['found.id = "knowledge_passagesearch"."passage_id"'],
+            select={"score": "found.score"},
+        )
+        columns.append("score")
     inner, inner_params = matched.order_by().values_list(*columns).query.sql_with_params()
     text = "CAST({} AS TEXT)"
     parts = [
@@ -280,15 +285,10 @@ def _statement(
     ]
     # the page's hits with their categories (the labels the page shows)
     categories = text.format("m.categories")
-    if terms and not found:
+    if terms:
         hits = (
             f"SELECT 'hit', {text.format('id')}, {categories}, '', score FROM m "
             "ORDER BY score DESC, id LIMIT %s OFFSET %s"
-        )
-    elif terms:
-        hits = (
-            f"SELECT 'hit', {text.format('m.id')}, {categories}, '', found.score FROM m "
-            "JOIN found ON found.id = m.id ORDER BY found.score DESC, m.id LIMIT %s OFFSET %s"
         )
     else:
         hits = (
