@@ -231,7 +231,7 @@ def run(rounds: int, reuse: bool = False) -> Json:
     translation.activate("en")
     loaded = reuse and Document.objects.filter(origin=Origin.SYNTHETIC).count() == DOCUMENTS
     if loaded:
-        synthetic = Passage.objects.filter(source_kind="knowledge.document").count()
+        synthetic = Passage.objects.filter(document__origin=Origin.SYNTHETIC).count()
         history_passages = Passage.objects.count() - synthetic
     else:
         call_command("load_reference", quiet=True, stdout=quiet)
