@@ -18,8 +18,8 @@ in English, French and Spanish, each form looked up among passages of that langu
 deleting passages any other way (a document's cascade) removes their entries too (a
 cascading relation, and a trigger for SQLite's FTS5 table). On both databases each
 passage's search entry (``PassageSearch``) also copies what visibility and the facets read,
-kept by triggers when a passage, its document or its labels change. Snippets are highlighted here, in
-Python, the same way on both databases.
+kept by triggers when a passage, its document or its labels change. Snippets are
+highlighted here, in Python, the same way on both databases.
 """
 
 from __future__ import annotations
@@ -148,13 +148,11 @@ def _pg_tsquery(lang: str, terms: Sequence[Term]) -> tuple[str, list[Any]]:
 def matches(terms: Sequence[Term]) -> tuple[str, list[Any]]:
     """SQLite: SQL selecting ``(id, score)`` of every passage matching ``terms``, any
     reader's (the caller narrows it to what its reader may see); a higher score is a better
-    match. PostgreSQL: a condition on ``knowledge_passagesearch`` (``pg_match``)."""
-    if connection.vendor != "postgresql":
-        return (
-            f"SELECT rowid, -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
-            [_fts_expression(terms)],
-        )
-    return pg_match(terms)[0]
+    match. PostgreSQL matches on the search entries themselves (``pg_match``)."""
+    return (
+        f"SELECT rowid, -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+        [_fts_expression(terms)],
+    )
 
 
 def pg_match(terms: Sequence[Term]) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
@@ -189,11 +187,7 @@ def index_passages(passages: Iterable[Any]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for start in range(0, len(rows), 1000):
-                chunk = rows[start : start + 1000]
-                _pg_index(cursor, chunk)
-                cursor.execute(
-                    "SELECT knowledge_search_refresh(%s::bigint[])", [[pk for pk, *_r in chunk]]
-                )
+                _pg_index(cursor, rows[start : start + 1000])
             return
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
@@ -228,17 +222,29 @@ _SQLITE_REFRESH = (
 
 
 def _pg_index(cursor: Any, rows: list[tuple[int, str, str]]) -> None:
-    """Upsert the tsvectors of ``rows`` (id, language, text), each in its configuration."""
+    """Upsert the search entries of ``rows`` (id, language, text): the tsvector in the
+    passage's configuration and the copies, written once (an entry written twice would
+    leave a dead row version, and dead index entries, to every search until a vacuum).
+    The copies are those of ``knowledge_search_refresh`` (migration 0004)."""
     values = ", ".join(["(%s::bigint, %s::text, %s::text)"] * len(rows))
+    copied = ("visibility", "state_id", "kind", "year", "language")
+    lists = ("articles", "pillars", "categories")
     cursor.execute(
-        "INSERT INTO knowledge_passagesearch (passage_id, config, vector, visibility, kind, "
-        "language, articles, pillars, categories) "
+        "INSERT INTO knowledge_passagesearch (passage_id, config, vector, "
+        f"{', '.join(copied + lists)}) "
         "SELECT v.id, v.lang, to_tsvector(CASE v.lang WHEN 'fr' THEN "
         "'minefree_fr'::regconfig WHEN 'es' THEN 'minefree_es'::regconfig "
-        "ELSE 'minefree_en'::regconfig END, v.body), 'public', '', '', '[]', '[]', '[]' "
+        "ELSE 'minefree_en'::regconfig END, v.body), "
+        f"{', '.join(f'p.{c}' for c in copied)}, "
+        "COALESCE(d.articles, '[]'::jsonb), COALESCE(d.pillars, '[]'::jsonb), "
+        "COALESCE((SELECT jsonb_agg(l.category ORDER BY l.category) "
+        "FROM knowledge_passagelabel l WHERE l.passage_id = p.id AND l.status <> 'rejected'), "
+        "'[]'::jsonb) "
         f"FROM (VALUES {values}) AS v(id, lang, body) "
-        "ON CONFLICT (passage_id) DO UPDATE "
-        "SET config = EXCLUDED.config, vector = EXCLUDED.vector",
+        "JOIN knowledge_passage p ON p.id = v.id "
+        "LEFT JOIN knowledge_document d ON d.id = p.document_id "
+        "ON CONFLICT (passage_id) DO UPDATE SET config = EXCLUDED.config, "
+        "vector = EXCLUDED.vector, " + ", ".join(f"{c} = EXCLUDED.{c}" for c in copied + lists),
         [value for row in rows for value in row],
     )
 

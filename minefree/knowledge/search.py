@@ -4,11 +4,12 @@ It reads only the search entries ``selectors.search_entries_read_by`` returns (t
 visibility rule, ``accounts.readers.visible``, on the passage's visibility and state that
 each entry copies) and the page's passages through ``selectors.passages_read_by`` (the same
 rule), so hits, the total, every facet count and every snippet come from what the reader
-may read; a committee-only document never shows, not even as a count. A query is matched by ``fulltext`` (PostgreSQL
-full-text or SQLite FTS5, with the same folding and stemming); without a query the
-filters alone browse, newest first. Facets count the matched passages by kind, state,
-year, language, Convention article, pillar and challenge category, in one SQL statement
-whatever the number of passages.
+may read; a committee-only document never shows, not even as a count. A query is matched
+by ``fulltext`` (PostgreSQL full-text or SQLite FTS5, with the same folding and
+stemming); without a query the filters alone browse, newest first. Facets count the
+matched passages by kind, state, year, language, Convention article, pillar and challenge
+category, in one SQL statement over the search entries alone whatever the number of
+passages.
 """
 
 from __future__ import annotations
