@@ -16,8 +16,10 @@ A query is matched against each passage in the passage's language: its words are
 in English, French and Spanish, each form looked up among passages of that language.
 ``passages_replace`` keeps the index current (``index_passages``, ``unindex_source``);
 deleting passages any other way (a document's cascade) removes their entries too (a
-cascading relation on PostgreSQL, a trigger on SQLite). Snippets are highlighted here, in
-Python, the same way on both databases.
+cascading relation, and a trigger for SQLite's FTS5 table). On both databases each
+passage's search entry (``PassageSearch``) also copies what visibility and the facets read,
+kept by triggers when a passage, its document or its labels change. Snippets are
+highlighted here, in Python, the same way on both databases.
 """
 
 from __future__ import annotations
@@ -144,24 +146,32 @@ def _pg_tsquery(lang: str, terms: Sequence[Term]) -> tuple[str, list[Any]]:
 
 
 def matches(terms: Sequence[Term]) -> tuple[str, list[Any]]:
-    """SQL selecting ``(id, score)`` of every passage matching ``terms``, any reader's (the
-    caller narrows it to what its reader may see); a higher score is a better match."""
-    if connection.vendor != "postgresql":
-        return (
-            f"SELECT rowid, -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
-            [_fts_expression(terms)],
-        )
+    """SQLite: SQL selecting ``(id, score)`` of every passage matching ``terms``, any
+    reader's (the caller narrows it to what its reader may see); a higher score is a better
+    match. PostgreSQL matches on the search entries themselves (``pg_match``)."""
+    return (
+        f"SELECT rowid, -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+        [_fts_expression(terms)],
+    )
+
+
+def pg_match(terms: Sequence[Term]) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
+    """PostgreSQL: the condition a search entry (``knowledge_passagesearch``) matching
+    ``terms`` meets, and its score (higher is better), each as SQL and parameters."""
+    column = '"knowledge_passagesearch".'
     conditions, cases, where_params, case_params = [], [], [], []
     for lang in LANGUAGES:
         sql, values = _pg_tsquery(lang, terms)
-        conditions.append(f"(config = %s AND vector @@ {sql})")
+        conditions.append(f"({column}config = %s AND {column}vector @@ {sql})")
         where_params += [lang, *values]
         cases.append(f"WHEN %s THEN {sql}")
         case_params += [lang, *values]
     return (
-        f"SELECT passage_id, ts_rank_cd(vector, CASE config {' '.join(cases)} END) "
-        f"FROM knowledge_passagesearch WHERE {' OR '.join(conditions)}",
-        [*case_params, *where_params],
+        (f"({' OR '.join(conditions)})", where_params),
+        (
+            f"ts_rank_cd({column}vector, CASE {column}config {' '.join(cases)} END)",
+            case_params,
+        ),
     )
 
 
@@ -169,7 +179,8 @@ def matches(terms: Sequence[Term]) -> tuple[str, list[Any]]:
 
 
 def index_passages(passages: Iterable[Any]) -> None:
-    """Index (or index again) saved passages: their id, language and text."""
+    """Index (or index again) saved passages: their words, and the copies their search
+    entry keeps of what visibility and the facets read (``PassageSearch``)."""
     rows = [(p.pk, index_language(p.language), p.text) for p in passages]
     if not rows:
         return
@@ -181,26 +192,59 @@ def index_passages(passages: Iterable[Any]) -> None:
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
             ids = [pk for pk, _lang, _text in chunk]
-            cursor.execute(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids
-            )
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, terms) VALUES (%s, %s)",
                 [_fts_row(pk, lang, text) for pk, lang, text in chunk],
             )
+            cursor.executemany(
+                "INSERT OR REPLACE INTO knowledge_passagesearch (passage_id, config, visibility, "
+                "kind, language, articles, pillars, categories) "
+                "VALUES (%s, %s, 'public', '', '', '[]', '[]', '[]')",
+                [(pk, lang) for pk, lang, _text in chunk],
+            )
+            cursor.execute(_SQLITE_REFRESH.format(marks=marks), ids)
+
+
+#: SQLite: the copies a search entry keeps (on PostgreSQL the function
+#: ``knowledge_search_refresh`` of migration ``knowledge.0004_search_entry_facets``)
+_SQLITE_REFRESH = (
+    "UPDATE knowledge_passagesearch SET visibility = p.visibility, state_id = p.state_id, "
+    "kind = p.kind, year = p.year, language = p.language, "
+    "articles = COALESCE(d.articles, '[]'), pillars = COALESCE(d.pillars, '[]'), "
+    "categories = COALESCE((SELECT json_group_array(category) FROM (SELECT category "
+    "FROM knowledge_passagelabel WHERE passage_id = p.id AND status <> 'rejected' "
+    "ORDER BY category)), '[]') "
+    "FROM knowledge_passage p LEFT JOIN knowledge_document d ON d.id = p.document_id "
+    "WHERE knowledge_passagesearch.passage_id = p.id AND p.id IN ({marks})"
+)
 
 
 def _pg_index(cursor: Any, rows: list[tuple[int, str, str]]) -> None:
-    """Upsert the tsvectors of ``rows`` (id, language, text), each in its configuration."""
+    """Upsert the search entries of ``rows`` (id, language, text): the tsvector in the
+    passage's configuration and the copies, written once (an entry written twice would
+    leave a dead row version, and dead index entries, to every search until a vacuum).
+    The copies are those of ``knowledge_search_refresh`` (migration 0004)."""
     values = ", ".join(["(%s::bigint, %s::text, %s::text)"] * len(rows))
+    copied = ("visibility", "state_id", "kind", "year", "language")
+    lists = ("articles", "pillars", "categories")
     cursor.execute(
-        "INSERT INTO knowledge_passagesearch (passage_id, config, vector) "
+        "INSERT INTO knowledge_passagesearch (passage_id, config, vector, "
+        f"{', '.join(copied + lists)}) "
         "SELECT v.id, v.lang, to_tsvector(CASE v.lang WHEN 'fr' THEN "
         "'minefree_fr'::regconfig WHEN 'es' THEN 'minefree_es'::regconfig "
-        "ELSE 'minefree_en'::regconfig END, v.body) "
+        "ELSE 'minefree_en'::regconfig END, v.body), "
+        f"{', '.join(f'p.{c}' for c in copied)}, "
+        "COALESCE(d.articles, '[]'::jsonb), COALESCE(d.pillars, '[]'::jsonb), "
+        "COALESCE((SELECT jsonb_agg(l.category ORDER BY l.category) "
+        "FROM knowledge_passagelabel l WHERE l.passage_id = p.id AND l.status <> 'rejected'), "
+        "'[]'::jsonb) "
         f"FROM (VALUES {values}) AS v(id, lang, body) "
-        "ON CONFLICT (passage_id) DO UPDATE "
-        "SET config = EXCLUDED.config, vector = EXCLUDED.vector",
+        "JOIN knowledge_passage p ON p.id = v.id "
+        "LEFT JOIN knowledge_document d ON d.id = p.document_id "
+        "ON CONFLICT (passage_id) DO UPDATE SET config = EXCLUDED.config, "
+        "vector = EXCLUDED.vector, " + ", ".join(f"{c} = EXCLUDED.{c}" for c in copied + lists),
         [value for row in rows for value in row],
     )
 
@@ -220,11 +264,12 @@ def unindex_source(source_kind: str, source_id: str) -> None:
                 [source_kind, source_id],
             )
         else:
-            cursor.execute(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT id FROM knowledge_passage "
-                "WHERE source_kind = %s AND source_id = %s)",
-                [source_kind, source_id],
-            )
+            for table, column in ((FTS_TABLE, "rowid"), ("knowledge_passagesearch", "passage_id")):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM knowledge_passage "
+                    "WHERE source_kind = %s AND source_id = %s)",
+                    [source_kind, source_id],
+                )
 
 
 def index_size() -> int:

@@ -259,9 +259,14 @@ class TrainingRun(models.Model):
 
 
 class PassageSearch(models.Model):
-    """A passage's words for full-text search on PostgreSQL (``fulltext``): a ``tsvector``
-    in the text search configuration of its language, under a GIN index. It goes with its
-    passage. On SQLite the index is an FTS5 table instead and this one stays empty."""
+    """A passage's search entry (``fulltext``, ``search``): on PostgreSQL its words as a
+    ``tsvector`` in the text search configuration of its language, under a GIN index (on
+    SQLite the words are in an FTS5 table and ``vector`` stays empty); on both, copies of
+    what visibility and the facets read (the passage's visibility, state, kind, year and
+    language, its document's articles and pillars, its challenge categories), so a search
+    reads this table alone. The copies are kept by database triggers (migration
+    ``knowledge.0004_search_entry_facets``) whatever writes the passage, its document or its
+    labels. It goes with its passage."""
 
     passage = models.OneToOneField(
         Passage, on_delete=models.CASCADE, primary_key=True, related_name="+"
@@ -269,6 +274,18 @@ class PassageSearch(models.Model):
     #: the language the words were stemmed in: en, fr or es
     config = models.CharField(max_length=2)
     vector = SearchVectorField(null=True)
+    visibility = models.CharField(max_length=20, default=Visibility.PUBLIC)
+    state = models.ForeignKey(
+        Actor, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(max_length=20, default="")
+    year = models.PositiveSmallIntegerField(null=True)
+    language = models.CharField(max_length=5, default="")
+    #: the passage's document's ``articles`` and ``pillars``
+    articles = models.JSONField(default=list)
+    pillars = models.JSONField(default=list)
+    #: the categories of the passage's labels not rejected, in order
+    categories = models.JSONField(default=list)
 
     class Meta:
         verbose_name = _("search entry of a passage")

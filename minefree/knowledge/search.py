@@ -1,12 +1,15 @@
 """Search of the knowledge base: one selector, ``search``, for the page and the API.
 
-It reads only the passages ``selectors.passages_for(user)`` returns, so hits, the total,
-every facet count and every snippet come from what the reader may read; a committee-only
-document never shows, not even as a count. A query is matched by ``fulltext`` (PostgreSQL
-full-text or SQLite FTS5, with the same folding and stemming); without a query the
-filters alone browse, newest first. Facets count the matched passages by kind, state,
-year, language, Convention article, pillar and challenge category, in one SQL statement
-whatever the number of passages.
+It reads only the search entries ``selectors.search_entries_read_by`` returns (the one
+visibility rule, ``accounts.readers.visible``, on the passage's visibility and state that
+each entry copies) and the page's passages through ``selectors.passages_read_by`` (the same
+rule), so hits, the total, every facet count and every snippet come from what the reader
+may read; a committee-only document never shows, not even as a count. A query is matched
+by ``fulltext`` (PostgreSQL full-text or SQLite FTS5, with the same folding and
+stemming); without a query the filters alone browse, newest first. Facets count the
+matched passages by kind, state, year, language, Convention article, pillar and challenge
+category, in one SQL statement over the search entries alone whatever the number of
+passages.
 """
 
 from __future__ import annotations
@@ -21,20 +24,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from minefree.accounts.readers import reader
 from minefree.knowledge import fulltext, semantic, taxonomy
 from minefree.knowledge.models import (
     DocumentKind,
-    LabelStatus,
     Language,
     Passage,
-    PassageLabel,
+    PassageSearch,
 )
-from minefree.knowledge.selectors import passages_for
+from minefree.knowledge.selectors import passages_read_by, search_entries_read_by
 from minefree.registry.models import Actor
 from minefree.reporting.specification.schema import PILLARS
 
@@ -47,6 +50,8 @@ ARTICLES = range(1, 23)
 KIND_ARTICLE = {DocumentKind.ARTICLE7_NARRATIVE: 7, DocumentKind.EXTENSION_SECTION: 5}
 YEARS = range(1997, 2101)
 FACETS = ("kind", "state", "year", "language", "article", "pillar", "category")
+#: the facets counted from a search entry's JSON lists, by column
+LISTED = {"pillars": "pillar", "categories": "category"}
 
 #: how the hits are ordered: by full-text relevance, re-ranked by meaning (optional), or
 #: newest first when there is no query
@@ -145,53 +150,50 @@ def filters_from(params: Mapping[str, Sequence[str]]) -> SearchFilters:
 
 
 def _tagged(column: str, value: str) -> RawSQL:
-    """Whether the passage's document has ``value`` (a number or code) in its JSON list
-    ``column``; looked up for each passage still in the running, not over every document."""
+    """Whether the search entry's JSON list ``column`` (its document's articles or pillars,
+    its categories) holds ``value`` (a number or code)."""
+    entry = '"knowledge_passagesearch".'
     if connection.vendor == "postgresql":
-        tags = f"jsonb_array_elements_text(d.{column}) AS tag(v)"
+        tags = f"jsonb_array_elements_text({entry}{column}) AS tag(v)"
         same = "tag.v = %s"
     else:
-        tags = f"json_each(d.{column}) AS tag"
+        tags = f"json_each({entry}{column}) AS tag"
         same = "CAST(tag.value AS TEXT) = %s"
-    sql = (
-        f"EXISTS (SELECT 1 FROM knowledge_document d, {tags} "
-        f'WHERE d.id = "knowledge_passage"."document_id" AND {same})'
-    )
-    return RawSQL(sql, [value], output_field=BooleanField())
+    return RawSQL(f"EXISTS (SELECT 1 FROM {tags} WHERE {same})", [value], BooleanField())
 
 
-def _narrowed(passages: QuerySet[Passage], filters: SearchFilters) -> QuerySet[Passage]:
+def _any_tagged(column: str, values: Sequence[str]) -> Q:
+    condition = Q()
+    for value in values:
+        condition |= Q(_tagged(column, value))
+    return condition
+
+
+def _narrowed(entries: QuerySet[PassageSearch], filters: SearchFilters) -> QuerySet[PassageSearch]:
     if filters.kinds:
-        passages = passages.filter(kind__in=filters.kinds)
+        entries = entries.filter(kind__in=filters.kinds)
     if filters.states:
-        passages = passages.filter(state__iso3__in=filters.states)
+        entries = entries.filter(state__iso3__in=filters.states)
     if filters.years:
-        passages = passages.filter(year__in=filters.years)
+        entries = entries.filter(year__in=filters.years)
     if filters.year_from:
-        passages = passages.filter(year__gte=filters.year_from)
+        entries = entries.filter(year__gte=filters.year_from)
     if filters.year_to:
-        passages = passages.filter(year__lte=filters.year_to)
+        entries = entries.filter(year__lte=filters.year_to)
     if filters.languages:
-        passages = passages.filter(language__in=filters.languages)
+        entries = entries.filter(language__in=filters.languages)
     if filters.articles:
-        condition = Q()
+        condition = _any_tagged("articles", [str(a) for a in filters.articles])
         for article in filters.articles:
-            condition |= Q(_tagged("articles", str(article)))
             implied = [kind for kind, number in KIND_ARTICLE.items() if number == article]
             if implied:
                 condition |= Q(kind__in=implied)
-        passages = passages.filter(condition)
+        entries = entries.filter(condition)
     if filters.pillars:
-        condition = Q()
-        for pillar in filters.pillars:
-            condition |= Q(_tagged("pillars", pillar))
-        passages = passages.filter(condition)
+        entries = entries.filter(_any_tagged("pillars", filters.pillars))
     if filters.categories:
-        labelled = PassageLabel.objects.filter(
-            passage=OuterRef("pk"), category__in=filters.categories
-        ).exclude(status=LabelStatus.REJECTED)
-        passages = passages.filter(Exists(labelled))
-    return passages
+        entries = entries.filter(_any_tagged("categories", filters.categories))
+    return entries
 
 
 # --- results -------------------------------------------------------------------------------
@@ -241,67 +243,64 @@ class SearchResult:
 
 
 def _statement(
-    matched: QuerySet[Passage], match: tuple[str, list[Any]] | None, limit: int, offset: int
+    matched: QuerySet[PassageSearch], terms: Sequence[fulltext.Term], limit: int, offset: int
 ) -> tuple[str, list[Any]]:
-    """One statement for the total, every facet and one page of hits' ids. The full-text
-    match (``match``: id, score) and the reader's matched passages are each worked out
-    once (materialised), whatever the number of facets."""
-    columns = matched.order_by().values_list(
-        "id", "kind", "state_id", "year", "language", "document_id"
-    )
-    inner, inner_params = columns.query.sql_with_params()
+    """One statement for the total, every facet and one page of hits' ids, over the
+    reader's matched search entries, worked out once (materialised): they hold what the
+    facets count, so no passage, document or label is read."""
+    columns = ["passage_id", "kind", "state_id", "year", "language", "articles", "pillars"]
+    columns.append("categories")
+    found = ""
+    found_params: list[Any] = []
+    if terms and connection.vendor == "postgresql":
+        (condition, condition_params), (score, score_params) = fulltext.pg_match(terms)
+        matched = matched.filter(RawSQL(condition, condition_params, BooleanField()))
+        matched = matched.annotate(score=RawSQL(score, score_params, FloatField()))
+        columns.append("score")
+    elif terms:  # SQLite: the FTS5 table's matches, with their score, joined
+        sql, found_params = fulltext.matches(terms)
+        found = f"found (id, score) AS MATERIALIZED ({sql}), "
+        matched = matched.extra(
+            tables=["found"],
+            where=['found.id = "knowledge_passagesearch"."passage_id"'],
+            select={"score": "found.score"},
+        )
+        columns.append("score")
+    inner, inner_params = matched.order_by().values_list(*columns).query.sql_with_params()
     text = "CAST({} AS TEXT)"
-    # a document's tags and a passage's labels are looked up row by row (PostgreSQL would
-    # otherwise read both tables whole, whatever the number of matches; OFFSET 0 keeps it
-    # from turning the lateral subqueries back into plain joins)
-    if connection.vendor == "postgresql":
-        documents = (
-            "JOIN LATERAL (SELECT articles, pillars FROM knowledge_document "
-            "WHERE knowledge_document.id = m.document_id OFFSET 0) AS d ON true"
-        )
-        labels = (
-            "JOIN LATERAL (SELECT category FROM knowledge_passagelabel "
-            "WHERE knowledge_passagelabel.passage_id = m.id "
-            f"AND knowledge_passagelabel.status <> '{LabelStatus.REJECTED.value}' OFFSET 0) "
-            "AS label ON true"
-        )
-    else:
-        documents = "JOIN knowledge_document d ON d.id = m.document_id"
-        labels = (
-            "JOIN knowledge_passagelabel label ON label.passage_id = m.id "
-            f"AND label.status <> '{LabelStatus.REJECTED.value}'"
-        )
     parts = [
-        "SELECT 'total', '', '', '', COUNT(*) FROM m",
-        "SELECT 'kind', kind, '', '', COUNT(*) FROM m GROUP BY kind",
+        # the total and the kinds with the documents' articles (the kind may imply one);
+        # the languages with the years: two facets from each scan, summed in Python
+        f"SELECT 'kind', kind, {text.format('articles')}, '', COUNT(*) FROM m "
+        f"GROUP BY kind, {text.format('articles')}",
+        f"SELECT 'language', language, {text.format('year')}, '', COUNT(*) FROM m "
+        "GROUP BY language, year",
         f"SELECT 'state', {text.format('state_id')}, '', '', COUNT(*) FROM m "
         "WHERE state_id IS NOT NULL GROUP BY state_id",
-        f"SELECT 'year', {text.format('year')}, '', '', COUNT(*) FROM m "
-        "WHERE year IS NOT NULL GROUP BY year",
-        "SELECT 'language', language, '', '', COUNT(*) FROM m GROUP BY language",
-        f"SELECT 'tags', m.kind, {text.format('d.articles')}, {text.format('d.pillars')}, "
-        f"COUNT(*) FROM m {documents} "
-        f"GROUP BY m.kind, {text.format('d.articles')}, {text.format('d.pillars')}",
-        f"SELECT 'category', label.category, '', '', COUNT(*) FROM m {labels} "
-        "GROUP BY label.category",
+        # lists of tags: few distinct ones, each counted once and spread in Python
+        *(
+            f"SELECT '{column}', {text.format(column)}, '', '', COUNT(*) FROM m "
+            f"GROUP BY {text.format(column)}"
+            for column in ("pillars", "categories")
+        ),
     ]
-    if match:
+    # the page's hits with their categories (the labels the page shows)
+    categories = text.format("m.categories")
+    if terms:
         hits = (
-            f"SELECT 'hit', {text.format('m.id')}, '', '', found.score FROM m "
-            "JOIN found ON found.id = m.id ORDER BY found.score DESC, m.id LIMIT %s OFFSET %s"
+            f"SELECT 'hit', {text.format('id')}, {categories}, '', score FROM m "
+            "ORDER BY score DESC, id LIMIT %s OFFSET %s"
         )
     else:
         hits = (
-            f"SELECT 'hit', {text.format('id')}, '', '', COALESCE(year, 0) * 10000000000 + id FROM m "
+            f"SELECT 'hit', {text.format('id')}, {categories}, '', "
+            "COALESCE(year, 0) * 10000000000 + id FROM m "
             "ORDER BY COALESCE(year, 0) DESC, id DESC LIMIT %s OFFSET %s"
         )
     parts.append(f"SELECT * FROM ({hits}) AS page")
-    found = f"found (id, score) AS MATERIALIZED ({match[0]}), " if match else ""
-    sql = (
-        f"WITH {found}m (id, kind, state_id, year, language, document_id) "
-        f"AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
-    )
-    return sql, [*(match[1] if match else []), *inner_params, limit, offset]
+    names = ", ".join(["id", *columns[1:]])
+    sql = f"WITH {found}m ({names}) AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
+    return sql, [*found_params, *inner_params, limit, offset]
 
 
 def _facets(counts: dict[str, Counter[str]], filters: SearchFilters) -> dict[str, list[FacetValue]]:
@@ -352,27 +351,35 @@ def _tags(stored: str | None) -> frozenset[str]:
 
 
 def _run(
-    matched: QuerySet[Passage], match: tuple[str, list[Any]] | None, limit: int, offset: int
-) -> tuple[int, dict[str, Counter[str]], list[tuple[int, float]]]:
-    """The total, the facets' counts and the page's (id, score), from one statement."""
-    sql, params = _statement(matched, match, limit, offset)
+    matched: QuerySet[PassageSearch], terms: Sequence[fulltext.Term], limit: int, offset: int
+) -> tuple[int, dict[str, Counter[str]], list[tuple[int, float]], dict[int, list[str]]]:
+    """The total, the facets' counts, the page's (id, score) and their categories, from one
+    statement."""
+    sql, params = _statement(matched, terms, limit, offset)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     total = 0
     ranked: list[tuple[int, float]] = []
-    for facet, value, articles, pillars, n in rows:
-        if facet == "total":
-            total = int(n)
-        elif facet == "hit":
+    labelled: dict[int, list[str]] = {}
+    for facet, value, other, _empty, n in rows:
+        if facet == "hit":
             ranked.append((int(value), float(n)))
-        elif facet == "tags":  # a document's tags; the article its kind implies is below
+            labelled[int(value)] = json.loads(other or "[]")
+        elif facet == "kind":  # with the document's articles; the one the kind implies below
+            total += int(n)
+            counts["kind"][value] += int(n)
             implied = str(KIND_ARTICLE.get(value, ""))
-            for article in _tags(articles) - {implied}:
+            for article in _tags(other) - {implied}:
                 counts["article"][article] += int(n)
-            for pillar in _tags(pillars):
-                counts["pillar"][pillar] += int(n)
+        elif facet == "language":  # with the year
+            counts["language"][value] += int(n)
+            if other is not None:
+                counts["year"][str(other)] += int(n)
+        elif facet in LISTED:  # a document's pillars, a passage's labels
+            for tag in _tags(value):
+                counts[LISTED[facet]][tag] += int(n)
         else:
             counts[facet][str(value)] += int(n)
     for kind, number in KIND_ARTICLE.items():
@@ -380,7 +387,7 @@ def _run(
             counts["article"][str(number)] += counts["kind"][kind]
     # the page's order again: UNION ALL promises none of its own
     ranked.sort(key=lambda hit: (-hit[1], hit[0]))
-    return total, counts, ranked
+    return total, counts, ranked, labelled
 
 
 def search(
@@ -397,17 +404,14 @@ def search(
     page = max(1, min(page, MAX_PAGE))
     offset = (page - 1) * page_size
     terms = fulltext.parse_query(query)
-    readable = passages_for(user)
-    matched = _narrowed(readable, filters)
-    match = fulltext.matches(terms) if terms else None
-    if match:
-        matched = matched.filter(id__in=RawSQL("SELECT id FROM found", []))
-    rerank = bool(match) and semantic.enabled() and offset < semantic.CANDIDATES
+    who = reader(user)
+    matched = _narrowed(search_entries_read_by(who), filters)
+    rerank = bool(terms) and semantic.enabled() and offset < semantic.CANDIDATES
     if rerank:
         limit, start = max(semantic.CANDIDATES, offset + page_size), 0
     else:
         limit, start = page_size, offset
-    total, counts, ranked = _run(matched, match, limit, start)
+    total, counts, ranked, labelled = _run(matched, terms, limit, start)
     result = SearchResult(
         query=query[: fulltext.MAX_QUERY_CHARS],
         filters=filters,
@@ -423,20 +427,15 @@ def search(
         result.ranking = SEMANTIC
     if not ranked:
         return result
-    labels = Prefetch(
-        "labels",
-        queryset=PassageLabel.objects.exclude(status=LabelStatus.REJECTED).order_by("category"),
-    )
-    found = {
-        p.pk: p for p in readable.filter(pk__in=[pk for pk, _s in ranked]).prefetch_related(labels)
-    }
+    readable = passages_read_by(who)  # the same rule again, on the page's passages
+    found = {p.pk: p for p in readable.filter(pk__in=[pk for pk, _s in ranked])}
     wanted = fulltext.query_stems(terms) if terms else None
     result.hits = [
         Hit(
             passage=found[pk],
             rank=score if terms else None,
             snippet=SafeString(fulltext.snippet(found[pk].text, found[pk].language, wanted)),
-            labels=[label.category for label in found[pk].labels.all()],
+            labels=labelled[pk],
         )
         for pk, score in ranked
         if pk in found

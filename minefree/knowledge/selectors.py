@@ -6,14 +6,25 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from minefree.accounts.readers import reader, visible
-from minefree.knowledge.models import Document, Passage, Practice, PracticeStatus
+from minefree.accounts.readers import Reader, reader, visible
+from minefree.knowledge.models import Document, Passage, PassageSearch, Practice, PracticeStatus
 from minefree.registry.models import Actor
 
 
 def passages_for(user: Any) -> QuerySet[Passage]:
     """The passages ``user`` may read (a state's own passages whatever their visibility)."""
-    return visible(Passage.objects.select_related("state", "document"), reader(user), "state")
+    return passages_read_by(reader(user))
+
+
+def passages_read_by(who: Reader) -> QuerySet[Passage]:
+    """The passages this reader may read (``passages_for`` with the reader worked out)."""
+    return visible(Passage.objects.select_related("state", "document"), who, "state")
+
+
+def search_entries_read_by(who: Reader) -> QuerySet[PassageSearch]:
+    """The search entries of the passages this reader may read: the same rule, on the
+    passage's visibility and state that each entry copies (``PassageSearch``)."""
+    return visible(PassageSearch.objects.all(), who, "state")
 
 
 def documents_for(user: Any) -> QuerySet[Document]:

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from minefree.core.audit import SYSTEM
 from minefree.core.models import Origin, Visibility
 from minefree.knowledge import fulltext, services
-from minefree.knowledge.models import Document, Passage
+from minefree.knowledge.models import Document, Passage, PassageSearch
 from minefree.knowledge.search import (
     BROWSE,
     FULL_TEXT,
@@ -227,6 +227,57 @@ def test_facets_count_the_matched_passages(world):
     assert state.label == "Senegal"
 
 
+def _expected(user: Any, result: Any) -> dict[str, dict[str, int]]:
+    """The facets of ``result`` counted the plain way: from each hit's passage, document and
+    labels, as the reader may read them (``passages_for``)."""
+    from collections import Counter
+
+    from minefree.knowledge.models import LabelStatus
+    from minefree.knowledge.search import KIND_ARTICLE
+    from minefree.knowledge.selectors import passages_for
+
+    ids = [h.passage.pk for h in result.hits]
+    counts: dict[str, Counter[str]] = {name: Counter() for name in result.facets}
+    for p in passages_for(user).filter(pk__in=ids).prefetch_related("labels"):
+        counts["kind"][p.kind] += 1
+        counts["language"][p.language] += 1
+        if p.state:
+            counts["state"][p.state.code] += 1
+        if p.year:
+            counts["year"][str(p.year)] += 1
+        articles = {str(a) for a in (p.document.articles if p.document else [])}
+        articles |= {str(KIND_ARTICLE[p.kind])} if p.kind in KIND_ARTICLE else set()
+        counts["article"].update(articles)
+        counts["pillar"].update(p.document.pillars if p.document else [])
+        counts["category"].update(
+            {label.category for label in p.labels.all() if label.status != LabelStatus.REJECTED}
+        )
+    return {name: dict(c) for name, c in counts.items()}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "committee_chair", "focal_point_colombia"])
+def test_the_total_and_facets_equal_a_plain_count_of_the_readable_hits(cast, world, secret, who):
+    user = cast[who]
+    services.label_decide(
+        actor=cast["committee_chair"],
+        passage=Passage.objects.get(text=EN_CLEARED),
+        category="security_access",
+        status="confirmed",
+    )
+    for query, filters in [
+        ("", SearchFilters()),
+        ("deminage", SearchFilters()),
+        ("", SearchFilters(kinds=("study", "statement"))),
+        ("clandestine", SearchFilters()),
+        ("", SearchFilters(categories=("financial", "security_access"))),
+        ("", SearchFilters(articles=(4, 7))),
+    ]:
+        result = search(user, query, filters, page_size=100)
+        assert result.total == len(result.hits)
+        found = {name: {v.value: v.count for v in values} for name, values in result.facets.items()}
+        assert found == _expected(user, result), (query, filters)
+
+
 def test_document_tags_give_articles_and_pillars(cast, secret):
     result = search(cast["committee_chair"], "stockpile")
     assert result.total == 1
@@ -344,7 +395,46 @@ def test_a_deleted_document_leaves_nothing_in_the_index(cast, world, secret):
     assert fulltext.index_size() == Passage.objects.count() == 7
     secret.delete()  # its passages go by cascade
     assert fulltext.index_size() == Passage.objects.count() == 6
+    assert PassageSearch.objects.count() == 6
     assert search(cast["isu_staff"], "clandestine").total == 0
+
+
+def test_the_search_entries_follow_labels_documents_and_passages(cast, world, secret):
+    """What visibility and the facets read is copied into each passage's search entry; the
+    copies follow every write, through the services or not."""
+    from minefree.knowledge.models import PassageLabel
+
+    chair = cast["committee_chair"]
+    cleared = Passage.objects.get(text=EN_CLEARED)
+    services.label_decide(
+        actor=chair, passage=cleared, category="security_access", status="confirmed"
+    )
+    assert _texts(None, "", categories=("security_access",)) == [EN_CLEARED]
+    assert "security_access" in search(None, "army engineers").hits[0].labels
+    services.label_decide(
+        actor=chair, passage=cleared, category="security_access", status="rejected"
+    )
+    assert _texts(None, "", categories=("security_access",)) == []
+    labels = search(None, "army engineers").hits[0].labels
+    assert "security_access" not in labels and labels == sorted(labels)
+    PassageLabel.objects.filter(passage__text=EN_FUNDING, category="financial").delete()
+    assert EN_FUNDING not in _texts(None, "", categories=("financial",))
+    assert EN_FUNDING in _texts(None, "funding")
+
+    secret.articles, secret.pillars = [9], ["victim_assistance"]
+    secret.save()
+    result = search(chair, "clandestine")
+    assert (_counts(result, "article"), _counts(result, "pillar")) == (
+        {"9": 1},
+        {"victim_assistance": 1},
+    )
+    assert _texts(chair, "", articles=(9,)) == [SECRET]
+
+    Passage.objects.filter(text=EN_FUNDING).update(visibility=Visibility.COMMITTEE, year=2001)
+    assert search(None, "funding provinces").total == 0
+    assert "2001" not in _counts(search(None, ""), "year")
+    assert _texts(chair, "funding provinces") == [EN_FUNDING]
+    assert _counts(search(chair, "funding provinces"), "year") == {"2001": 1}
 
 
 def test_replacing_a_source_reindexes_it(world):
