@@ -18,6 +18,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -279,3 +280,20 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def record_on_own_database(
+    name: str, results: Path | None, measure: Callable[[], Json], *, prefix: str
+) -> int:
+    """``record_in_process`` on the database of ``DATABASE_URL``, or on a temporary SQLite
+    file (removed afterwards) when none is given."""
+    temporary = None
+    if not os.environ.get("DATABASE_URL"):
+        temporary = tempfile.mkdtemp(prefix=f"minefree-{prefix}-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{temporary}/bench.sqlite3"
+    os.environ.setdefault("MINEFREE_DEBUG", "1")
+    try:
+        return record_in_process(name, results, measure)
+    finally:
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)

@@ -33,14 +33,13 @@ import io
 import os
 import random
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Json, bench_parser, machine_info, record_in_process
+from common import ROOT, Json, bench_parser, machine_info, record_on_own_database
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minefree.settings")
@@ -364,18 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = bench_parser("Extension request analysis.", name="extension_analysis")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="timed rounds (best is kept)")
     args = parser.parse_args(argv)
-    temporary = None
-    if not os.environ.get("DATABASE_URL"):
-        temporary = tempfile.mkdtemp(prefix="minefree-extension-analysis-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{temporary}/bench.sqlite3"
-    os.environ.setdefault("MINEFREE_DEBUG", "1")
-    try:
-        return record_in_process(args.name, args.results, lambda: run(max(1, args.rounds)))
-    finally:
-        if temporary:
-            for path in Path(temporary).iterdir():
-                path.unlink()
-            Path(temporary).rmdir()
+    return record_on_own_database(
+        args.name, args.results, lambda: run(max(1, args.rounds)), prefix="extension-analysis"
+    )
 
 
 if __name__ == "__main__":

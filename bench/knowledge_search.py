@@ -31,13 +31,12 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Json, bench_parser, machine_info, record_in_process
+from common import ROOT, Json, bench_parser, machine_info, record_on_own_database
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minefree.settings")
@@ -322,22 +321,14 @@ def main(argv: list[str] | None = None) -> int:
         help="keep a database this script already loaded (DATABASE_URL needed)",
     )
     args = parser.parse_args(argv)
-    temporary = None
     if args.reuse and not os.environ.get("DATABASE_URL"):
         parser.error("--reuse needs a DATABASE_URL that outlives the run")
-    if not os.environ.get("DATABASE_URL"):
-        temporary = tempfile.mkdtemp(prefix="minefree-knowledge-search-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{temporary}/bench.sqlite3"
-    os.environ.setdefault("MINEFREE_DEBUG", "1")
-    try:
-        return record_in_process(
-            args.name, args.results, lambda: run(max(1, args.rounds), args.reuse)
-        )
-    finally:
-        if temporary:
-            for path in Path(temporary).iterdir():
-                path.unlink()
-            Path(temporary).rmdir()
+    return record_on_own_database(
+        args.name,
+        args.results,
+        lambda: run(max(1, args.rounds), args.reuse),
+        prefix="knowledge-search",
+    )
 
 
 if __name__ == "__main__":

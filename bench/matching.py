@@ -20,13 +20,12 @@ import io
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Json, bench_parser, machine_info, record_in_process
+from common import ROOT, Json, bench_parser, machine_info, record_on_own_database
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minefree.settings")
@@ -131,18 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = bench_parser("Matching: score matrix and reasons.", name="matching")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (best is kept)")
     args = parser.parse_args(argv)
-    temporary = None
-    if not os.environ.get("DATABASE_URL"):
-        temporary = tempfile.mkdtemp(prefix="minefree-matching-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{temporary}/bench.sqlite3"
-    os.environ.setdefault("MINEFREE_DEBUG", "1")
-    try:
-        return record_in_process(args.name, args.results, lambda: run(max(1, args.rounds)))
-    finally:
-        if temporary:
-            for path in Path(temporary).iterdir():
-                path.unlink()
-            Path(temporary).rmdir()
+    return record_on_own_database(
+        args.name, args.results, lambda: run(max(1, args.rounds)), prefix="matching"
+    )
 
 
 if __name__ == "__main__":
