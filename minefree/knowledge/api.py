@@ -45,7 +45,7 @@ from minefree.knowledge.schemas import (
 from minefree.knowledge.search import filters_from, search
 from minefree.knowledge.selectors import documents_for, passages_for, practices_for
 from minefree.knowledge.taxonomy import CHALLENGE_CODES, CODES, label
-from minefree.registry.models import Actor
+from minefree.registry.models import Actor, Meeting
 from minefree.registry.selectors import get_state
 
 router = Router(tags=["knowledge"])
@@ -313,6 +313,7 @@ class KnowledgeDocumentOut(Schema):
     pages: int | None
     states: list[str]
     year: int | None
+    meeting: str | None = Field(description="The code of the meeting it was presented at")
     articles: list[int]
     actions: list[str]
     pillars: list[str]
@@ -339,6 +340,7 @@ def _document_out(document: Document) -> KnowledgeDocumentOut:
         pages=document.pages,
         states=[s.iso3 or s.slug for s in document.states.all()],
         year=document.year,
+        meeting=document.meeting.code if document.meeting else None,
         articles=list(document.articles),
         actions=list(document.actions),
         pillars=list(document.pillars),
@@ -351,6 +353,7 @@ def _document_out(document: Document) -> KnowledgeDocumentOut:
 def _documents(request: HttpRequest, base: QuerySet[Document] | None = None) -> QuerySet[Document]:
     return (
         (documents_for(request.user) if base is None else base)
+        .select_related("meeting")
         .prefetch_related("states")
         .annotate(passage_count=Count("passages"))
     )
@@ -396,6 +399,15 @@ def _states(text: str) -> list[Actor]:
     return states
 
 
+def _meeting(code: str) -> Meeting | None:
+    if not code.strip():
+        return None
+    meeting = Meeting.objects.filter(code=code.strip()).first()
+    if meeting is None:
+        raise ValidationError({"meeting": [f"No meeting with the code {code.strip()}."]})
+    return meeting
+
+
 def _articles(text: str) -> list[int]:
     found = []
     for part in _codes(text):
@@ -412,7 +424,7 @@ def _articles(text: str) -> list[int]:
     summary="Add a document: a file (PDF, DOCX, text; its text extracted into passages) or "
     "an address (committee members, ISU staff)",
     description="A multipart form. `states`, `articles`, `actions` and `pillars` are "
-    "comma-separated. 422 when the file is not what its name says, too large, or neither "
+    "comma-separated; `meeting` is a meeting's code (e.g. 5RC). 422 when the file is not what its name says, too large, or neither "
     "a file nor an address is given. " + PERSONAL,
 )
 def document_create(
@@ -424,6 +436,7 @@ def document_create(
     url: Form[str] = "",
     states: Form[str] = "",
     year: Form[int | None] = None,
+    meeting: Form[str] = "",
     articles: Form[str] = "",
     actions: Form[str] = "",
     pillars: Form[str] = "",
@@ -439,6 +452,7 @@ def document_create(
         url=url,
         states=_states(states),
         year=year,
+        meeting=_meeting(meeting),
         articles=_articles(articles),
         actions=[a.upper() for a in _codes(actions)],
         pillars=_codes(pillars),

@@ -14,7 +14,7 @@ from minefree.core.models import Visibility
 from minefree.knowledge.challenges import ChallengeFilters
 from minefree.knowledge.models import Document, DocumentKind, LabelStatus, Language
 from minefree.knowledge.taxonomy import CATEGORIES
-from minefree.registry.models import Actor, ActorKind
+from minefree.registry.models import Actor, ActorKind, Meeting
 from minefree.reporting.specification.schema import PILLARS
 
 YEAR_MIN, YEAR_MAX = 1997, 2100
@@ -123,6 +123,13 @@ class DocumentForm(forms.Form):
         min_value=YEAR_MIN,
         max_value=YEAR_MAX,
         help_text=_("The year the document covers; its passages count in that year."),
+    )
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting"),
+        queryset=Meeting.objects.order_by("-start_date"),
+        to_field_name="code",
+        required=False,
+        help_text=_("The meeting the document was presented at, if any (e.g. 5RC)."),
     )
     articles = forms.CharField(
         label=_("Convention articles"),

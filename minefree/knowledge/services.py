@@ -33,7 +33,7 @@ from minefree.knowledge.models import (
 from minefree.knowledge.signals import passages_rebuild_requested
 from minefree.knowledge.taxonomy import CODES, FORM_J_CATEGORIES, NONE
 from minefree.knowledge.text import docx_paragraphs, guess_language, pdf_pages, split_passages
-from minefree.registry.models import Actor
+from minefree.registry.models import Actor, Meeting
 from minefree.reporting.models import ReportVersion, VersionStatus
 
 DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
@@ -226,6 +226,7 @@ def document_add(
     url: str = "",
     states: Sequence[Actor] = (),
     year: int | None = None,
+    meeting: Meeting | None = None,
     articles: Sequence[int] = (),
     actions: Sequence[str] = (),
     pillars: Sequence[str] = (),
@@ -243,6 +244,7 @@ def document_add(
         language=language,
         url=url.strip(),
         year=year,
+        meeting=meeting,
         articles=list(articles),
         actions=list(actions),
         pillars=list(pillars),

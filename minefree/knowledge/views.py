@@ -280,7 +280,11 @@ def documents(request: HttpRequest) -> HttpResponse:
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = or_404(
-        documents_for(request.user).filter(pk=pk).prefetch_related("states").first(),
+        documents_for(request.user)
+        .filter(pk=pk)
+        .select_related("meeting")
+        .prefetch_related("states")
+        .first(),
         _("No document with this number, or not shared with you."),
     )
     passages = passages_for(request.user).filter(document=document).prefetch_related("labels")
@@ -322,6 +326,7 @@ def document_add(request: HttpRequest) -> HttpResponse:
                 url=data.get("url") or "",
                 states=list(data["states"]),
                 year=data.get("year"),
+                meeting=data.get("meeting"),
                 articles=data["articles"],
                 actions=data["actions"],
                 pillars=data["pillars"],

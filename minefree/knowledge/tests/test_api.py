@@ -122,6 +122,7 @@ def test_a_document_is_uploaded_and_read(cast, settings, tmp_path):
             "language": "en",
             "states": "PER",
             "year": "2024",
+            "meeting": "5RC",
             "articles": "5",
             "actions": "oap-43",
             "pillars": "survey_clearance",
@@ -132,6 +133,7 @@ def test_a_document_is_uploaded_and_read(cast, settings, tmp_path):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["states"], body["articles"], body["actions"]) == (["PER"], [5], ["OAP-43"])
+    assert body["meeting"] == "5RC"
     assert body["passages"] >= 1 and body["file"].endswith("/file")
     assert Client().get(response["Location"]).json()["title"] == "Visit to Peru"
     fake = Client().post(
@@ -145,6 +147,18 @@ def test_a_document_is_uploaded_and_read(cast, settings, tmp_path):
         **auth,
     )
     assert fake.status_code == 422
+    unknown = Client().post(
+        "/api/knowledge/documents",
+        data={
+            "title": "Study",
+            "kind": "study",
+            "language": "en",
+            "url": "https://example.org/",
+            "meeting": "99MSP",
+        },
+        **auth,
+    )
+    assert unknown.status_code == 422 and "meeting" in unknown.json()["fields"]
     nothing = Client().post(
         "/api/knowledge/documents",
         data={"title": "Nothing", "kind": "study", "language": "en"},
