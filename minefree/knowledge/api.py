@@ -46,7 +46,7 @@ from minefree.knowledge.search import filters_from, search
 from minefree.knowledge.selectors import documents_for, passages_for, practices_for
 from minefree.knowledge.taxonomy import CHALLENGE_CODES, CODES, label
 from minefree.registry.models import Actor, Meeting
-from minefree.registry.selectors import get_state
+from minefree.registry.selectors import get_actor, get_state
 
 router = Router(tags=["knowledge"])
 
@@ -553,6 +553,9 @@ class PracticeIn(Schema):
     where: list[str] = Field(default_factory=list, description="ISO alpha-3 codes")
     who: str = ""
     result: str = ""
+    contact: str = Field(
+        "", description="The body to contact: an ISO code or an organisation's code (its slug)"
+    )
     documents: list[int] = Field(default_factory=list, description="Ids of documents")
     language: str = "en"
     visibility: str = "public"
@@ -573,6 +576,11 @@ def practice_propose(
     missing = [str(pk) for pk in payload.documents if pk not in readable]
     if missing:
         raise ValidationError({"documents": ["No document with the id " + ", ".join(missing)]})
+    contact = get_actor(payload.contact) if payload.contact.strip() else None
+    if payload.contact.strip() and contact is None:
+        raise ValidationError(
+            {"contact": [f"No state or organisation with the code {payload.contact}."]}
+        )
     practice = services.practice_propose(
         actor=request.user,
         title=payload.title,
@@ -580,6 +588,7 @@ def practice_propose(
         who=payload.who,
         result=payload.result,
         where=where,
+        contact=contact,
         documents=list(readable.values()),
         language=payload.language,
         visibility=payload.visibility,

@@ -197,6 +197,15 @@ class PracticeForm(forms.Form):
         required=False,
         help_text=_("The national authority, operator or organisation."),
     )
+    contact = forms.ModelChoiceField(
+        label=_("Whom to ask"),
+        queryset=Actor.objects.exclude(kind=ActorKind.OTHER_AREA).order_by("name_en"),
+        to_field_name="slug",
+        required=False,
+        help_text=_(
+            "The body other states can contact about it, e.g. a national mine action centre."
+        ),
+    )
     result = forms.CharField(
         label=_("Result"),
         required=False,

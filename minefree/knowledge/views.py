@@ -405,6 +405,7 @@ def practice_propose(request: HttpRequest) -> HttpResponse:
                 who=data["who"],
                 result=data["result"],
                 where=list(data["where"]),
+                contact=data.get("contact"),
                 documents=list(data["documents"]),
                 language=data["language"],
                 visibility=data["visibility"],

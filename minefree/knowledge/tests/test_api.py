@@ -186,10 +186,16 @@ def test_practices_are_proposed_published_and_found_useful(cast):
     created = _post(
         client,
         "/api/knowledge/practices",
-        {"title": "Dogs in the Andes", "what": "Dogs survey high areas.", "where": ["PER"]},
+        {
+            "title": "Dogs in the Andes",
+            "what": "Dogs survey high areas.",
+            "where": ["PER"],
+            "contact": "peru-contraminas",
+        },
         proposer,
     )
     assert created.status_code == 201 and created.json()["status"] == "proposed"
+    assert created.json()["contact"] == "Peruvian Mine Action Centre (CONTRAMINAS)"
     pk = created.json()["id"]
     assert client.get(f"/api/knowledge/practices/{pk}").status_code == 404
     assert client.get("/api/knowledge/practices").json()["count"] == 0
@@ -213,6 +219,13 @@ def test_practices_are_proposed_published_and_found_useful(cast):
         proposer,
     )
     assert bad.status_code == 422 and "documents" in bad.json()["fields"]
+    nobody = _post(
+        client,
+        "/api/knowledge/practices",
+        {"title": "X", "what": "Y", "contact": "no-such-centre"},
+        proposer,
+    )
+    assert nobody.status_code == 422 and "contact" in nobody.json()["fields"]
 
 
 @pytest.mark.parametrize(

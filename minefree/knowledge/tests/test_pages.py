@@ -236,6 +236,7 @@ def test_practices_are_proposed_published_and_found_useful(cast):
             "title": "Mine detection dogs in the Andes",
             "what": "Teams of dogs survey high-altitude areas.",
             "where": ["PER"],
+            "contact": "peru-contraminas",
             "documents": [str(guide.pk)],
             "language": "en",
             "visibility": "public",
@@ -245,6 +246,7 @@ def test_practices_are_proposed_published_and_found_useful(cast):
     practice = Practice.objects.get()
     assert practice.status == PracticeStatus.PROPOSED
     assert list(practice.documents.all()) == [guide]
+    assert practice.contact is not None and practice.contact.slug == "peru-contraminas"
     smuggled = proposer.post(
         "/knowledge/practices/propose/",
         {
