@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "minefree.funding",
     "minefree.cooperation",
     "minefree.clearance",
+    "minefree.fund",
     "minefree.site",
     "minefree.api",
 ]

@@ -68,7 +68,9 @@ def membership_grant(
     starts_on: dt.date | None = None,
     note: str = "",
 ) -> Membership:
-    """ISU staff give a user a role for a state, organisation or committee."""
+    """ISU staff give a user a role for a state, organisation or committee. A committee
+    role may name the member state the person sits for (the fund's conflict-of-interest
+    rule reads it)."""
     require(actor, "membership.grant")
     if role in ACTOR_ROLES and scope_actor is None:
         raise ValidationError(_("This role needs a state or organisation."))
@@ -77,7 +79,7 @@ def membership_grant(
     membership = Membership(
         user=user,
         role=role,
-        actor=scope_actor if role in ACTOR_ROLES else None,
+        actor=scope_actor if role in ACTOR_ROLES | COMMITTEE_ROLES else None,
         committee=committee if role in COMMITTEE_ROLES else None,
         starts_on=starts_on or dt.date.today(),
         note=note,

@@ -185,6 +185,11 @@ class Practice(models.Model):
         help_text=_("The body to contact, e.g. a mine action centre."),
     )
     documents = models.ManyToManyField(Document, blank=True, related_name="practices")
+    source_kind = models.CharField(
+        max_length=40, blank=True, help_text=_("The record it was drawn from, e.g. a visit report.")
+    )
+    source_id = models.CharField(max_length=40, blank=True)
+    source_url = models.CharField(_("drawn from"), max_length=300, blank=True)
     pillars = models.JSONField(_("pillars"), default=list, blank=True)
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.EN

@@ -321,8 +321,10 @@ def practice_propose(
     language: str = "en",
     visibility: str = Visibility.PUBLIC,
     origin: str = Origin.ENTERED,
+    source: tuple[str, str, str] = ("", "", ""),
 ) -> Practice:
-    """A practice proposed by a focal point, a committee member or ISU staff."""
+    """A practice proposed by a focal point, a committee member or ISU staff; ``source``
+    (kind, id, address) names the record it was drawn from, e.g. a visit report."""
     require(
         actor,
         "practice.propose",
@@ -339,6 +341,9 @@ def practice_propose(
         visibility=visibility,
         origin=origin,
         proposed_by=_user(actor),
+        source_kind=source[0],
+        source_id=source[1],
+        source_url=source[2],
     )
     practice.full_clean()
     practice.save()

@@ -1,5 +1,5 @@
 """Apps import only apps below them (docs/design.md): core → registry → accounts → reporting →
-reminders → knowledge → assistance → casework → funding → cooperation → clearance → site, api."""
+reminders → knowledge → assistance → casework → funding → cooperation → clearance → fund → site, api."""
 
 import ast
 from pathlib import Path
@@ -20,6 +20,7 @@ ORDER = [
     "funding",
     "cooperation",
     "clearance",
+    "fund",
     "site",
     "api",
 ]

@@ -30,6 +30,7 @@ RULED_APPS = {
     "cooperation",
     "clearance",
     "knowledge",
+    "fund",
 }
 #: services that take no right of their own, and why
 NO_RULE = {

@@ -1,0 +1,186 @@
+"""Reads of the fund for pages, the API and the yearly report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from minefree.assistance.selectors import reader
+from minefree.fund.models import (
+    ZERO,
+    Application,
+    ApplicationStatus,
+    Call,
+    CallStatus,
+    FundBalance,
+    HostProfile,
+    Theme,
+)
+from minefree.registry.models import Actor
+
+#: applications the public sees: the decision is taken and the fund pays (or paid) for them
+PUBLIC_STATUSES = (
+    ApplicationStatus.GRANTED,
+    ApplicationStatus.VISIT_HELD,
+    ApplicationStatus.REPORTED,
+    ApplicationStatus.ACCOUNTED,
+    ApplicationStatus.CLOSED,
+)
+HELD_STATUSES = PUBLIC_STATUSES[1:]
+
+
+def balances() -> list[FundBalance]:
+    return list(FundBalance.objects.all())
+
+
+def calls_for(user: Any) -> QuerySet[Call]:
+    """Published and closed calls for everyone; drafts for ISU staff."""
+    calls = Call.objects.all()
+    if not reader(user).staff:
+        calls = calls.exclude(status=CallStatus.DRAFT)
+    return calls
+
+
+def _with_parts(qs: QuerySet[Application]) -> QuerySet[Application]:
+    return qs.select_related("call", "applicant__parent", "host__parent", "grant").prefetch_related(
+        "budget_lines"
+    )
+
+
+def applications_for(user: Any) -> QuerySet[Application]:
+    """ISU staff and committee members see every application; a state's people its own
+    (as applicant or host); everyone the granted ones."""
+    who = reader(user)
+    qs = Application.objects.all()
+    if not (who.staff or who.committee):
+        from django.db.models import Q
+
+        qs = qs.filter(
+            Q(status__in=PUBLIC_STATUSES)
+            | Q(applicant__parent_id__in=list(who.state_ids))
+            | Q(host__parent_id__in=list(who.state_ids))
+        )
+    return _with_parts(qs)
+
+
+def visits_of_state(state: Actor) -> dict[str, list[Application]]:
+    """The visits the fund paid for that a state's bodies made and hosted."""
+    held = _with_parts(Application.objects.filter(status__in=PUBLIC_STATUSES))
+    return {
+        "sent": list(held.filter(applicant__parent=state).order_by("-starts_on")),
+        "hosted": list(held.filter(host__parent=state).order_by("-starts_on")),
+    }
+
+
+@dataclass(frozen=True)
+class HostReason:
+    component: str
+    points: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class HostSuggestion:
+    body: Actor
+    score: float
+    reasons: tuple[HostReason, ...]
+
+
+def host_suggestions(application: Application, limit: int = 10) -> list[HostSuggestion]:
+    """National bodies of other states ranked by what they can show on the application's
+    theme, the languages they work in, the visits they hosted and the region, each with
+    its reasons. Bodies without a profile are not ranked (nothing is known of them)."""
+    applicant_state = application.applicant.parent
+    profiles = list(
+        HostProfile.objects.select_related("body__parent")
+        .exclude(body__parent=applicant_state)
+        .exclude(body__parent__isnull=True)
+    )
+    hosted = Counter(
+        Application.objects.filter(status__in=HELD_STATUSES).values_list("host_id", flat=True)
+    )
+    languages = set(application.call.languages or [])
+    theme_label = Theme(application.theme).label if application.theme in Theme.values else ""
+    suggestions = []
+    for profile in profiles:
+        reasons: list[HostReason] = []
+        if application.theme in profile.capabilities:
+            reasons.append(HostReason("theme", 3.0, _("offers %(theme)s") % {"theme": theme_label}))
+        shared = sorted(languages & set(profile.languages))
+        if shared:
+            reasons.append(
+                HostReason("language", 1.0, _("works in %(langs)s") % {"langs": ", ".join(shared)})
+            )
+        if hosted.get(profile.body_id):
+            count = hosted[profile.body_id]
+            reasons.append(
+                HostReason(
+                    "past_hosting",
+                    min(0.5 * count, 1.5),
+                    _("hosted %(n)s visit(s) for the fund") % {"n": count},
+                )
+            )
+        body_state = profile.body.parent
+        if (
+            applicant_state
+            and body_state
+            and applicant_state.region
+            and body_state.region == applicant_state.region
+        ):
+            reasons.append(
+                HostReason("region", 0.5, _("same region (%(r)s)") % {"r": body_state.region})
+            )
+        others = len(set(profile.capabilities) - {application.theme})
+        if others:
+            reasons.append(
+                HostReason(
+                    "breadth", min(0.1 * others, 0.5), _("%(n)s other capabilities") % {"n": others}
+                )
+            )
+        score = sum(r.points for r in reasons)
+        if score > 0:
+            suggestions.append(HostSuggestion(profile.body, round(score, 2), tuple(reasons)))
+    suggestions.sort(key=lambda s: (-s.score, s.body.name_en))
+    return suggestions[:limit]
+
+
+@dataclass(frozen=True)
+class Totals:
+    currency: str
+    received: Decimal
+    reserved: Decimal
+    disbursed: Decimal
+    refunded: Decimal
+    balance: Decimal
+    available: Decimal
+
+
+def totals() -> list[Totals]:
+    """Per currency: what the fund received, holds, has reserved, has available."""
+    return [
+        Totals(b.currency, b.received, b.reserved, b.disbursed, b.refunded, b.balance, b.available)
+        for b in balances()
+    ]
+
+
+def requested_total(application: Application) -> Decimal:
+    return sum((line.amount for line in application.budget_lines.all()), ZERO)
+
+
+def application_detail(pk: int) -> Application:
+    return (
+        _with_parts(Application.objects.filter(pk=pk))
+        .prefetch_related(
+            "scores__member_state",
+            "visit_reports",
+            "follow_ups",
+            "support_letters",
+            Prefetch("grant__disbursements"),
+        )
+        .get()
+    )
