@@ -24,6 +24,8 @@ from minefree.cooperation.api import router as cooperation_router
 from minefree.core.schemas import ErrorOut
 from minefree.core.versions import VersionConflictError, VersionRequiredError
 from minefree.core.workflow import AlreadyDone
+from minefree.fund import api_report as fund_report  # noqa: F401 (see add_router)
+from minefree.fund.api import router as fund_router
 from minefree.knowledge.api import router as knowledge_router
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
@@ -104,6 +106,7 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("/", cooperation_router)
 # with the writes of clearance.api_writes, which join its router (they share its paths)
 api.add_router("/", clearance_router)
+api.add_router("/fund", fund_router)
 
 
 #: each refusal by its exception (the most specific one counts: ``AlreadyDone`` is also a
