@@ -480,6 +480,9 @@ class PracticeOut(Schema):
     origin: str
     published_at: str | None
     useful: int = Field(description="Readers who found it useful")
+    drawn_from: str = Field(
+        "", description="The address of the record it was drawn from (e.g. a visit report), or ''"
+    )
 
 
 class PracticeListOut(Schema):
@@ -513,6 +516,7 @@ def _practice_out(practice: Practice) -> PracticeOut:
         visibility=practice.visibility,
         origin=practice.origin,
         published_at=practice.published_at.isoformat() if practice.published_at else None,
+        drawn_from=practice.source_url,
         useful=getattr(practice, "useful_count", 0),
     )
 

@@ -12,12 +12,15 @@ from minefree.fund.scenario import seed_visit_load
 from minefree.fund.tests.world import fund_cast, scenario_cast
 from minefree.knowledge.models import Passage, Practice
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
-def test_the_nigeria_turkiye_visit_runs_from_contribution_to_closure():
+def test_the_nigeria_turkiye_visit_runs_from_contribution_to_closure(
+    django_capture_on_commit_callbacks,
+):
     users = fund_cast()
-    scenario = seed_visit_load(scenario_cast(users))
+    with django_capture_on_commit_callbacks(execute=True):
+        scenario = seed_visit_load(scenario_cast(users))
     application = scenario.application
     assert application.status == ApplicationStatus.CLOSED
     assert application.applicant.slug == "nigeria-nmac"
