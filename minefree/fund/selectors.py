@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from minefree.assistance.selectors import reader
 from minefree.fund.models import (
@@ -122,7 +123,10 @@ def host_suggestions(application: Application, limit: int = 10) -> list[HostSugg
                 HostReason(
                     "past_hosting",
                     min(0.5 * count, 1.5),
-                    _("hosted %(n)s visit(s) for the fund") % {"n": count},
+                    ngettext(
+                        "hosted %(n)s visit for the fund", "hosted %(n)s visits for the fund", count
+                    )
+                    % {"n": count},
                 )
             )
         body_state = profile.body.parent
@@ -139,7 +143,10 @@ def host_suggestions(application: Application, limit: int = 10) -> list[HostSugg
         if others:
             reasons.append(
                 HostReason(
-                    "breadth", min(0.1 * others, 0.5), _("%(n)s other capabilities") % {"n": others}
+                    "breadth",
+                    min(0.1 * others, 0.5),
+                    ngettext("%(n)s other capability", "%(n)s other capabilities", others)
+                    % {"n": others},
                 )
             )
         score = sum(r.points for r in reasons)
