@@ -5,15 +5,25 @@ language."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import shutil
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
+import docx
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from minefree.core.audit import SYSTEM
 from minefree.fund import report
+from minefree.fund.demo import walk
 from minefree.fund.ledger import totals_from_entries
-from minefree.fund.models import LedgerEntry
+from minefree.fund.models import ApplicationStatus, Call, LedgerEntry
 from minefree.fund.scenario import seed_visit_load
 from minefree.fund.tests.world import fund_cast, scenario_cast
+from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +81,112 @@ def test_a_year_without_records_has_no_data(seeded):
     assert r.visits == [] and r.contributions.lines == []
     assert report.latest_year() == 2025
     assert report.years() == [2025, 2024, 2021]
+
+
+def _docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def _pdf_text(data: bytes, tmp_path: Path) -> str:
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_page_shows_the_latest_year_and_the_visit(client, seeded):
+    page = client.get("/fund/report/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Year 2025" in html  # the latest year with records: the closure's refund
+    page = client.get("/fund/report/2024/")
+    html = page.content.decode()
+    assert "Nigerian Mine Action Centre" in html and "Turkish Mine Action Centre" in html
+    assert "19th Meeting of the States Parties" in html
+    assert "synthetic demo data" in html
+    assert "60,000.00" in html and "47,700.00" in html
+    assert 'href="/fund/report/2024.docx"' in html
+
+
+def test_the_docx_and_the_pdf_tell_the_same_in_the_language_asked(client, seeded, tmp_path):
+    response = client.get("/fund/report/2024.docx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    text = _docx_text(response.content)
+    for expected in (
+        "I. Background",
+        "Nigerian Mine Action Centre",
+        "Turkish Mine Action Centre",
+        "19th Meeting of the States Parties",
+        "3 November 2024",
+        "47,700.00",
+        "synthetic demo data",
+    ):
+        assert expected in text, expected
+    pdf = client.get("/fund/report/2024.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = " ".join(_pdf_text(pdf.content, tmp_path).split())
+    for expected in (
+        "I. Background",
+        "Nigerian Mine Action Centre",
+        "47,700.00",
+        "19th Meeting",
+    ):
+        assert expected in text, expected
+    # French by the address prefix, Spanish by ?lang=: Django's own catalogues give the months
+    fr = docx.Document(io.BytesIO(client.get("/fr/fund/report/2024.docx").content))
+    assert fr.core_properties.language == "fr"
+    fr_text = _docx_text(client.get("/fr/fund/report/2024.docx").content)
+    assert "3 novembre 2024" in fr_text and "19e" in fr_text
+    es = client.get("/fund/report/2024.pdf?lang=es")
+    assert "3 de noviembre de 2024" in " ".join(_pdf_text(es.content, tmp_path).split())
+    page = client.get("/es/fund/report/2024/").content.decode()
+    assert 'lang="es"' in page and "noviembre" in page
+
+
+def test_a_year_without_records_says_so(client, seeded, tmp_path):
+    html = client.get("/fund/report/2022/").content.decode()
+    assert 'id="no-data"' in html and "Nothing is recorded for the fund in 2022" in html
+    # no table of zeros: the parts on money, calls and visits are left out, not zeroed
+    assert "Available at 31 December" not in html and "Exchange visits held" not in html
+    text = _docx_text(client.get("/fund/report/2022.docx").content)
+    assert "Nothing is recorded for the fund in 2022" in text
+    assert client.get("/fund/report/1990/").status_code == 404
+
+
+def test_the_page_reads_as_many_queries_for_one_visit_as_for_several(
+    client, seeded, django_assert_max_num_queries
+):
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/fund/report/2024/").status_code == 200
+    _more_visits(3)
+    assert len(report.build(2024).visits) == 4
+    with CaptureQueriesContext(connection) as four:
+        assert client.get("/fund/report/2024/").status_code == 200
+    assert len(four.captured_queries) == len(one.captured_queries)
+    with django_assert_max_num_queries(25):
+        client.get("/fund/report/2024/")
+
+
+def _more_visits(n: int) -> None:
+    """``n`` more synthetic visits held in November 2024, under the pilot call."""
+    call = Call.objects.get(title__contains="2024 (pilot)")
+    bodies = Actor.objects.filter(kind="national_body").exclude(slug__in=["turkiye-turmac"])
+    turmac = Actor.objects.get(slug="turkiye-turmac")
+    for k, body in enumerate(bodies.order_by("slug")[:n]):
+        walk(
+            actor=SYSTEM,
+            call=call,
+            applicant=body,
+            host=turmac,
+            theme="clearance",
+            submitted_on=dt.date(2024, 8, 21),
+            starts_on=dt.date(2024, 11, 11 + k),
+            until=ApplicationStatus.VISIT_HELD,
+            amount=Decimal("5000.00"),
+        )
