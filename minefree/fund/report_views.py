@@ -16,8 +16,13 @@ from minefree.fund.report_documents import year_doc, year_docx, year_pdf
 FIRST_YEAR = 2021  # the fund was established at the 19MSP, November 2021
 
 
+def last_year() -> int:
+    """The latest year a report may be asked for (next year's: calls may be opened)."""
+    return timezone.localdate().year + 1
+
+
 def _year(value: int) -> int:
-    if not FIRST_YEAR <= value <= timezone.localdate().year + 1:
+    if not FIRST_YEAR <= value <= last_year():
         raise Http404
     return value
 

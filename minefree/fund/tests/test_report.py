@@ -190,3 +190,23 @@ def _more_visits(n: int) -> None:
             until=ApplicationStatus.VISIT_HELD,
             amount=Decimal("5000.00"),
         )
+
+
+def test_the_api_gives_the_report_with_its_records(client, seeded):
+    response = client.get("/api/fund/report/2024")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["has_data"] and body["synthetic"] and body["language"] == "en"
+    assert body["background"]["meeting_code"] == "19MSP"
+    (visit,) = body["visits"]
+    assert visit["held_from"] == "2024-11-03" and visit["ref"]["kind"] == "fund.application"
+    (eur,) = body["books"]
+    assert Decimal(eur["available_at_end"]["value"]) == Decimal("47700.00")
+    assert {"kind": "fund.contribution", "id": seeded.contribution.pk, "synthetic": True} in body[
+        "records"
+    ]
+    fr = client.get("/api/fund/report/2024?lang=fr").json()
+    assert fr["language"] == "fr" and fr["background"]["meeting_name"].startswith("19e")
+    empty = client.get("/api/fund/report/2022").json()
+    assert empty["has_data"] is False and empty["visits"] == [] and empty["books"] == []
+    assert client.get("/api/fund/report/1999").status_code == 404
