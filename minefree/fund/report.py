@@ -317,13 +317,13 @@ def _background() -> Background:
         "that a body starting or changing its work learns from one that has done it"
     )
     text = _(
-        "The Cooperation and Assistance Fund was established by %(founder)s at the %(meeting)s. "
+        "The Cooperation and Assistance Fund was established by the Netherlands at the "
+        "%(meeting)s. "
         "Its purpose is %(purpose)s. Calls for applications are opened to the national mine "
         "action bodies of States Parties; the Committee on the Enhancement of Cooperation and "
         "Assistance scores the applications and its chair decides; the Implementation Support "
         "Unit manages the grants."
     ) % {
-        "founder": founder.name if founder else FOUNDER,
         "meeting": meeting.name if meeting else FOUNDING_MEETING,
         "purpose": purpose,
     }
@@ -371,7 +371,8 @@ def _contributions(year: int) -> Contributions:
                 ref=r,
             )
         )
-        if c.status == ContributionStatus.RECEIVED and c.amount is not None:
+        received_in_year = c.received_on is not None and c.received_on.year == year
+        if c.status == ContributionStatus.RECEIVED and received_in_year and c.amount is not None:
             received[c.currency].add(c.amount, r)
             if c.amount_usd is None:
                 usd_unknown += 1

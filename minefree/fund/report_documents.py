@@ -31,7 +31,15 @@ from minefree.core.documents import (
     unknown,
 )
 from minefree.fund import report
-from minefree.fund.report import CallLine, Figure, Ref, YearReport
+from minefree.fund.report import Books, CallLine, Figure, Ref, YearReport
+
+
+@dataclass
+class Items:
+    """A bulleted list under its caption."""
+
+    caption: str
+    items: list[str]
 
 
 @dataclass
@@ -39,9 +47,8 @@ class Part:
     code: str
     heading: str
     paragraphs: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    #: (caption, items): bulleted lists
-    lists: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: tables and lists, in the order printed
+    blocks: list[Table | Items] = field(default_factory=list)
 
 
 @dataclass
@@ -71,13 +78,17 @@ def synthetic_label() -> str:
     return _("synthetic demo data")
 
 
-def figure(fig: Figure, money: bool = False) -> str:
-    """A total, with the part of it from synthetic demo data said apart."""
+def figure(fig: Figure, money: bool = False, unit: str = "") -> str:
+    """A total (with its unit), the part of it from synthetic demo data said apart."""
     show = amount if money else (lambda v: str(v) if v is not None else unknown())
-    text = show(fig.value)
+    text = f"{show(fig.value)} {unit}".strip()
     if fig.synthetic:
         text += " " + _("(of which %(part)s synthetic demo data)") % {"part": show(fig.synthetic)}
     return text
+
+
+def synthetic_part(fig: Figure) -> Figure:
+    return Figure(fig.synthetic, 0, [r for r in fig.refs if r.synthetic])
 
 
 def records(refs: list[Ref]) -> str:
@@ -156,6 +167,22 @@ def _call_table(caption: str, lines: list[CallLine]) -> Table:
     )
 
 
+def _money_row(label: str, b: Books, pick: Any) -> list[str]:
+    figures = (
+        b.received,
+        b.disbursed,
+        b.refunded,
+        b.balance_at_end,
+        b.reserved_at_end,
+        b.available_at_end,
+    )
+    return [
+        label,
+        *(amount(pick(f).value) for f in figures),
+        records(pick(b.available_at_end).refs),
+    ]
+
+
 def _operations(r: YearReport) -> Part:
     c = r.contributions
     contributions = Table(
@@ -191,17 +218,14 @@ def _operations(r: YearReport) -> Part:
         wide=True,
     )
     totals = [
-        _("Received in %(year)s: %(amount)s %(currency)s")
-        % {
-            "year": r.year,
-            "amount": figure(m.figure, money=True),
-            "currency": m.currency,
-        }
+        _("Received in %(year)s: %(amount)s")
+        % {"year": r.year, "amount": figure(m.figure, money=True, unit=m.currency)}
         for m in c.received
     ]
     if c.received:
         totals.append(
-            _("In US dollars: %(amount)s") % {"amount": figure(c.received_usd, money=True)}
+            _("In US dollars: %(amount)s")
+            % {"amount": figure(c.received_usd, money=True, unit="USD")}
             + (
                 " "
                 + _("(%(n)s contributions without a known exchange rate not included)")
@@ -210,6 +234,12 @@ def _operations(r: YearReport) -> Part:
                 else ""
             )
         )
+    money_rows = []
+    for b in r.books:
+        money_rows.append(_money_row(b.currency, b, lambda f: f))
+        if any(ref.synthetic for ref in b.available_at_end.refs):
+            label = _("%(currency)s: of which synthetic demo data") % {"currency": b.currency}
+            money_rows.append(_money_row(label, b, synthetic_part))
     money = Table(
         _("Money in %(year)s and at 31 December %(year)s, from the ledger") % {"year": r.year},
         [
@@ -222,29 +252,15 @@ def _operations(r: YearReport) -> Part:
             _("Available at 31 December"),
             _("Records"),
         ],
-        [
-            [
-                b.currency,
-                figure(b.received, True),
-                figure(b.disbursed, True),
-                figure(b.refunded, True),
-                figure(b.balance_at_end, True),
-                figure(b.reserved_at_end, True),
-                figure(b.available_at_end, True),
-                records(b.available_at_end.refs),
-            ]
-            for b in r.books
-        ],
+        money_rows,
         [False, True, True, True, True, True, True, False],
         wide=True,
     )
-    return Part(
-        "operations",
-        _("II. Status of operations"),
-        [],
-        [contributions, money],
-        [(_("Contributions received"), totals)] if totals else [],
-    )
+    blocks: list[Table | Items] = [contributions]
+    if totals:
+        blocks.append(Items(_("Contributions received"), totals))
+    blocks.append(money)
+    return Part("operations", _("II. Status of operations"), [], blocks)
 
 
 def _tasks(r: YearReport) -> Part:
@@ -303,14 +319,17 @@ def _tasks(r: YearReport) -> Part:
         + (f" [{synthetic_label()}]" if lesson.synthetic else "")
         for lesson in r.lessons
     ]
-    lists = [(_("Applications under these calls"), applications)]
-    if outcomes:
-        lists.append((_("Outcomes reported"), outcomes))
-    if lessons:
-        lists.append((_("Lessons learned"), lessons))
+    blocks: list[Table | Items] = [
+        calls,
+        Items(_("Applications under these calls"), applications),
+        visits,
+    ]
     if known:
-        lists.append((_("What is known of the visits, and from where"), known))
-    return Part("tasks", _("III. Status of tasks"), [], [calls, visits, follow_ups], lists)
+        blocks.append(Items(_("What is known of the visits, and from where"), known))
+    blocks.append(Items(_("Outcomes reported"), outcomes))
+    blocks.append(Items(_("Lessons learned"), lessons))
+    blocks.append(follow_ups)
+    return Part("tasks", _("III. Status of tasks"), [], blocks)
 
 
 def _forward(r: YearReport) -> Part:
@@ -324,8 +343,7 @@ def _forward(r: YearReport) -> Part:
                 "Applications in the pipeline are counted as they stand on the day the report is made."
             )
         ],
-        [calls],
-        [(_("Applications in the pipeline"), pipeline)],
+        [calls, Items(_("Applications in the pipeline"), pipeline)],
     )
 
 
@@ -346,8 +364,7 @@ def _annex(r: YearReport) -> Part:
         "annex",
         _("Annex: the records the figures are counted from"),
         [],
-        [],
-        [("", items)],
+        [Items("", items)],
     )
 
 
@@ -421,17 +438,16 @@ def year_docx(year: int, language: str | None = None) -> bytes:
             document.add_heading(part.heading, level=1)
             for paragraph in part.paragraphs:
                 document.add_paragraph(paragraph)
-            for table in part.tables:
-                document.add_heading(table.caption, level=2)
-                if table.rows:
-                    docx_table(document, table, table.columns, table.rows)
+            for block in part.blocks:
+                if block.caption:
+                    document.add_heading(block.caption, level=2)
+                if isinstance(block, Table) and block.rows:
+                    docx_table(document, block, block.columns, block.rows)
+                elif isinstance(block, Items) and block.items:
+                    for item in block.items:
+                        document.add_paragraph(item, style="List Bullet")
                 else:
                     document.add_paragraph(doc.labels["no_rows"])
-            for caption, items in part.lists:
-                if caption:
-                    document.add_heading(caption, level=2)
-                for item in items:
-                    document.add_paragraph(item, style="List Bullet")
         document.sections[0].footer.paragraphs[0].text = doc.footer
         buffer = io.BytesIO()
         document.save(buffer)
