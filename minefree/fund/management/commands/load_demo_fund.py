@@ -27,10 +27,11 @@ class Command(BaseCommand):
         if summary.already_present and not summary.seed_visit:
             self.stdout.write("The fund's demo data is already there: nothing added.")
             return
+        seed = "the seed visit" if summary.seed_visit else "the seed visit was already there"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Fund demo data added: seed visit {'yes' if summary.seed_visit else 'already there'}, "
-                f"{summary.contributions} contribution(s), {summary.host_profiles} host profile(s), "
-                f"{summary.calls} call(s), {summary.applications} application(s)."
+                f"Fund demo data added: {seed}; {summary.contributions} contribution(s), "
+                f"{summary.host_profiles} host profile(s), {summary.calls} call(s), "
+                f"{summary.applications} application(s)."
             )
         )
