@@ -429,8 +429,9 @@ class Score(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
     member_state = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+")
+    #: blank when the scores were recorded by the console (demo data, imports)
     scored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     values = models.JSONField(_("scores"), default=dict)
     comment = models.TextField(_("comment"), blank=True)
@@ -574,7 +575,7 @@ class VisitReport(models.Model):
     )
     language = models.CharField(_("language"), max_length=2, default="en")
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(auto_now_add=True)
 
@@ -624,7 +625,7 @@ class FinancialReport(models.Model):
     unspent = models.DecimalField(_("unspent"), max_digits=14, decimal_places=2)
     note = models.TextField(_("note"), blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -26,21 +26,8 @@ from minefree.clearance.models import (
     Method,
 )
 from minefree.core import charts
-
-
-@dataclass
-class Table:
-    caption: str
-    columns: list[str]
-    rows: list[list[str]]
-    #: which columns hold figures (aligned right)
-    numeric: list[bool]
-    #: many columns: printed smaller
-    wide: bool = False
-
-    @property
-    def cells(self) -> list[list[tuple[str, bool]]]:
-        return [list(zip(row, self.numeric, strict=True)) for row in self.rows]
+from minefree.core.documents import Table, day, usd
+from minefree.core.documents import unknown as _unknown
 
 
 @dataclass
@@ -121,20 +108,10 @@ class AnalysisDoc:
 # --- figures as printed ------------------------------------------------------------------
 
 
-def _unknown() -> str:
-    return _("unknown")
-
-
 def m2(value: Decimal | int | None) -> str:
     if value is None:
         return _unknown()
     return str(number_format(int(value), force_grouping=True))
-
-
-def usd(value: Decimal | None) -> str:
-    if value is None:
-        return _unknown()
-    return str(number_format(round(value), force_grouping=True))
 
 
 def pct(value: Decimal | None) -> str:
@@ -147,10 +124,6 @@ def year(value: int | None, never: bool = False) -> str:
     if value is None:
         return _("never") if never else _unknown()
     return str(value)
-
-
-def day(value: Any) -> str:
-    return date_format(value, "DATE_FORMAT") if value else _unknown()
 
 
 def _labels(choices: Any) -> dict[str, str]:

@@ -6,21 +6,15 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.formats import number_format
 
-from minefree.clearance.documents.content import Chart, Table, build
+from minefree.clearance.documents.content import Chart, build
 from minefree.clearance.models import AnalysisVersion, ExtensionRequest
 from minefree.core import charts
-
-PDF_VARIANT = "pdf/ua-1"
-
-
-def _in(language: str | None) -> Any:
-    """The document's language: ``language``, else the active one."""
-    return translation.override(language or translation.get_language())
+from minefree.core.documents import docx_table as _docx_table
+from minefree.core.documents import html_pdf
+from minefree.core.documents import in_language as _in
 
 
 def analysis_pdf(
@@ -30,8 +24,6 @@ def analysis_pdf(
     language: str | None = None,
 ) -> bytes:
     """The analysis as a tagged PDF (PDF/UA-1), in ``language`` (default: the active one)."""
-    import weasyprint
-
     with _in(language):
         doc = build(request, analysis_version, user)
         figures = {
@@ -50,11 +42,7 @@ def analysis_pdf(
                 ],
             },
         )
-    pdf = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_variant=PDF_VARIANT
-    )
-    assert pdf is not None
-    return bytes(pdf)
+    return html_pdf(html)
 
 
 def analysis_docx(
@@ -103,30 +91,6 @@ def analysis_docx(
         buffer = io.BytesIO()
         document.save(buffer)
     return buffer.getvalue()
-
-
-def _docx_table(
-    document: Any,
-    table: Table | None,
-    columns: list[str],
-    rows: list[list[str]],
-    header: bool = True,
-) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    grid = document.add_table(rows=1 if header else 0, cols=len(columns))
-    grid.style = "Table Grid"
-    if header:
-        for cell, text in zip(grid.rows[0].cells, columns, strict=True):
-            cell.text = text
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-    numeric = table.numeric if table else [False] * len(columns)
-    for row in rows:
-        for cell, text, figure in zip(grid.add_row().cells, row, numeric, strict=True):
-            cell.text = text
-            if figure:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def png_chart(chart: Chart, width: int = 1200, height: int = 520) -> bytes:
