@@ -125,14 +125,15 @@ def application_at(
     applicant: str = "peru-contraminas",
     host: str = "turkiye-turmac",
     now: bool | None = None,
+    fund: Decimal = Decimal("50000.00"),
 ) -> Application:
     """An application of ``applicant`` to visit ``host`` at ``step`` (one of ``STEPS``):
     before the review in a call open today (unless ``now`` says otherwise), from the review
-    on in the 2024 call, scored for Denmark and selected."""
+    on in the 2024 call, scored for Denmark and selected, once the fund received ``fund``."""
     reach = STEPS.index(step)
     in_2024 = now is False or (now is None and reach >= STEPS.index("in_review"))
     if reach >= STEPS.index("selected"):
-        funded()
+        funded(fund)
     call = call_open(now=not in_2024)
     application = services.application_create(
         actor=SYSTEM,
