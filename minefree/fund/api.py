@@ -63,7 +63,7 @@ def one_of(values: list[str]) -> str:
 # --- shapes ----------------------------------------------------------------------------------
 
 
-class BodyOut(Schema):
+class FundBodyOut(Schema):
     """A donor, a national body or a state: its code (ISO code or slug) and the state it is
     of (a national body's)."""
 
@@ -72,13 +72,13 @@ class BodyOut(Schema):
     state: str | None = Field(description="ISO 3166 alpha-3 code of the body's state")
 
 
-def body_out(actor: Actor) -> BodyOut:
+def body_out(actor: Actor) -> FundBodyOut:
     parent = actor.parent
     state = actor.iso3 if actor.iso3 else (parent.iso3 if parent is not None else None)
-    return BodyOut(code=actor.code, name=actor.name_en, state=state or None)
+    return FundBodyOut(code=actor.code, name=actor.name_en, state=state or None)
 
 
-class UsdTotalsOut(Schema):
+class FundUsdTotalsOut(Schema):
     """In USD at each movement's booking-year rate; null when a rate is unknown."""
 
     received: Decimal | None
@@ -88,7 +88,7 @@ class UsdTotalsOut(Schema):
     available: Decimal | None
 
 
-class BalanceOut(Schema):
+class FundBalanceOut(Schema):
     """The fund's books in one currency: available = received − disbursed + refunded −
     reserved."""
 
@@ -99,11 +99,11 @@ class BalanceOut(Schema):
     refunded: Decimal = Field(description="Paid out, not spent and given back")
     balance: Decimal = Field(description="Cash held: received − disbursed + refunded")
     available: Decimal = Field(description="What new grants may still reserve")
-    usd: UsdTotalsOut
+    usd: FundUsdTotalsOut
 
 
 class FundSummaryOut(Schema):
-    balances: list[BalanceOut]
+    balances: list[FundBalanceOut]
     calls: int = Field(description="Calls for applications you may see")
     applications_received: int = Field(description="Applications submitted to the fund")
     grants: int = Field(description="Applications granted (at any later step)")
@@ -111,9 +111,9 @@ class FundSummaryOut(Schema):
     synthetic: bool = Field(description="Some of these figures are synthetic demo data")
 
 
-class ContributionOut(Schema):
+class FundContributionOut(Schema):
     id: int
-    donor: BodyOut
+    donor: FundBodyOut
     amount: Decimal | None = Field(description="null: unknown (no source gives it)")
     currency: str
     amount_usd: Decimal | None = Field(description="At the year's rate; null: unknown")
@@ -127,15 +127,15 @@ class ContributionOut(Schema):
     source: SourceOut | None
 
 
-class ContributionListOut(Schema):
+class FundContributionListOut(Schema):
     count: int
     limit: int
     offset: int
-    items: list[ContributionOut]
+    items: list[FundContributionOut]
 
 
-def contribution_out(contribution: Contribution) -> ContributionOut:
-    return ContributionOut(
+def contribution_out(contribution: Contribution) -> FundContributionOut:
+    return FundContributionOut(
         id=contribution.pk,
         donor=body_out(contribution.donor),
         amount=contribution.amount,
@@ -152,7 +152,7 @@ def contribution_out(contribution: Contribution) -> ContributionOut:
     )
 
 
-class LedgerEntryOut(Schema):
+class FundLedgerEntryOut(Schema):
     id: int
     kind: str
     debit: str = Field(description="The account the money leaves")
@@ -166,15 +166,15 @@ class LedgerEntryOut(Schema):
     disbursement: int | None
 
 
-class LedgerListOut(Schema):
+class FundLedgerListOut(Schema):
     count: int
     limit: int
     offset: int
-    items: list[LedgerEntryOut]
+    items: list[FundLedgerEntryOut]
 
 
-def entry_out(entry: LedgerEntry) -> LedgerEntryOut:
-    return LedgerEntryOut(
+def entry_out(entry: LedgerEntry) -> FundLedgerEntryOut:
+    return FundLedgerEntryOut(
         id=entry.pk,
         kind=entry.kind,
         debit=entry.debit,
@@ -189,13 +189,13 @@ def entry_out(entry: LedgerEntry) -> LedgerEntryOut:
     )
 
 
-class CriterionOut(Schema):
+class FundCriterionOut(Schema):
     code: str
     label: str
     max: int
 
 
-class CallOut(Schema):
+class FundCallOut(Schema):
     id: int
     title: str
     description: str
@@ -207,20 +207,20 @@ class CallOut(Schema):
     eligibility: str
     themes: list[str]
     languages: list[str]
-    criteria: list[CriterionOut]
+    criteria: list[FundCriterionOut]
     status: str
     origin: str
 
 
-class CallListOut(Schema):
+class FundCallListOut(Schema):
     count: int
     limit: int
     offset: int
-    items: list[CallOut]
+    items: list[FundCallOut]
 
 
-def call_out(call: Call) -> CallOut:
-    return CallOut(
+def call_out(call: Call) -> FundCallOut:
+    return FundCallOut(
         id=call.pk,
         title=call.title,
         description=call.description,
@@ -233,7 +233,7 @@ def call_out(call: Call) -> CallOut:
         themes=list(call.themes),
         languages=list(call.languages),
         criteria=[
-            CriterionOut(code=c["code"], label=c["label"], max=int(c["max"]))
+            FundCriterionOut(code=c["code"], label=c["label"], max=int(c["max"]))
             for c in (call.criteria or [])
         ],
         status=call.status,
@@ -241,12 +241,12 @@ def call_out(call: Call) -> CallOut:
     )
 
 
-class ApplicationSummaryOut(Schema):
+class FundApplicationSummaryOut(Schema):
     id: int
     call: int
     call_title: str
-    applicant: BodyOut
-    host: BodyOut | None
+    applicant: FundBodyOut
+    host: FundBodyOut | None
     theme: str
     status: str
     starts_on: dt.date | None
@@ -258,20 +258,20 @@ class ApplicationSummaryOut(Schema):
     origin: str
 
 
-class ApplicationListOut(Schema):
+class FundApplicationListOut(Schema):
     count: int
     limit: int
     offset: int
-    items: list[ApplicationSummaryOut]
+    items: list[FundApplicationSummaryOut]
 
 
-class DelegateOut(Schema):
+class FundDelegateOut(Schema):
     function: str
     gender: str
     age_band: str
 
 
-class BudgetLineOut(Schema):
+class FundBudgetLineOut(Schema):
     id: int
     category: str
     description: str
@@ -279,20 +279,20 @@ class BudgetLineOut(Schema):
     actual: Decimal | None = Field(description="What it cost; null before the financial report")
 
 
-class SupportLetterOut(Schema):
+class FundSupportLetterOut(Schema):
     id: int
     title: str
     uploaded_at: dt.datetime
 
 
-class DisbursementOut(Schema):
+class FundDisbursementOut(Schema):
     id: int
     number: int = Field(description="The tranche's number")
     amount: Decimal
     paid_on: dt.date
 
 
-class GrantOut(Schema):
+class FundGrantOut(Schema):
     amount: Decimal
     currency: str
     signed_on: dt.date
@@ -301,26 +301,26 @@ class GrantOut(Schema):
     refunded: Decimal
     released: Decimal = Field(description="Reserved, never paid, and given back to available")
     undisbursed: Decimal = Field(description="Still reserved for the grant")
-    disbursements: list[DisbursementOut]
+    disbursements: list[FundDisbursementOut]
 
 
-class LessonOut(Schema):
+class FundLessonOut(Schema):
     title: str
     text: str
 
 
-class VisitReportOut(Schema):
+class FundVisitReportOut(Schema):
     id: int
     role: str = Field(description="applicant (the visiting body) or host")
     programme: str
     participants: str
     outputs: str
-    lessons: list[LessonOut]
+    lessons: list[FundLessonOut]
     language: str
     submitted_at: dt.datetime
 
 
-class FollowUpOut(Schema):
+class FundFollowUpOut(Schema):
     id: int
     action: str
     owner: str
@@ -328,14 +328,14 @@ class FollowUpOut(Schema):
     status: str
 
 
-class FinancialReportOut(Schema):
+class FundFinancialReportOut(Schema):
     spent: Decimal
     unspent: Decimal = Field(description="Paid and not spent: refunded at closing")
     note: str
     submitted_at: dt.datetime
 
 
-class ScoreOut(Schema):
+class FundScoreOut(Schema):
     member_state: str = Field(description="ISO 3166 alpha-3 code of the member state")
     values: dict[str, int] = Field(description="Score by criterion code")
     total: int
@@ -343,12 +343,12 @@ class ScoreOut(Schema):
     created_at: dt.datetime
 
 
-class ApplicationDetailOut(ApplicationSummaryOut):
+class FundApplicationDetailOut(FundApplicationSummaryOut):
     objectives: str
     articles: list[int]
     actions: list[str]
     challenges: list[str]
-    delegation: list[DelegateOut]
+    delegation: list[FundDelegateOut]
     agenda: str
     co_funding: Decimal
     co_funding_note: str
@@ -359,20 +359,20 @@ class ApplicationDetailOut(ApplicationSummaryOut):
     held_until: dt.date | None
     notes: str = Field(description="What is known of it, and from where")
     source: SourceOut | None
-    budget: list[BudgetLineOut]
-    support_letters: list[SupportLetterOut]
-    criteria: list[CriterionOut]
+    budget: list[FundBudgetLineOut]
+    support_letters: list[FundSupportLetterOut]
+    criteria: list[FundCriterionOut]
     screening: dict[str, bool] | None = Field(
         description="ISU staff's checklist; null unless you keep or review the books"
     )
     screening_note: str | None
-    scores: list[ScoreOut] | None = Field(
+    scores: list[FundScoreOut] | None = Field(
         description="The members' scores; null unless you keep or review the books"
     )
-    grant: GrantOut | None
-    visit_reports: list[VisitReportOut]
-    follow_ups: list[FollowUpOut]
-    financial_report: FinancialReportOut | None
+    grant: FundGrantOut | None
+    visit_reports: list[FundVisitReportOut]
+    follow_ups: list[FundFollowUpOut]
+    financial_report: FundFinancialReportOut | None
     version: str | None = Field(
         description="The draft's version (also its ETag) when you may change it: send it as "
         "If-Match"
@@ -413,8 +413,8 @@ def application_summary(application: Application) -> dict[str, Any]:
     }
 
 
-def line_out(line: BudgetLine) -> BudgetLineOut:
-    return BudgetLineOut(
+def line_out(line: BudgetLine) -> FundBudgetLineOut:
+    return FundBudgetLineOut(
         id=line.pk,
         category=line.category,
         description=line.description,
@@ -423,12 +423,12 @@ def line_out(line: BudgetLine) -> BudgetLineOut:
     )
 
 
-def letter_out(letter: SupportLetter) -> SupportLetterOut:
-    return SupportLetterOut(id=letter.pk, title=letter.title, uploaded_at=letter.uploaded_at)
+def letter_out(letter: SupportLetter) -> FundSupportLetterOut:
+    return FundSupportLetterOut(id=letter.pk, title=letter.title, uploaded_at=letter.uploaded_at)
 
 
-def disbursement_out(disbursement: Disbursement) -> DisbursementOut:
-    return DisbursementOut(
+def disbursement_out(disbursement: Disbursement) -> FundDisbursementOut:
+    return FundDisbursementOut(
         id=disbursement.pk,
         number=disbursement.number,
         amount=disbursement.amount,
@@ -436,8 +436,8 @@ def disbursement_out(disbursement: Disbursement) -> DisbursementOut:
     )
 
 
-def grant_out(grant: Grant) -> GrantOut:
-    return GrantOut(
+def grant_out(grant: Grant) -> FundGrantOut:
+    return FundGrantOut(
         amount=grant.amount,
         currency=grant.currency,
         signed_on=grant.signed_on,
@@ -450,21 +450,21 @@ def grant_out(grant: Grant) -> GrantOut:
     )
 
 
-def report_out(report: VisitReport) -> VisitReportOut:
-    return VisitReportOut(
+def report_out(report: VisitReport) -> FundVisitReportOut:
+    return FundVisitReportOut(
         id=report.pk,
         role=report.role,
         programme=report.programme,
         participants=report.participants,
         outputs=report.outputs,
-        lessons=[LessonOut(title=x["title"], text=x["text"]) for x in report.lessons],
+        lessons=[FundLessonOut(title=x["title"], text=x["text"]) for x in report.lessons],
         language=report.language,
         submitted_at=report.submitted_at,
     )
 
 
-def follow_up_out(follow_up: FollowUpAction) -> FollowUpOut:
-    return FollowUpOut(
+def follow_up_out(follow_up: FollowUpAction) -> FundFollowUpOut:
+    return FundFollowUpOut(
         id=follow_up.pk,
         action=follow_up.action,
         owner=follow_up.owner,
@@ -473,8 +473,8 @@ def follow_up_out(follow_up: FollowUpAction) -> FollowUpOut:
     )
 
 
-def financial_report_out(report: FinancialReport) -> FinancialReportOut:
-    return FinancialReportOut(
+def financial_report_out(report: FinancialReport) -> FundFinancialReportOut:
+    return FundFinancialReportOut(
         spent=report.spent,
         unspent=report.unspent,
         note=report.note,
@@ -482,8 +482,8 @@ def financial_report_out(report: FinancialReport) -> FinancialReportOut:
     )
 
 
-def score_out(score: Score) -> ScoreOut:
-    return ScoreOut(
+def score_out(score: Score) -> FundScoreOut:
+    return FundScoreOut(
         member_state=score.member_state.code,
         values={k: int(v) for k, v in score.values.items()},
         total=score.total,
@@ -500,7 +500,7 @@ def may_edit(user: Any, application: Application) -> bool:
 
 def application_out(
     request: HttpRequest, response: HttpResponse | None, application: Application
-) -> ApplicationDetailOut:
+) -> FundApplicationDetailOut:
     """An application as ``request.user`` may read it, re-read with all its parts; the
     draft's version goes out as the ``ETag`` to those who may change it."""
     record = selectors.application_detail(application.pk)
@@ -510,13 +510,13 @@ def application_out(
     version = application_version(record) if may_edit(request.user, record) else None
     if version is not None and response is not None:
         with_version(response, version)
-    return ApplicationDetailOut(
+    return FundApplicationDetailOut(
         **application_summary(record),
         objectives=record.objectives,
         articles=[int(a) for a in record.articles],
         actions=list(record.actions),
         challenges=list(record.challenges),
-        delegation=[DelegateOut(**person) for person in record.delegation],
+        delegation=[FundDelegateOut(**person) for person in record.delegation],
         agenda=record.agenda,
         co_funding=record.co_funding,
         co_funding_note=record.co_funding_note,
@@ -530,7 +530,7 @@ def application_out(
         budget=[line_out(line) for line in record.budget_lines.all()],
         support_letters=[letter_out(letter) for letter in record.support_letters.all()],
         criteria=[
-            CriterionOut(code=c["code"], label=c["label"], max=int(c["max"]))
+            FundCriterionOut(code=c["code"], label=c["label"], max=int(c["max"]))
             for c in criteria_of(record)
         ],
         screening=dict(record.screening) if books else None,
@@ -544,8 +544,8 @@ def application_out(
     )
 
 
-class HostProfileOut(Schema):
-    body: BodyOut
+class FundHostProfileOut(Schema):
+    body: FundBodyOut
     capabilities: list[str] = Field(description="Themes the body can show visitors")
     languages: list[str]
     notes: str
@@ -554,8 +554,8 @@ class HostProfileOut(Schema):
     visits_hosted: int = Field(description="Visits the fund paid for that it hosted")
 
 
-def host_profile_out(profile: HostProfile, hosted: int = 0) -> HostProfileOut:
-    return HostProfileOut(
+def host_profile_out(profile: HostProfile, hosted: int = 0) -> FundHostProfileOut:
+    return FundHostProfileOut(
         body=body_out(profile.body),
         capabilities=list(profile.capabilities),
         languages=list(profile.languages),
@@ -566,22 +566,22 @@ def host_profile_out(profile: HostProfile, hosted: int = 0) -> HostProfileOut:
     )
 
 
-class HostReasonOut(Schema):
+class FundHostReasonOut(Schema):
     component: str = Field(description="theme, language, past_hosting, region or breadth")
     points: float
     detail: str
 
 
-class HostSuggestionOut(Schema):
-    body: BodyOut
+class FundHostSuggestionOut(Schema):
+    body: FundBodyOut
     score: float
-    reasons: list[HostReasonOut]
+    reasons: list[FundHostReasonOut]
 
 
-class VisitOut(Schema):
+class FundVisitOut(Schema):
     application: int
-    applicant: BodyOut
-    host: BodyOut | None
+    applicant: FundBodyOut
+    host: FundBodyOut | None
     theme: str
     held_from: dt.date | None
     held_until: dt.date | None
@@ -589,11 +589,11 @@ class VisitOut(Schema):
     origin: str
 
 
-class VisitListOut(Schema):
+class FundVisitListOut(Schema):
     count: int
     limit: int
     offset: int
-    items: list[VisitOut]
+    items: list[FundVisitOut]
 
 
 # --- lookups ---------------------------------------------------------------------------------
@@ -627,7 +627,7 @@ def summary(request: HttpRequest) -> FundSummaryOut:
     applications = Application.objects.exclude(status=ApplicationStatus.DRAFT)
     return FundSummaryOut(
         balances=[
-            BalanceOut(
+            FundBalanceOut(
                 currency=t.currency,
                 received=t.received,
                 reserved=t.reserved,
@@ -635,7 +635,7 @@ def summary(request: HttpRequest) -> FundSummaryOut:
                 refunded=t.refunded,
                 balance=t.balance,
                 available=t.available,
-                usd=UsdTotalsOut(**usd.get(t.currency, unknown)),
+                usd=FundUsdTotalsOut(**usd.get(t.currency, unknown)),
             )
             for t in selectors.totals()
         ],
@@ -648,18 +648,20 @@ def summary(request: HttpRequest) -> FundSummaryOut:
     )
 
 
-class ContributionQuery(PageQuery):
+class FundContributionQuery(PageQuery):
     status: str = Field("", description="pledged or received; blank: both")
     donor: str = Field("", description="ISO 3166 alpha-3 code or slug of the donor")
 
 
 @router.get(
     "/contributions",
-    response=ContributionListOut,
+    response=FundContributionListOut,
     summary="Contributions to the fund: pledged and received",
     description=ORIGIN,
 )
-def contributions(request: HttpRequest, query: Query[ContributionQuery]) -> ContributionListOut:
+def contributions(
+    request: HttpRequest, query: Query[FundContributionQuery]
+) -> FundContributionListOut:
     qs = Contribution.objects.select_related("donor__parent", "announced_at", "source")
     if query.status:
         if query.status not in ("pledged", "received"):
@@ -670,7 +672,7 @@ def contributions(request: HttpRequest, query: Query[ContributionQuery]) -> Cont
         qs = qs.filter(donor__iso3__iexact=code) | qs.filter(donor__slug=code.lower())
     count = qs.count()
     page = qs[query.offset : query.offset + query.limit]
-    return ContributionListOut(
+    return FundContributionListOut(
         count=count,
         limit=query.limit,
         offset=query.offset,
@@ -678,18 +680,18 @@ def contributions(request: HttpRequest, query: Query[ContributionQuery]) -> Cont
     )
 
 
-class LedgerQuery(PageQuery):
+class FundLedgerQuery(PageQuery):
     currency: str = Field("", description="ISO 4217 code; blank: all")
 
 
 @router.get(
     "/ledger",
-    response={200: LedgerListOut, 401: ErrorOut, 403: ErrorOut},
+    response={200: FundLedgerListOut, 401: ErrorOut, 403: ErrorOut},
     auth=WRITE_AUTH,
     summary="The fund's ledger: every movement of money, oldest first (ISU staff, committee "
     "members)",
 )
-def ledger(request: HttpRequest, query: Query[LedgerQuery]) -> LedgerListOut:
+def ledger(request: HttpRequest, query: Query[FundLedgerQuery]) -> FundLedgerListOut:
     if not can(request.user, "fund.read_books"):
         raise PermissionDenied("The ledger is for ISU staff and committee members.")
     qs: QuerySet[LedgerEntry] = LedgerEntry.objects.select_related("grant")
@@ -697,22 +699,22 @@ def ledger(request: HttpRequest, query: Query[LedgerQuery]) -> LedgerListOut:
         qs = qs.filter(currency=query.currency.strip().upper())
     count = qs.count()
     page = qs[query.offset : query.offset + query.limit]
-    return LedgerListOut(
+    return FundLedgerListOut(
         count=count, limit=query.limit, offset=query.offset, items=[entry_out(e) for e in page]
     )
 
 
-class CallQuery(PageQuery):
+class FundCallQuery(PageQuery):
     status: str = Field("", description=one_of(CallStatus.values) + "; blank: all you may see")
 
 
 @router.get(
     "/calls",
-    response=CallListOut,
+    response=FundCallListOut,
     summary="Calls for applications (drafts: ISU staff only)",
     description=ORIGIN,
 )
-def calls(request: HttpRequest, query: Query[CallQuery]) -> CallListOut:
+def calls(request: HttpRequest, query: Query[FundCallQuery]) -> FundCallListOut:
     qs = selectors.calls_for(request.user)
     if query.status:
         if query.status not in CallStatus.values:
@@ -720,22 +722,22 @@ def calls(request: HttpRequest, query: Query[CallQuery]) -> CallListOut:
         qs = qs.filter(status=query.status)
     count = qs.count()
     page = qs[query.offset : query.offset + query.limit]
-    return CallListOut(
+    return FundCallListOut(
         count=count, limit=query.limit, offset=query.offset, items=[call_out(c) for c in page]
     )
 
 
 @router.get(
     "/calls/{int:call_id}",
-    response={200: CallOut, 404: ErrorOut},
+    response={200: FundCallOut, 404: ErrorOut},
     summary="One call for applications",
     description=ORIGIN,
 )
-def call(request: HttpRequest, call_id: int) -> CallOut:
+def call(request: HttpRequest, call_id: int) -> FundCallOut:
     return call_out(call_or_404(request, call_id))
 
 
-class ApplicationQuery(PageQuery):
+class FundApplicationQuery(PageQuery):
     status: str = Field("", description=one_of(ApplicationStatus.values) + "; blank: all")
     call: int | None = Field(None, ge=1, le=2**31 - 1, description="The call's id")
     state: str = Field("", description="ISO 3166 alpha-3 code of the applicant's state")
@@ -743,11 +745,13 @@ class ApplicationQuery(PageQuery):
 
 @router.get(
     "/applications",
-    response=ApplicationListOut,
+    response=FundApplicationListOut,
     summary="Applications to the fund you may see",
     description=VISIBILITY + ORIGIN,
 )
-def applications(request: HttpRequest, query: Query[ApplicationQuery]) -> ApplicationListOut:
+def applications(
+    request: HttpRequest, query: Query[FundApplicationQuery]
+) -> FundApplicationListOut:
     qs = selectors.applications_for(request.user)
     if query.status:
         if query.status not in ApplicationStatus.values:
@@ -759,17 +763,17 @@ def applications(request: HttpRequest, query: Query[ApplicationQuery]) -> Applic
         qs = qs.filter(applicant__parent__iso3__iexact=query.state.strip())
     count = qs.count()
     page = qs[query.offset : query.offset + query.limit]
-    return ApplicationListOut(
+    return FundApplicationListOut(
         count=count,
         limit=query.limit,
         offset=query.offset,
-        items=[ApplicationSummaryOut(**application_summary(a)) for a in page],
+        items=[FundApplicationSummaryOut(**application_summary(a)) for a in page],
     )
 
 
 @router.get(
     "/applications/{int:application_id}",
-    response={200: ApplicationDetailOut, 404: ErrorOut},
+    response={200: FundApplicationDetailOut, 404: ErrorOut},
     summary="One application: budget, delegation, grant and tranches, visit reports, "
     "follow-up actions, financial report (screening and scores: ISU staff, committee members)",
     description=VISIBILITY
@@ -778,27 +782,27 @@ def applications(request: HttpRequest, query: Query[ApplicationQuery]) -> Applic
 )
 def application(
     request: HttpRequest, response: HttpResponse, application_id: int
-) -> ApplicationDetailOut:
+) -> FundApplicationDetailOut:
     return application_out(request, response, application_or_404(request, application_id))
 
 
 @router.get(
     "/applications/{int:application_id}/host-suggestions",
-    response={200: list[HostSuggestionOut], 404: ErrorOut},
+    response={200: list[FundHostSuggestionOut], 404: ErrorOut},
     summary="National bodies of other states that could host the visit, best first, with "
     "the reasons of their rank",
     description="Ranked by what they can show on the application's theme, the call's "
     "languages they work in, the visits they hosted and the region. Bodies without a host "
     "profile are not ranked: nothing is known of them.",
 )
-def host_suggestions(request: HttpRequest, application_id: int) -> list[HostSuggestionOut]:
+def host_suggestions(request: HttpRequest, application_id: int) -> list[FundHostSuggestionOut]:
     record = application_or_404(request, application_id)
     return [
-        HostSuggestionOut(
+        FundHostSuggestionOut(
             body=body_out(s.body),
             score=s.score,
             reasons=[
-                HostReasonOut(component=r.component, points=r.points, detail=r.detail)
+                FundHostReasonOut(component=r.component, points=r.points, detail=r.detail)
                 for r in s.reasons
             ],
         )
@@ -806,18 +810,18 @@ def host_suggestions(request: HttpRequest, application_id: int) -> list[HostSugg
     ]
 
 
-class VisitQuery(PageQuery):
+class FundVisitQuery(PageQuery):
     state: str = Field("", description="ISO 3166 alpha-3 code: visits it sent or hosted")
     theme: str = Field("", description=one_of(Theme.values) + "; blank: all")
 
 
 @router.get(
     "/visits",
-    response=VisitListOut,
+    response=FundVisitListOut,
     summary="Exchange visits the fund paid for that were held, latest first",
     description=ORIGIN,
 )
-def visits(request: HttpRequest, query: Query[VisitQuery]) -> VisitListOut:
+def visits(request: HttpRequest, query: Query[FundVisitQuery]) -> FundVisitListOut:
     qs = (
         Application.objects.filter(status__in=selectors.HELD_STATUSES)
         .select_related("applicant__parent", "host__parent")
@@ -835,12 +839,12 @@ def visits(request: HttpRequest, query: Query[VisitQuery]) -> VisitListOut:
         )
     count = qs.count()
     page = qs[query.offset : query.offset + query.limit]
-    return VisitListOut(
+    return FundVisitListOut(
         count=count,
         limit=query.limit,
         offset=query.offset,
         items=[
-            VisitOut(
+            FundVisitOut(
                 application=a.pk,
                 applicant=body_out(a.applicant),
                 host=body_out(a.host) if a.host else None,
@@ -857,11 +861,11 @@ def visits(request: HttpRequest, query: Query[VisitQuery]) -> VisitListOut:
 
 @router.get(
     "/host-profiles",
-    response=list[HostProfileOut],
+    response=list[FundHostProfileOut],
     summary="What national bodies can show visitors, by body",
     description=ORIGIN,
 )
-def host_profiles(request: HttpRequest) -> list[HostProfileOut]:
+def host_profiles(request: HttpRequest) -> list[FundHostProfileOut]:
     hosted: dict[int, int] = {}
     for host_id in Application.objects.filter(status__in=selectors.HELD_STATUSES).values_list(
         "host_id", flat=True

@@ -31,16 +31,16 @@ from minefree.core.api import VERSIONED_WRITE_ERRORS, WRITE_ERRORS, created, if_
 from minefree.core.views import or_404
 from minefree.fund import services
 from minefree.fund.api import (
-    ApplicationDetailOut,
-    CallOut,
-    ContributionOut,
-    DisbursementOut,
-    FollowUpOut,
-    GrantOut,
-    HostProfileOut,
-    ScoreOut,
-    SupportLetterOut,
-    VisitReportOut,
+    FundApplicationDetailOut,
+    FundCallOut,
+    FundContributionOut,
+    FundDisbursementOut,
+    FundFollowUpOut,
+    FundGrantOut,
+    FundHostProfileOut,
+    FundScoreOut,
+    FundSupportLetterOut,
+    FundVisitReportOut,
     application_or_404,
     application_out,
     call_or_404,
@@ -100,7 +100,7 @@ def _grant(application: Any) -> Grant:
 # --- contributions ---------------------------------------------------------------------------
 
 
-class ContributionIn(Schema):
+class FundContributionIn(Schema):
     donor: str = Field(description="ISO 3166 alpha-3 code or slug of the donor")
     amount: Decimal | None = Field(None, description="null: a pledge whose amount is unknown")
     currency: str = Field("", description="ISO 4217 code, e.g. EUR (with an amount)")
@@ -114,14 +114,14 @@ class ContributionIn(Schema):
 
 @router.post(
     "/contributions",
-    response={201: ContributionOut, **WRITE_ERRORS},
+    response={201: FundContributionOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Record a contribution, pledged or received (ISU staff)",
     description="A received contribution is booked into the ledger as available. " + PERSONAL,
 )
 def contribution_record(
-    request: HttpRequest, response: HttpResponse, payload: ContributionIn
-) -> Status[ContributionOut]:
+    request: HttpRequest, response: HttpResponse, payload: FundContributionIn
+) -> Status[FundContributionOut]:
     record = services.contribution_record(
         actor=request.user,
         donor=_actor(payload.donor, "donor"),
@@ -131,7 +131,7 @@ def contribution_record(
     return created(response, f"{BASE}/contributions/{record.pk}", contribution_out(record))
 
 
-class ReceiveIn(Schema):
+class FundReceiveIn(Schema):
     received_on: dt.date
     amount: Decimal | None = Field(None, description="Required when the pledge had none")
     currency: str = Field("", description="ISO 4217 code; blank: the pledge's")
@@ -139,14 +139,14 @@ class ReceiveIn(Schema):
 
 @router.post(
     "/contributions/{int:contribution_id}/receive",
-    response={200: ContributionOut, **WRITE_ERRORS},
+    response={200: FundContributionOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Record that a pledge was paid into the fund (ISU staff)",
     description="409 `already_done` when it was received already. " + PERSONAL,
 )
 def contribution_receive(
-    request: HttpRequest, contribution_id: int, payload: ReceiveIn
-) -> ContributionOut:
+    request: HttpRequest, contribution_id: int, payload: FundReceiveIn
+) -> FundContributionOut:
     contribution = or_404(
         Contribution.objects.filter(pk=contribution_id).first(), "No such contribution."
     )
@@ -159,13 +159,13 @@ def contribution_receive(
 # --- calls -----------------------------------------------------------------------------------
 
 
-class CriterionIn(Schema):
+class FundCriterionIn(Schema):
     code: str
     label: str
     max: int = Field(ge=1, le=100)
 
 
-class CallIn(Schema):
+class FundCallIn(Schema):
     title: str
     description: str = ""
     opens_on: dt.date
@@ -178,19 +178,21 @@ class CallIn(Schema):
     )
     themes: list[str] = Field(default_factory=list, description=one_of(Theme.values))
     languages: list[str] = Field(default_factory=lambda: ["en", "fr", "es"])
-    criteria: list[CriterionIn] | None = Field(
+    criteria: list[FundCriterionIn] | None = Field(
         None, description="Scoring criteria; left out: the fund's five default criteria"
     )
 
 
 @router.post(
     "/calls",
-    response={201: CallOut, **WRITE_ERRORS},
+    response={201: FundCallOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Draft a call for applications (ISU staff)",
     description=PERSONAL,
 )
-def call_create(request: HttpRequest, response: HttpResponse, payload: CallIn) -> Status[CallOut]:
+def call_create(
+    request: HttpRequest, response: HttpResponse, payload: FundCallIn
+) -> Status[FundCallOut]:
     values = payload.model_dump(exclude={"criteria"})
     criteria = [c.model_dump() for c in payload.criteria] if payload.criteria is not None else None
     record = services.call_create(actor=request.user, criteria=criteria, **values)
@@ -199,24 +201,24 @@ def call_create(request: HttpRequest, response: HttpResponse, payload: CallIn) -
 
 @router.post(
     "/calls/{int:call_id}/publish",
-    response={200: CallOut, **WRITE_ERRORS},
+    response={200: FundCallOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Publish a draft call: national bodies may apply (ISU staff)",
     description="409 `already_done` when it is published already. " + PERSONAL,
 )
-def call_publish(request: HttpRequest, call_id: int) -> CallOut:
+def call_publish(request: HttpRequest, call_id: int) -> FundCallOut:
     record = services.call_publish(actor=request.user, call=call_or_404(request, call_id))
     return call_out(record)
 
 
 @router.post(
     "/calls/{int:call_id}/close",
-    response={200: CallOut, **WRITE_ERRORS},
+    response={200: FundCallOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Close a published call (ISU staff)",
     description="409 `already_done` when it is closed already. " + PERSONAL,
 )
-def call_close(request: HttpRequest, call_id: int) -> CallOut:
+def call_close(request: HttpRequest, call_id: int) -> FundCallOut:
     record = services.call_close(actor=request.user, call=call_or_404(request, call_id))
     return call_out(record)
 
@@ -224,7 +226,7 @@ def call_close(request: HttpRequest, call_id: int) -> CallOut:
 # --- host profiles ---------------------------------------------------------------------------
 
 
-class HostProfileIn(Schema):
+class FundHostProfileIn(Schema):
     capabilities: list[str] = Field(description=one_of(Theme.values))
     languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes")
     notes: str = ""
@@ -232,7 +234,7 @@ class HostProfileIn(Schema):
 
 @router.put(
     "/host-profiles/{body}",
-    response={200: HostProfileOut, 201: HostProfileOut, **WRITE_ERRORS},
+    response={200: FundHostProfileOut, 201: FundHostProfileOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Say what a national body can show visitors (its state's focal point and "
     "delegates, ISU staff)",
@@ -240,8 +242,8 @@ class HostProfileIn(Schema):
     "profile is new, 200 when it replaced the one there was. " + PERSONAL,
 )
 def host_profile_set(
-    request: HttpRequest, response: HttpResponse, body: str, payload: HostProfileIn
-) -> Status[HostProfileOut]:
+    request: HttpRequest, response: HttpResponse, body: str, payload: FundHostProfileIn
+) -> Status[FundHostProfileOut]:
     actor = or_404(get_actor(body), "No such body.")
     existed = HostProfile.objects.filter(body=actor).exists()
     profile = services.host_profile_set(actor=request.user, body=actor, **payload.model_dump())
@@ -255,7 +257,7 @@ def host_profile_set(
 # --- applications ----------------------------------------------------------------------------
 
 
-class DelegateIn(Schema):
+class FundDelegateIn(Schema):
     function: str
     gender: str = Field(description="woman, man or other")
     age_band: str = Field(
@@ -263,7 +265,7 @@ class DelegateIn(Schema):
     )
 
 
-class ApplicationFieldsIn(Schema):
+class FundApplicationFieldsIn(Schema):
     """What the applicant may change while the application is a draft; what is left out
     stays as it is."""
 
@@ -273,7 +275,7 @@ class ApplicationFieldsIn(Schema):
     articles: list[int] | None = Field(None, description="Convention articles (1 to 22)")
     actions: list[str] | None = Field(None, description="Action-plan actions, e.g. SRAAP 2")
     challenges: list[str] | None = Field(None, description="Reported challenges addressed")
-    delegation: list[DelegateIn] | None = None
+    delegation: list[FundDelegateIn] | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     agenda: str | None = None
@@ -281,14 +283,14 @@ class ApplicationFieldsIn(Schema):
     co_funding_note: str | None = None
 
 
-def _fields(payload: ApplicationFieldsIn, *, exclude: set[str] | None = None) -> dict[str, Any]:
+def _fields(payload: FundApplicationFieldsIn, *, exclude: set[str] | None = None) -> dict[str, Any]:
     values = payload.model_dump(exclude_unset=True, exclude=exclude)
     if "host" in values:
         values["host"] = _actor(values["host"], "host") if values["host"] else None
     return values
 
 
-class ApplicationIn(ApplicationFieldsIn):
+class FundApplicationIn(FundApplicationFieldsIn):
     call: int = Field(ge=1, le=2**31 - 1, description="The published call's id")
     applicant: str = Field(description="Slug of the applicant national body")
     theme: str = Field(description=one_of(Theme.values))
@@ -296,15 +298,15 @@ class ApplicationIn(ApplicationFieldsIn):
 
 @router.post(
     "/applications",
-    response={201: ApplicationDetailOut, **WRITE_ERRORS},
+    response={201: FundApplicationDetailOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Draft an application of a national body to a published call (its state's focal "
     "point and delegates)",
     description=PERSONAL,
 )
 def application_create(
-    request: HttpRequest, response: HttpResponse, payload: ApplicationIn
-) -> Status[ApplicationDetailOut]:
+    request: HttpRequest, response: HttpResponse, payload: FundApplicationIn
+) -> Status[FundApplicationDetailOut]:
     record = services.application_create(
         actor=request.user,
         call=call_or_404(request, payload.call),
@@ -318,15 +320,18 @@ def application_create(
 
 @router.patch(
     "/applications/{int:application_id}",
-    response={200: ApplicationDetailOut, **VERSIONED_WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **VERSIONED_WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Change a draft application (its state's focal point and delegates; If-Match: "
     "the application's ETag)",
     description="Only the fields sent change. 403 once it is submitted. " + PERSONAL,
 )
 def application_update(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: ApplicationFieldsIn
-) -> ApplicationDetailOut:
+    request: HttpRequest,
+    response: HttpResponse,
+    application_id: int,
+    payload: FundApplicationFieldsIn,
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     version = if_match(request)
     services.application_update(
@@ -335,27 +340,27 @@ def application_update(
     return application_out(request, response, record)
 
 
-class BudgetLineIn(Schema):
+class FundBudgetLineIn(Schema):
     category: str = Field(description=one_of(BudgetCategory.values))
     description: str = ""
     amount: Decimal = Field(ge=0)
 
 
-class BudgetIn(Schema):
-    lines: list[BudgetLineIn]
+class FundBudgetIn(Schema):
+    lines: list[FundBudgetLineIn]
 
 
 @router.put(
     "/applications/{int:application_id}/budget",
-    response={200: ApplicationDetailOut, **VERSIONED_WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **VERSIONED_WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Replace a draft's budget, line by line (its state's focal point and delegates; "
     "If-Match: the application's ETag)",
     description="In the application's currency. " + PERSONAL,
 )
 def budget_replace(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: BudgetIn
-) -> ApplicationDetailOut:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundBudgetIn
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     version = if_match(request)
     services.budget_lines_replace(
@@ -369,7 +374,7 @@ def budget_replace(
 
 @router.post(
     "/applications/{int:application_id}/letters",
-    response={201: SupportLetterOut, **WRITE_ERRORS},
+    response={201: FundSupportLetterOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Attach a letter of support to a draft (its state's focal point and delegates)",
     description="Multipart: `title` and `file` (PDF or DOCX, checked by its content, at most "
@@ -381,7 +386,7 @@ def letter_add(
     application_id: int,
     file: File[UploadedFile],
     title: Form[str] = "",
-) -> Status[SupportLetterOut]:
+) -> Status[FundSupportLetterOut]:
     record = application_or_404(request, application_id)
     letter = services.support_letter_add(
         actor=request.user,
@@ -395,7 +400,7 @@ def letter_add(
 
 @router.post(
     "/applications/{int:application_id}/submit",
-    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Submit a draft application to the fund (its state's focal point and delegates)",
     description="422 lists what is missing (call closed, host, dates, budget above the "
@@ -403,32 +408,32 @@ def letter_add(
 )
 def application_submit(
     request: HttpRequest, response: HttpResponse, application_id: int
-) -> ApplicationDetailOut:
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     services.application_submit(actor=request.user, application=record)
     return application_out(request, response, record)
 
 
-class ReturnIn(Schema):
+class FundReturnIn(Schema):
     reason: str = Field(description="What the applicant must change")
 
 
 @router.post(
     "/applications/{int:application_id}/return",
-    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Return a submitted application to its applicant, saying why (ISU staff)",
     description=PERSONAL,
 )
 def application_return(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: ReturnIn
-) -> ApplicationDetailOut:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundReturnIn
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     services.application_return(actor=request.user, application=record, reason=payload.reason)
     return application_out(request, response, record)
 
 
-class ScreeningIn(Schema):
+class FundScreeningIn(Schema):
     checks: dict[str, bool] = Field(
         description="Every check by its code: "
         + ", ".join(code for code, _label in services.SCREENING_CHECKS)
@@ -438,15 +443,15 @@ class ScreeningIn(Schema):
 
 @router.post(
     "/applications/{int:application_id}/screening",
-    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Screen a submitted application: eligible and complete, the committee reviews "
     "it (ISU staff)",
     description="422 names the checks not passed. " + PERSONAL,
 )
 def application_screen(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: ScreeningIn
-) -> ApplicationDetailOut:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundScreeningIn
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     services.application_screen(
         actor=request.user, application=record, checks=payload.checks, note=payload.note
@@ -454,7 +459,7 @@ def application_screen(
     return application_out(request, response, record)
 
 
-class ScoreIn(Schema):
+class FundScoreIn(Schema):
     values: dict[str, int] = Field(description="Score by criterion code (see the criteria)")
     comment: str = ""
     on_behalf_of: str = Field(
@@ -466,7 +471,7 @@ class ScoreIn(Schema):
 
 @router.post(
     "/applications/{int:application_id}/scores",
-    response={201: ScoreOut, **WRITE_ERRORS},
+    response={201: FundScoreOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Score an application in review, once per member state (committee members "
     "sitting that year; never for the applicant's or the host's state)",
@@ -474,8 +479,8 @@ class ScoreIn(Schema):
     "state scored it already. " + PERSONAL,
 )
 def score_record(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: ScoreIn
-) -> Status[ScoreOut]:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundScoreIn
+) -> Status[FundScoreOut]:
     record = application_or_404(request, application_id)
     member = _actor(payload.on_behalf_of, "on_behalf_of") if payload.on_behalf_of else None
     score = services.score_record(
@@ -488,7 +493,7 @@ def score_record(
     return created(response, f"{BASE}/applications/{record.pk}", score_out(score))
 
 
-class DecisionIn(Schema):
+class FundDecisionIn(Schema):
     selected: bool
     reasons: str
     decided_on: dt.date | None = Field(None, description="Left out: today")
@@ -496,15 +501,15 @@ class DecisionIn(Schema):
 
 @router.post(
     "/applications/{int:application_id}/decision",
-    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Record the committee's decision on an application (the chair, or ISU staff for "
     "the chair)",
     description="409 `already_done` when it was decided already. " + PERSONAL,
 )
 def decision_record(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: DecisionIn
-) -> ApplicationDetailOut:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundDecisionIn
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     services.decision_record(
         actor=request.user,
@@ -516,7 +521,7 @@ def decision_record(
     return application_out(request, response, record)
 
 
-class GrantIn(Schema):
+class FundGrantIn(Schema):
     amount: Decimal
     signed_on: dt.date
     conditions: str = ""
@@ -524,7 +529,7 @@ class GrantIn(Schema):
 
 @router.post(
     "/applications/{int:application_id}/grant",
-    response={201: GrantOut, **WRITE_ERRORS},
+    response={201: FundGrantOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Sign the grant of a selected application: its amount is reserved (ISU staff)",
     description="422 when the fund cannot cover it (saying what is available: nothing is "
@@ -532,28 +537,28 @@ class GrantIn(Schema):
     "it was granted already. " + PERSONAL,
 )
 def grant_agree(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: GrantIn
-) -> Status[GrantOut]:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundGrantIn
+) -> Status[FundGrantOut]:
     record = application_or_404(request, application_id)
     grant = services.grant_agree(actor=request.user, application=record, **payload.model_dump())
     return created(response, f"{BASE}/applications/{record.pk}", grant_out(grant))
 
 
-class DisbursementIn(Schema):
+class FundDisbursementIn(Schema):
     amount: Decimal
     paid_on: dt.date
 
 
 @router.post(
     "/applications/{int:application_id}/grant/disbursements",
-    response={201: DisbursementOut, **WRITE_ERRORS},
+    response={201: FundDisbursementOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Record a tranche paid to the grantee (ISU staff)",
     description="422 when it exceeds what the grant still holds. " + PERSONAL,
 )
 def disbursement_record(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: DisbursementIn
-) -> Status[DisbursementOut]:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundDisbursementIn
+) -> Status[FundDisbursementOut]:
     record = application_or_404(request, application_id)
     paid = services.disbursement_record(
         actor=request.user, grant=_grant(record), amount=payload.amount, paid_on=payload.paid_on
@@ -561,19 +566,21 @@ def disbursement_record(
     return created(response, f"{BASE}/applications/{record.pk}", disbursement_out(paid))
 
 
-class ReleaseIn(Schema):
+class FundReleaseIn(Schema):
     reason: str = Field(description="Why the visit will not take place")
     released_on: dt.date | None = Field(None, description="Left out: today")
 
 
 @router.post(
     "/applications/{int:application_id}/grant/release",
-    response={200: GrantOut, **WRITE_ERRORS},
+    response={200: FundGrantOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Release what a grant still holds back to available (ISU staff)",
     description="409 `already_done` when nothing is left reserved. " + PERSONAL,
 )
-def grant_release(request: HttpRequest, application_id: int, payload: ReleaseIn) -> GrantOut:
+def grant_release(
+    request: HttpRequest, application_id: int, payload: FundReleaseIn
+) -> FundGrantOut:
     record = application_or_404(request, application_id)
     _grant(record)
     grant = services.grant_release(
@@ -582,61 +589,61 @@ def grant_release(request: HttpRequest, application_id: int, payload: ReleaseIn)
     return grant_out(grant)
 
 
-class VisitHeldIn(Schema):
+class FundVisitHeldIn(Schema):
     held_from: dt.date
     held_until: dt.date
 
 
 @router.post(
     "/applications/{int:application_id}/visit-held",
-    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Record that the visit was held (ISU staff, the applicant state's focal point "
     "and delegates)",
     description="409 `already_done` when it was recorded already. " + PERSONAL,
 )
 def visit_held_record(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: VisitHeldIn
-) -> ApplicationDetailOut:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundVisitHeldIn
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     services.visit_held_record(actor=request.user, application=record, **payload.model_dump())
     return application_out(request, response, record)
 
 
-class LessonIn(Schema):
+class FundLessonIn(Schema):
     title: str
     text: str
 
 
-class FollowUpIn(Schema):
+class FundFollowUpIn(Schema):
     action: str
     owner: str = Field(description="Who does it")
     due_on: dt.date | None = None
 
 
-class VisitReportIn(Schema):
+class FundVisitReportIn(Schema):
     role: str = Field(description="applicant (the visiting body) or host")
     programme: str = Field(description="The programme as it was held")
     participants: str = ""
     outputs: str = ""
-    lessons: list[LessonIn] = Field(
+    lessons: list[FundLessonIn] = Field(
         default_factory=list, description="Each becomes a practice of the knowledge base"
     )
-    follow_ups: list[FollowUpIn] = Field(default_factory=list)
+    follow_ups: list[FundFollowUpIn] = Field(default_factory=list)
     language: str = Field("en", description="en, fr or es")
 
 
 @router.post(
     "/applications/{int:application_id}/visit-reports",
-    response={201: VisitReportOut, **WRITE_ERRORS},
+    response={201: FundVisitReportOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Report on a visit held: the visiting body's report (its state's focal point and "
     "delegates) or the host's (the host state's)",
     description="409 `already_done` when that side reported already. " + PERSONAL,
 )
 def visit_report_submit(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: VisitReportIn
-) -> Status[VisitReportOut]:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundVisitReportIn
+) -> Status[FundVisitReportOut]:
     record = application_or_404(request, application_id)
     if payload.role not in ReportRole.values:
         raise ValidationError({"role": [one_of(ReportRole.values)]})
@@ -654,21 +661,21 @@ def visit_report_submit(
     return created(response, f"{BASE}/applications/{record.pk}", report_out(report))
 
 
-class FollowUpStatusIn(Schema):
+class FundFollowUpStatusIn(Schema):
     status: str = Field(description=one_of(FollowUpStatus.values))
 
 
 @router.patch(
     "/applications/{int:application_id}/follow-ups/{int:follow_up_id}",
-    response={200: FollowUpOut, **WRITE_ERRORS},
+    response={200: FundFollowUpOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Mark a follow-up action done, or open again (the applicant state, committee "
     "members, ISU staff)",
     description="409 `already_done` when it has that status already. " + PERSONAL,
 )
 def follow_up_update(
-    request: HttpRequest, application_id: int, follow_up_id: int, payload: FollowUpStatusIn
-) -> FollowUpOut:
+    request: HttpRequest, application_id: int, follow_up_id: int, payload: FundFollowUpStatusIn
+) -> FundFollowUpOut:
     record = application_or_404(request, application_id)
     follow_up = or_404(
         record.follow_ups.filter(pk=follow_up_id).first(),
@@ -680,7 +687,7 @@ def follow_up_update(
     return follow_up_out(changed)
 
 
-class FinancialReportIn(Schema):
+class FundFinancialReportIn(Schema):
     actuals: dict[int, Decimal] = Field(
         description="What each budget line actually cost, by the line's id (0 if nothing)"
     )
@@ -689,15 +696,18 @@ class FinancialReportIn(Schema):
 
 @router.post(
     "/applications/{int:application_id}/financial-report",
-    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Submit the final financial report (the applicant state's focal point and delegates)",
     description="What was paid and not spent is refunded when ISU staff close the grant. "
     "409 `already_done` when it was submitted already. " + PERSONAL,
 )
 def financial_report_submit(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: FinancialReportIn
-) -> ApplicationDetailOut:
+    request: HttpRequest,
+    response: HttpResponse,
+    application_id: int,
+    payload: FundFinancialReportIn,
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     services.financial_report_submit(
         actor=request.user, application=record, actuals=payload.actuals, note=payload.note
@@ -705,20 +715,20 @@ def financial_report_submit(
     return application_out(request, response, record)
 
 
-class CloseIn(Schema):
+class FundCloseIn(Schema):
     closed_on: dt.date | None = Field(None, description="Left out: today")
 
 
 @router.post(
     "/applications/{int:application_id}/close",
-    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    response={200: FundApplicationDetailOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Close the grant: unspent money refunded, what was never paid released (ISU staff)",
     description="409 `already_done` when it is closed already. " + PERSONAL,
 )
 def application_close(
-    request: HttpRequest, response: HttpResponse, application_id: int, payload: CloseIn
-) -> ApplicationDetailOut:
+    request: HttpRequest, response: HttpResponse, application_id: int, payload: FundCloseIn
+) -> FundApplicationDetailOut:
     record = application_or_404(request, application_id)
     services.application_close(actor=request.user, application=record, on=payload.closed_on)
     return application_out(request, response, record)
