@@ -16,7 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from minefree.accounts.tests.factories import bearer
+from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent
+from minefree.fund import services
 from minefree.fund.ledger import totals_from_entries
 from minefree.fund.models import (
     Application,
@@ -409,3 +411,22 @@ def test_a_decision_without_scores_or_reasons_is_refused(users):
         "invalid",
         "from 0 to 5",
     )
+
+
+def test_a_letter_of_support_is_a_pdf_or_docx_of_at_most_10_mb(users):
+    application = f.application_at("draft")
+    peru = Api(users["peru"])
+    path = f"{BASE}/applications/{application.pk}/letters"
+
+    def upload(name: str, data: bytes) -> Any:
+        letter = SimpleUploadedFile(name, data)
+        return peru.client.post(path, {"title": "Letter", "file": letter}, **peru.headers)
+
+    _refused(upload("letter.pdf", b"not a pdf at all"), 422, "invalid")
+    too_large = f.PDF + b"0" * (10 * 1024 * 1024)
+    _refused(upload("letter.pdf", too_large), 422, "invalid")
+    assert not application.support_letters.exists()
+    assert upload("letter.pdf", f.PDF).status_code == 201
+    # once submitted, the application's letters are kept as they are
+    services.application_submit(actor=SYSTEM, application=application)
+    _refused(upload("late.pdf", f.PDF), 403, "forbidden", "cannot be changed")
