@@ -25,6 +25,7 @@ from minefree.core.schemas import ErrorOut
 from minefree.core.versions import VersionConflictError, VersionRequiredError
 from minefree.core.workflow import AlreadyDone
 from minefree.fund import api_report as fund_report  # noqa: F401 (see add_router)
+from minefree.fund import api_writes as fund_writes  # noqa: F401 (see add_router)
 from minefree.fund.api import router as fund_router
 from minefree.knowledge.api import router as knowledge_router
 from minefree.registry.api import router as registry_router
@@ -106,6 +107,7 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("/", cooperation_router)
 # with the writes of clearance.api_writes, which join its router (they share its paths)
 api.add_router("/", clearance_router)
+# with the writes of fund.api_writes and the report of fund.api_report, which join its router
 api.add_router("/fund", fund_router)
 
 

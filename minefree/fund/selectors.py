@@ -191,3 +191,45 @@ def application_detail(pk: int) -> Application:
         )
         .get()
     )
+
+
+def usd_totals() -> dict[str, dict[str, Decimal | None]]:
+    """Per currency, the totals in USD at each movement's booking-year rate (the rate its
+    ledger entry recorded); a total is None (unknown) when one of its entries has no rate."""
+    from minefree.fund.models import LedgerEntry, Movement
+
+    sums: dict[str, dict[str, Decimal | None]] = {}
+    for entry in LedgerEntry.objects.only("currency", "kind", "amount_usd"):
+        row = sums.setdefault(entry.currency, dict.fromkeys(Movement.values, ZERO))
+        known = row[entry.kind]
+        row[entry.kind] = (
+            None if known is None or entry.amount_usd is None else known + entry.amount_usd
+        )
+
+    def net(row: dict[str, Decimal | None], *parts: tuple[int, str]) -> Decimal | None:
+        total = ZERO
+        for sign, kind in parts:
+            value = row[kind]
+            if value is None:
+                return None
+            total += sign * value
+        return total
+
+    c, rs, rl, d, rf = (
+        Movement.CONTRIBUTION,
+        Movement.RESERVATION,
+        Movement.RELEASE,
+        Movement.DISBURSEMENT,
+        Movement.REFUND,
+    )
+    return {
+        currency: {
+            "received": net(row, (1, c)),
+            "reserved": net(row, (1, rs), (-1, rl), (-1, d)),
+            "disbursed": net(row, (1, d)),
+            "refunded": net(row, (1, rf)),
+            # received − disbursed + refunded − reserved
+            "available": net(row, (1, c), (1, rf), (-1, rs), (1, rl)),
+        }
+        for currency, row in sums.items()
+    }

@@ -25,6 +25,7 @@ from minefree.core.currency import to_usd
 from minefree.core.models import Origin, Source
 from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, PDF, check_upload
+from minefree.core.versions import check_version, version_of
 from minefree.core.workflow import AlreadyDone, locked
 from minefree.fund import signals
 from minefree.fund.ledger import book, currency_code, money
@@ -422,13 +423,31 @@ def application_create(
     return application
 
 
+def application_version(application: Application) -> str:
+    """The version of a draft's content: its editable fields and its budget lines, so a
+    writer who read the draft (``ETag``) does not overwrite a change they have not seen."""
+    budget = [
+        [line.category, line.description, str(line.amount)]
+        for line in BudgetLine.objects.filter(application=application).order_by("id")
+    ]
+    return version_of(application, [*EDITABLE_FIELDS, "status"], {"budget": budget})
+
+
 @service
-def application_update(*, actor: Any, application: Application, **fields: Any) -> Application:
-    """Change a draft (while it is the applicant's to change)."""
+def application_update(
+    *,
+    actor: Any,
+    application: Application,
+    expected_version: str | None = None,
+    **fields: Any,
+) -> Application:
+    """Change a draft (while it is the applicant's to change); with ``expected_version``,
+    a draft changed since the writer read it is not overwritten."""
     _require_applicant(actor, application)
     locked(application)
     if application.status != ApplicationStatus.DRAFT:
         raise PermissionDenied(_("A submitted application cannot be changed."))
+    check_version(application, application_version(application), expected_version)
     values = _clean_fields(fields)
     audited_update(
         actor=actor,
@@ -442,13 +461,19 @@ def application_update(*, actor: Any, application: Application, **fields: Any) -
 
 @service
 def budget_lines_replace(
-    *, actor: Any, application: Application, lines: Sequence[Mapping[str, Any]]
+    *,
+    actor: Any,
+    application: Application,
+    lines: Sequence[Mapping[str, Any]],
+    expected_version: str | None = None,
 ) -> list[BudgetLine]:
-    """The draft's whole budget, line by line (category, description, amount)."""
+    """The draft's whole budget, line by line (category, description, amount); with
+    ``expected_version``, as for ``application_update``."""
     _require_applicant(actor, application)
     locked(application)
     if application.status != ApplicationStatus.DRAFT:
         raise PermissionDenied(_("A submitted application cannot be changed."))
+    check_version(application, application_version(application), expected_version)
     rows = []
     for n, line in enumerate(lines, start=1):
         category = str(line.get("category", ""))
