@@ -12,7 +12,7 @@ from minefree.fund.scenario import seed_visit_load
 from minefree.fund.tests.world import fund_cast, scenario_cast
 from minefree.knowledge.models import Passage, Practice
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def test_the_nigeria_turkiye_visit_runs_from_contribution_to_closure():
