@@ -7,12 +7,16 @@ Denmark's member scores, Algeria's member (the 2024 chair) decides."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 
 from minefree.core.models import AuditEvent
+from minefree.core.workflow import AlreadyDone
 from minefree.fund import models as fund_models
 from minefree.fund import services
 from minefree.fund.ledger import totals_from_entries
@@ -181,3 +185,24 @@ def state_of_books() -> dict[str, Any]:
             model._default_manager.order_by().values_list(), key=lambda row: row[0]
         )
     return state
+
+
+def refused(
+    step: Callable[[], Any], exc: type[Exception] = PermissionDenied, match: str = ""
+) -> Exception:
+    """``step`` raises ``exc`` (saying ``match``) and leaves the books as they were."""
+    before = state_of_books()
+    with pytest.raises(exc) as info:
+        step()
+    assert state_of_books() == before
+    if exc is ValidationError:
+        assert not isinstance(info.value, AlreadyDone), info.value
+    if match:
+        assert match in " ".join(_messages(info.value)), _messages(info.value)
+    return info.value
+
+
+def _messages(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return [str(m) for m in exc.messages]
+    return [str(exc)]

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from minefree.core.audit import SERVICES, service
@@ -335,6 +335,18 @@ def test_the_books_hold_after_any_sequence_of_movements():
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(first=opening, ops=st.lists(operation, min_size=8, max_size=20))
+    @example(  # a second refund beyond what is left to refund; a closure after refunds
+        first=[("receive", "EUR", 20000)],
+        ops=[
+            ("grant", 0, Decimal("10000")),
+            ("disburse", 0, 100),
+            ("book", Movement.REFUND, "EUR", 50),
+            ("book", Movement.REFUND, "EUR", 60),
+            ("close", 0, 0),
+            ("grant", 1, Decimal("10000")),
+            ("grant", 2, Decimal("0.01")),
+        ],
+    )
     def books_hold(first: list[tuple], ops: list[tuple]) -> None:
         with transaction.atomic():
             _run(users, prepared, [(r, c, Decimal(n)) for r, c, n in first] + ops)

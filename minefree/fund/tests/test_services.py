@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from minefree.core.models import AuditEvent
 from minefree.core.workflow import AlreadyDone
@@ -34,6 +33,7 @@ from minefree.fund.models import (
     SupportLetter,
 )
 from minefree.fund.tests import steps
+from minefree.fund.tests.steps import refused
 from minefree.fund.tests.world import fund_cast
 from minefree.registry.models import Actor
 
@@ -51,27 +51,6 @@ def users() -> dict[str, Any]:
 def call(users: dict[str, Any]) -> Call:
     steps.funded(users["isu"], "50000")
     return steps.open_call(users["isu"])
-
-
-def refused(
-    step: Callable[[], Any], exc: type[Exception] = PermissionDenied, match: str = ""
-) -> Exception:
-    """``step`` raises ``exc`` (saying ``match``) and leaves the books as they were."""
-    before = steps.state_of_books()
-    with pytest.raises(exc) as info:
-        step()
-    assert steps.state_of_books() == before
-    if exc is ValidationError:
-        assert not isinstance(info.value, AlreadyDone), info.value
-    if match:
-        assert match in " ".join(_messages(info.value)), _messages(info.value)
-    return info.value
-
-
-def _messages(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return [str(m) for m in exc.messages]
-    return [str(exc)]
 
 
 def audited(action: str) -> int:
