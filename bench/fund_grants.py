@@ -10,10 +10,10 @@ Timed: 50 threads, each with its own database connection, wait at a barrier, the
 calls ``fund.services.grant_agree`` for its application as ISU staff. The fund's balance
 row is locked by each approval (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite runs one
 writer at a time), so exactly 20 are signed and 30 refused with "The fund has 5000.00 EUR
-available; ...". Recorded: signed, refused, throughput (approvals per second from the
+available; ...". Recorded: succeeded (signed), refused, throughput (approvals per second from the
 barrier to the last answer) and p95 latency (barrier to answer, per approval).
 
-Targets: signed == affordable, refused == 50 − affordable, every refusal names the
+Targets: succeeded == affordable, refused == 50 − affordable, every refusal names the
 amount available, available ≥ 0 after and the balance row equals the sums of its
 ledger entries.
 
@@ -209,17 +209,26 @@ def run() -> Json:
     available = float(balance.available)
 
     targets = {
-        "signed": {
+        # succeeded == affordable and refused == the rest: each as a lower and an upper bound
+        "succeeded_min": {
             "min": AFFORDABLE,
+            "value": len(signed),
+            "pass": len(signed) >= AFFORDABLE,
+        },
+        "succeeded_max": {
             "max": AFFORDABLE,
             "value": len(signed),
-            "pass": len(signed) == AFFORDABLE,
+            "pass": len(signed) <= AFFORDABLE,
         },
-        "refused": {
+        "refused_min": {
             "min": APPROVALS - AFFORDABLE,
+            "value": len(refused),
+            "pass": len(refused) >= APPROVALS - AFFORDABLE,
+        },
+        "refused_max": {
             "max": APPROVALS - AFFORDABLE,
             "value": len(refused),
-            "pass": len(refused) == APPROVALS - AFFORDABLE,
+            "pass": len(refused) <= APPROVALS - AFFORDABLE,
         },
         "refusals_naming": {"min": 1.0, "value": share_naming, "pass": share_naming == 1.0},
         "available_after": {"min": 0.0, "value": available, "pass": available >= 0},
@@ -238,7 +247,7 @@ def run() -> Json:
         "measured": {
             "approvals": APPROVALS,
             "affordable": AFFORDABLE,
-            "signed": len(signed),
+            "succeeded": len(signed),
             "refused": len(refused),
             "errors": errors[:5],
             "refusals_naming_available": naming,
@@ -253,8 +262,9 @@ def run() -> Json:
             "setup_s": setup_s,
         },
         "ratios": {
-            "signed": len(signed),
+            "succeeded": len(signed),
             "refused": len(refused),
+            "affordable": AFFORDABLE,
             "refusals_naming": share_naming,
             "available_after": available,
             "books_agree": int(agree),
@@ -265,7 +275,7 @@ def run() -> Json:
         "targets": targets,
         "pass": ok,
         "summary_lines": [
-            f"{APPROVALS} approvals at once, {AFFORDABLE} affordable: {len(signed)} signed, "
+            f"{APPROVALS} approvals at once, {AFFORDABLE} affordable: {len(signed)} succeeded, "
             f"{len(refused)} refused ({naming} naming the {LEFT_OVER} {CURRENCY} available), "
             f"{len(errors)} errors; available after {balance.available} {CURRENCY}, "
             f"books agree: {agree}",
