@@ -41,6 +41,7 @@ from minefree.fund.models import (
 )
 from minefree.fund.tests import steps
 from minefree.fund.tests.world import fund_cast
+from minefree.registry.models import Actor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -218,3 +219,26 @@ def test_tranches_racing_on_one_grant_take_what_it_holds_and_no_more(users):
     assert sorted(Disbursement.objects.values_list("number", flat=True)) == [1, 2, 3]
     assert FundBalance.objects.get(currency="EUR").reserved == Decimal("1000.00")
     steps.books_agree("EUR")
+
+
+def test_contributions_received_at_once_into_a_new_currency_all_count(users):
+    """The first movements in a currency create its balance row: several at once create
+    one row (the others wait for it, or find it), and every contribution is counted."""
+    netherlands = Actor.objects.get(iso3="NLD")
+    amounts = [Decimal(a) for a in ("1000.00", "2000.00", "3000.00", "4000.00")]
+
+    results = at_once(
+        len(amounts),
+        lambda n: services.contribution_record(
+            actor=users["isu"],
+            donor=netherlands,
+            amount=amounts[n],
+            currency="CHF",
+            received_on=dt.date(2024, 3, 1),
+        ),
+    )
+
+    assert [outcome for outcome, _value in results] == ["ok"] * len(amounts)
+    assert FundBalance.objects.filter(currency="CHF").count() == 1
+    balance = steps.books_agree("CHF")
+    assert balance.received == balance.available == sum(amounts)
