@@ -45,7 +45,7 @@ cents = st.one_of(
 )
 currency = st.sampled_from(CURRENCIES)
 application = st.integers(min_value=0, max_value=PER_CURRENCY * len(CURRENCIES) - 1)
-#: what the fund holds before the rest: one or two contributions per currency
+#: what the fund holds before the rest: one to four contributions
 opening = st.lists(
     st.tuples(st.just("receive"), currency, st.integers(min_value=1, max_value=25_000)),
     min_size=1,
@@ -60,10 +60,12 @@ operation = st.one_of(
     st.tuples(st.just("close"), application, st.integers(min_value=0, max_value=1_200_000)),
     st.tuples(
         st.just("book"),
-        st.sampled_from([Movement.RESERVATION, Movement.RELEASE, Movement.REFUND]),
+        st.sampled_from(
+            [Movement.RESERVATION, Movement.RELEASE, Movement.DISBURSEMENT, Movement.REFUND]
+        ),
         currency,
-        # a share, in percent, of what is available (to reserve), reserved (to release) or
-        # was ever paid out (to refund, more than is left to refund once some was)
+        # a share, in percent, of what is available (to reserve), reserved (to release or
+        # pay) or was ever paid out (to refund, more than is left to refund once some was)
         st.integers(min_value=1, max_value=150),
     ),
 )
@@ -268,6 +270,7 @@ def _bare(users: dict[str, Any], model: Model, kind: str, code: str, amount: Dec
     allowed = {
         Movement.RESERVATION: amount <= books.available,
         Movement.RELEASE: amount <= books.reserved,
+        Movement.DISBURSEMENT: amount <= books.reserved,
         Movement.REFUND: amount <= books.disbursed - books.refunded,
     }[kind]
     _expect(
@@ -280,6 +283,9 @@ def _bare(users: dict[str, Any], model: Model, kind: str, code: str, amount: Dec
             books.reserved += amount
         elif kind == Movement.RELEASE:
             books.reserved -= amount
+        elif kind == Movement.DISBURSEMENT:
+            books.reserved -= amount
+            books.disbursed += amount
         else:
             books.refunded += amount
 
@@ -298,6 +304,7 @@ def _run(users: dict[str, Any], prepared: list[tuple[int, str]], ops: list[tuple
             base = {
                 Movement.RESERVATION: books.available,
                 Movement.RELEASE: books.reserved,
+                Movement.DISBURSEMENT: books.reserved,
                 Movement.REFUND: books.disbursed,
             }[kind]
             amount = (base * share / 100).quantize(Decimal("0.01"))
