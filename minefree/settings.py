@@ -103,7 +103,10 @@ except ValueError as exc:  # unknown scheme or malformed URL
 # fails one request and is then replaced, since Django drops connections that errored.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("MINEFREE_DB_HEALTH_CHECKS", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One writer at a time: a write waits for the lock up to 20 s (the default 5 s came within
+    # reach with 50 grant approvals at once, bench/fund_grants.py) before "database is locked".
     DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
