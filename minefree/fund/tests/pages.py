@@ -156,3 +156,17 @@ def accounted(users: dict[str, Any], call: Call) -> Application:
         actuals={line.pk: line.amount - 100 for line in application.budget_lines.all()},
     )
     return application
+
+
+def client_of(user: Any = None) -> Any:
+    """A test client, signed in as ``user`` (anonymous for None)."""
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def text(response: Any) -> str:
+    return str(response.content.decode())

@@ -8,36 +8,17 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from minefree.core.forms import new_request_key
 from minefree.fund.models import Application, ApplicationStatus, Call, CallStatus
 from minefree.fund.scenario import seed_visit_load
 from minefree.fund.tests import pages
-from minefree.fund.tests.world import fund_cast, scenario_cast
+from minefree.fund.tests.pages import client_of, text
+from minefree.fund.tests.world import scenario_cast
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def users(settings: Any, tmp_path: Any) -> dict[str, Any]:
-    settings.MEDIA_ROOT = tmp_path
-    users = fund_cast()
-    pages.seat_committee()
-    return users
-
-
-def client_of(user: Any = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def text(response: Any) -> str:
-    return response.content.decode()
 
 
 # --- the public summary ----------------------------------------------------------------------
