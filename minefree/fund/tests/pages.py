@@ -68,7 +68,8 @@ def open_call(isu: Any, title: str = "Exchange visits (test call)") -> Call:
         actor=isu,
         title=title,
         opens_on=TODAY - dt.timedelta(days=10),
-        closes_on=TODAY + dt.timedelta(days=20),
+        # within this year: the members who score are those of the closing year
+        closes_on=max(TODAY, min(TODAY + dt.timedelta(days=20), dt.date(TODAY.year, 12, 31))),
         budget=Decimal("40000"),
         max_amount=Decimal("15000"),
         currency="EUR",
