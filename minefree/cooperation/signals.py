@@ -31,6 +31,8 @@ class WorkspaceSection:
 
 def extra_sections(user: Any, who: Any) -> list[WorkspaceSection]:
     """The sections the apps above add to the workspace for this reader, in a fixed order."""
-    replies = workspace_sections.send(sender=WorkspaceSection, user=user, who=who)
+    replies: list[tuple[Any, Any]] = workspace_sections.send(
+        sender=WorkspaceSection, user=user, who=who
+    )
     sections = [reply for _receiver, reply in replies if isinstance(reply, WorkspaceSection)]
     return sorted(sections, key=lambda s: s.anchor)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from minefree.core.forms import OnceForm
 from minefree.fund.models import (
     BudgetCategory,
+    Call,
     Eligibility,
     Theme,
 )
@@ -21,7 +22,20 @@ from minefree.knowledge.taxonomy import label as challenge_label
 from minefree.registry.models import Actor, Meeting
 
 DATE = forms.DateInput(attrs={"type": "date"})
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+def money(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DecimalField:
+    """An amount of money: never negative, to the cent."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+    )
+
+
 LANGUAGES_HELP = _("Two-letter codes separated by commas, e.g. en, fr, es.")
 
 
@@ -96,8 +110,8 @@ class CallForm(OnceForm):
         widget=DATE,
         help_text=_("Applications are submitted from the opening to the closing day."),
     )
-    budget = forms.DecimalField(label=_("Budget of the call"), **MONEY)
-    max_amount = forms.DecimalField(label=_("Maximum per application"), **MONEY)
+    budget = money(_("Budget of the call"))
+    max_amount = money(_("Maximum per application"))
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
     eligibility = forms.ChoiceField(label=_("Who may apply"), choices=Eligibility.choices)
     themes = forms.MultipleChoiceField(
@@ -116,10 +130,10 @@ class CallForm(OnceForm):
 
 
 class ApplicationCreateForm(OnceForm):
-    call = forms.ModelChoiceField(label=_("Call"), queryset=None)  # type: ignore[arg-type]
+    call = forms.ModelChoiceField(label=_("Call"), queryset=Call.objects.none())
     applicant = forms.ModelChoiceField(
         label=_("Applicant body"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Actor.objects.none(),
         help_text=_("The national mine action centre or authority that sends the delegation."),
     )
     theme = forms.ChoiceField(label=_("Theme"), choices=Theme.choices)
@@ -174,9 +188,7 @@ class ApplicationForm(forms.Form):
     agenda = forms.CharField(
         label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    co_funding = forms.DecimalField(
-        label=_("Co-funding"), required=False, **MONEY, help_text=_("What others pay, if any.")
-    )
+    co_funding = money(_("Co-funding"), required=False, help_text=_("What others pay, if any."))
     co_funding_note = forms.CharField(label=_("Co-funding from"), max_length=300, required=False)
 
     def __init__(self, *args: Any, hosts: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -223,7 +235,7 @@ class BudgetLineForm(forms.Form):
         label=_("Category"), choices=[("", "—"), *BudgetCategory.choices], required=False
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    amount = forms.DecimalField(label=_("Amount"), required=False, **MONEY)
+    amount = money(_("Amount"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -306,7 +318,7 @@ class DecisionForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount of the grant"), **MONEY)
+    amount = money(_("Amount of the grant"))
     signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
     conditions = forms.CharField(
         label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -314,7 +326,7 @@ class GrantForm(forms.Form):
 
 
 class DisbursementForm(forms.Form):
-    amount = forms.DecimalField(label=_("Tranche amount"), **MONEY)
+    amount = money(_("Tranche amount"))
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE)
 
 
@@ -391,10 +403,9 @@ class FinancialReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.lines = lines
         for line in lines:
-            self.fields[f"line_{line.pk}"] = forms.DecimalField(
-                label=f"{line.get_category_display()}: {line.description}".rstrip(": "),
+            self.fields[f"line_{line.pk}"] = money(
+                f"{line.get_category_display()}: {line.description}".rstrip(": "),
                 help_text=_("Budgeted %(amount)s") % {"amount": line.amount},
-                **MONEY,
             )
         self.order_fields([f"line_{line.pk}" for line in lines] + ["note"])
 

@@ -33,7 +33,14 @@ from minefree.fund.forms import (
     LetterForm,
     PersonFormSet,
 )
-from minefree.fund.models import Application, ApplicationStatus, Call, CallStatus, Theme
+from minefree.fund.models import (
+    DEFAULT_CRITERIA,
+    Application,
+    ApplicationStatus,
+    Call,
+    CallStatus,
+    Theme,
+)
 from minefree.fund.web import is_committee, is_manager, reads_books, refusal, refused_as_403
 from minefree.registry.models import Actor, ActorKind
 
@@ -84,7 +91,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bodies = list(_bodies_of(request.user)) if call.status == CallStatus.PUBLISHED else []
     context = {
         "call": call,
-        "criteria": call.criteria or services.DEFAULT_CRITERIA,
+        "criteria": call.criteria or DEFAULT_CRITERIA,
         "themes": [Theme(t).label for t in call.themes if t in Theme.values],
         "open_now": call.status == CallStatus.PUBLISHED
         and call.opens_on <= today <= call.closes_on,
