@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -52,6 +53,17 @@ STATEMENT = (
 
 # --- the public summary ----------------------------------------------------------------------
 
+REPORT_URL = "/fund/report/"
+
+
+def report_url() -> str:
+    """The yearly report's address, once its page exists (``report_urls``), else ""."""
+    try:
+        resolve(REPORT_URL)
+    except Resolver404:
+        return ""
+    return REPORT_URL
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -65,6 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "draft_calls": [c for c in calls if c.status == CallStatus.DRAFT],
         "totals": selectors.totals(),
         "visits": selectors.visits_held(),
+        "report_url": report_url(),
         "manager": is_manager(user),
         "books": reads_books(user),
         "committee": is_committee(user),
@@ -161,7 +174,8 @@ def application_or_404(request: HttpRequest, pk: int) -> Application:
 @require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
     applications = selectors.applications_for(request.user).order_by("-created_at", "-id")
-    return render(request, "fund/applications.html", {"applications": applications})
+    context = {"applications": applications, "may_apply": _bodies_of(request.user).exists()}
+    return render(request, "fund/applications.html", context)
 
 
 @login_required

@@ -168,6 +168,25 @@ STEPS: dict[str, Step] = {
 }
 
 
+#: the steps of an application's history, as its page names them
+HISTORY = {
+    "fund_application.created": gettext_lazy("draft opened"),
+    "fund_application.changed": gettext_lazy("draft changed"),
+    "fund_application.budget_replaced": gettext_lazy("budget changed"),
+    "fund_application.letter_added": gettext_lazy("letter of support attached"),
+    "fund_application.submitted": gettext_lazy("submitted"),
+    "fund_application.returned": gettext_lazy("returned to the applicant"),
+    "fund_application.screened": gettext_lazy("screened by ISU staff"),
+    "fund_application.scored": gettext_lazy("scored by a member"),
+    "fund_application.decided": gettext_lazy("decision recorded"),
+    "fund_application.granted": gettext_lazy("grant agreed"),
+    "fund_application.visit_held": gettext_lazy("visit held"),
+    "fund_application.reported": gettext_lazy("visit reported"),
+    "fund_application.accounted": gettext_lazy("financial report received"),
+    "fund_application.closed": gettext_lazy("closed"),
+}
+
+
 def _score_state(user: Any, application: Application) -> dict[str, Any]:
     """What a committee member sees of the scoring: why they may not score, or that their
     state has scored already."""
@@ -210,7 +229,7 @@ def _page(
         "financial_report": getattr(application, "financial_report", None)
         if hasattr(application, "financial_report")
         else None,
-        "history": selectors.history(application),
+        "history": [(e, HISTORY.get(e.action, e.action)) for e in selectors.history(application)],
         "total": selectors.requested_total(application),
         "may_draft": application.status == S.DRAFT
         and can(user, "fund_application.draft", application.applicant),
