@@ -75,7 +75,9 @@ def sign_in(page: Page, username: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.locator("header .user").get_by_role("button", name="Sign out").click()
+    user = page.locator("header .user")
+    user.get_by_role("button", name="Sign out").click()
+    expect(user.get_by_role("link", name="Staff sign in")).to_be_visible()
 
 
 def said(page: Page, message: str) -> None:
