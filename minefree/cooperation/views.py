@@ -61,6 +61,7 @@ from minefree.cooperation.forms import (
     need_initial,
     offer_initial,
 )
+from minefree.cooperation.signals import extra_sections
 from minefree.cooperation.workspace import open_needs_without_partnership, overview
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.models import Origin
@@ -578,6 +579,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "cases": cases_list(who).exclude(status="closed")[:PAGE_SIZE],
         "flow_statuses": FlowStatus,
         "zero": Decimal(0),
+        "extra_sections": extra_sections(request.user, who),
     }
     return render(request, "cooperation/workspace.html", context)
 

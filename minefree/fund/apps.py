@@ -12,8 +12,13 @@ class FundConfig(appconfig.MinefreeApp):
 
     def connect(self) -> None:
         """A visit report's lessons become practices and passages of the knowledge base once
-        the report has committed."""
+        the report has committed; the committee's workspace lists the open follow-up
+        actions of the fund's visits."""
+        from minefree.cooperation.signals import workspace_sections
         from minefree.core import hooks
-        from minefree.fund import lessons, signals
+        from minefree.fund import lessons, signals, workspace
 
         hooks.register(signals.VISIT_REPORTED, "fund.lessons", lessons.lessons_to_knowledge)
+        workspace_sections.connect(
+            workspace.follow_ups_section, dispatch_uid="fund.workspace_follow_ups"
+        )

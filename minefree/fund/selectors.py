@@ -18,8 +18,12 @@ from minefree.fund.models import (
     ApplicationStatus,
     Call,
     CallStatus,
+    Contribution,
+    FollowUpAction,
+    FollowUpStatus,
     FundBalance,
     HostProfile,
+    LedgerEntry,
     Theme,
 )
 from minefree.registry.models import Actor
@@ -233,3 +237,78 @@ def usd_totals() -> dict[str, dict[str, Decimal | None]]:
         }
         for currency, row in sums.items()
     }
+
+
+def visits_held() -> list[Application]:
+    """The visits the fund paid for that took place: who visited whom, on what, when."""
+    return list(
+        _with_parts(Application.objects.filter(status__in=HELD_STATUSES)).order_by(
+            "-held_from", "-id"
+        )
+    )
+
+
+def contributions() -> QuerySet[Contribution]:
+    return Contribution.objects.select_related("donor", "announced_at", "source")
+
+
+def ledger_entries() -> QuerySet[LedgerEntry]:
+    """Every movement, oldest first, with what it concerns (the contribution's donor, the
+    grant's applicant)."""
+    return LedgerEntry.objects.select_related(
+        "contribution__donor", "grant__application__applicant"
+    ).order_by("booked_on", "id")
+
+
+def balances_with_usd(year: int) -> list[tuple[Totals, Decimal | None]]:
+    """Each currency's totals with the USD equivalent of what is available (None where
+    no rate is known for ``year``)."""
+    from minefree.core.currency import to_usd
+
+    return [(t, to_usd(t.available, t.currency, year)) for t in totals()]
+
+
+def in_review() -> QuerySet[Application]:
+    """Applications the committee has to score and decide, oldest submission first."""
+    return _with_parts(
+        Application.objects.filter(status=ApplicationStatus.IN_REVIEW).prefetch_related(
+            "scores__member_state"
+        )
+    ).order_by("submitted_at", "id")
+
+
+def open_follow_ups(user: Any) -> list[FollowUpAction]:
+    """Open follow-up actions of the visits ``user`` may see, soonest due first."""
+    visible = applications_for(user).values("pk")
+    return list(
+        FollowUpAction.objects.filter(application__in=visible, status=FollowUpStatus.OPEN)
+        .select_related("application__applicant", "application__host")
+        .order_by("due_on", "id")
+    )
+
+
+def application_for(user: Any, pk: int) -> Application | None:
+    """The application with everything its page shows, if ``user`` may see it."""
+    return (
+        applications_for(user)
+        .filter(pk=pk)
+        .prefetch_related(
+            "scores__member_state",
+            "visit_reports",
+            "follow_ups",
+            "support_letters",
+            Prefetch("grant__disbursements"),
+        )
+        .first()
+    )
+
+
+def history(application: Application) -> list[Any]:
+    """The steps the application went through (its audit events), oldest first."""
+    from minefree.core.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(
+            object_type=Application._meta.label_lower, object_id=str(application.pk)
+        ).order_by("created_at", "id")
+    )

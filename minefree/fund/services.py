@@ -20,13 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minefree.core import hooks
-from minefree.core.audit import audit_record, audited_create, audited_update, service, snapshot
+from minefree.core.audit import (
+    audit_record,
+    audited_create,
+    audited_update,
+    bump_versions,
+    service,
+    snapshot,
+)
 from minefree.core.currency import to_usd
 from minefree.core.models import Origin, Source
 from minefree.core.permissions import require
 from minefree.core.uploads import DOCX, PDF, check_upload
 from minefree.core.versions import check_version, version_of
-from minefree.core.workflow import AlreadyDone, locked
+from minefree.core.workflow import AlreadyDone, actor_label, claim_once, locked
 from minefree.fund import signals
 from minefree.fund.ledger import book, currency_code, money
 from minefree.fund.models import (
@@ -107,10 +114,13 @@ def contribution_record(
     source_url: str = "",
     notes: str = "",
     origin: str = Origin.ENTERED,
+    request_key: str = "",
 ) -> Contribution:
     """A donor's contribution, pledged or (with ``received_on``) received. A pledge whose
-    amount no source gives is recorded with the amount unknown."""
+    amount no source gives is recorded with the amount unknown. A form sent twice (its
+    one-time ``request_key``) records it once."""
     require(actor, "fund.manage", None, _("Only ISU staff record the fund's contributions."))
+    claim_once(actor_label=actor_label(actor), key=request_key, action="fund_contribution.recorded")
     if received_on is not None and amount is None:
         raise ValidationError(_("A contribution received needs its amount."))
     contribution = Contribution(
@@ -214,9 +224,12 @@ def call_create(
     languages: Sequence[str] = ("en", "fr", "es"),
     criteria: Sequence[Mapping[str, Any]] | None = None,
     origin: str = Origin.ENTERED,
+    request_key: str = "",
 ) -> Call:
-    """A draft call for applications; published with ``call_publish``."""
+    """A draft call for applications; published with ``call_publish`` (a form sent twice,
+    its one-time ``request_key``, creates one)."""
     require(actor, "fund.manage", None, _("Only ISU staff open calls for applications."))
+    claim_once(actor_label=actor_label(actor), key=request_key, action="fund_call.created")
     call = Call(
         title=title.strip(),
         description=description.strip(),
@@ -386,16 +399,19 @@ def application_create(
     currency: str = "",
     origin: str = Origin.ENTERED,
     notes: str = "",
+    request_key: str = "",
     **fields: Any,
 ) -> Application:
     """A draft application of a national body to a published call (``notes``: what is
-    known of it and from where, for records taken from a source)."""
+    known of it and from where, for records taken from a source; a form sent twice, its
+    one-time ``request_key``, creates one draft)."""
     require(
         actor,
         "fund_application.draft",
         applicant,
         _("Only the applicant state's focal point and delegates apply for its national body."),
     )
+    claim_once(actor_label=actor_label(actor), key=request_key, action="fund_application.created")
     if applicant.kind != ActorKind.NATIONAL_BODY or applicant.parent_id is None:
         raise ValidationError(
             _(
@@ -618,6 +634,9 @@ def _move(actor: Any, application: Application, target: str, action: str, **chan
         after={"status": target, **{k: str(v) for k, v in changes.items()}},
         state_code=_state_code(application),
     )
+    host_state = application.host.parent if application.host is not None else None
+    if host_state is not None and host_state.state_code != _state_code(application):
+        bump_versions([host_state.state_code])  # the host's country page lists the visit
     return before
 
 

@@ -21,6 +21,7 @@ from minefree.core.models import REFERENCE_FILE, HookFailure
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
 from minefree.core.views import paginate
+from minefree.fund.selectors import visits_of_state
 from minefree.knowledge.challenges import state_challenges
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
@@ -74,6 +75,7 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
         **reporting_section(profile.actor),
         **clearance_section(profile.actor),
         **cooperation_section(profile.actor, reader(request.user)),
+        "fund_visits": visits_of_state(profile.actor),
         "state_challenges": state_challenges(request.user, profile.actor),
     }
     return render(request, "site/country.html", context)

@@ -14,6 +14,7 @@ from minefree.accounts.models import Membership, Role
 from minefree.accounts.tests.factories import CAST, make_cast, make_user
 from minefree.clearance.tests import web_writes as clearance_web_writes
 from minefree.core.models import AuditEvent
+from minefree.fund.tests import web_writes as fund_web_writes
 from minefree.knowledge.tests import web_writes as knowledge_web_writes
 from minefree.registry.models import Actor
 
@@ -132,6 +133,10 @@ ENDPOINTS = [
     *(
         Endpoint(name, allowed, call, changed, setup)
         for name, allowed, setup, call, changed in knowledge_web_writes.WEB_WRITES
+    ),
+    *(
+        Endpoint(name, allowed, call, changed, setup)
+        for name, allowed, setup, call, changed in fund_web_writes.WEB_WRITES
     ),
 ]
 

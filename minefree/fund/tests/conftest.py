@@ -1,4 +1,5 @@
-"""Fixtures of the fund's tests that commit (threads with their own connections)."""
+"""Fixtures of the fund's tests: the cast of the page tests, and the reference data for
+tests that commit (threads with their own connections)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,18 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+
+from minefree.fund.tests import pages
+from minefree.fund.tests.world import fund_cast
+
+
+@pytest.fixture
+def users(settings: Any, tmp_path: Any) -> dict[str, Any]:
+    """The fund's cast, the committee seated this year, uploads in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path
+    users = fund_cast()
+    pages.seat_committee()
+    return users
 
 
 @pytest.fixture
