@@ -256,6 +256,10 @@ class Call(models.Model):
     def year(self) -> int:
         return self.closes_on.year
 
+    def accepting(self, on: Any) -> bool:
+        """Published and within its window on day ``on``: applications may be submitted."""
+        return self.status == CallStatus.PUBLISHED and self.opens_on <= on <= self.closes_on
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -291,6 +295,16 @@ APPLICATION_WORKFLOW = Workflow(
     },
     noun=_("application"),
 )
+
+#: the statuses an application selected by the committee goes through
+AFTER_SELECTION = {
+    ApplicationStatus.SELECTED,
+    ApplicationStatus.GRANTED,
+    ApplicationStatus.VISIT_HELD,
+    ApplicationStatus.REPORTED,
+    ApplicationStatus.ACCOUNTED,
+    ApplicationStatus.CLOSED,
+}
 
 #: what a state's people can still change
 EDITABLE = {ApplicationStatus.DRAFT}
@@ -367,6 +381,15 @@ class Application(models.Model):
     @property
     def state(self) -> Actor | None:
         return self.applicant.parent
+
+    @property
+    def selected(self) -> bool | None:
+        """The committee's decision: selected, not selected, or None before it."""
+        if self.status == ApplicationStatus.NOT_SELECTED:
+            return False
+        if self.status in AFTER_SELECTION:
+            return True
+        return None
 
     @property
     def requested(self) -> Decimal:

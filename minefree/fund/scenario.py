@@ -142,7 +142,6 @@ def seed_visit_load(cast: Cast) -> Scenario:
         objectives="Learn how a national centre sets up survey, information management and "
         "quality management from the start.",
         articles=[5, 6, 7],
-        actions=["SRAAP 2"],
         challenges=["capacity", "expertise"],
         delegation=[
             {"function": "Director", "gender": "man", "age_band": "45-59"},

@@ -312,3 +312,22 @@ def history(application: Application) -> list[Any]:
             object_type=Application._meta.label_lower, object_id=str(application.pk)
         ).order_by("created_at", "id")
     )
+
+
+def synthetic_currencies() -> set[str]:
+    """Currencies whose books include synthetic demo money (a synthetic contribution, or a
+    grant of a synthetic application): their figures are labelled synthetic."""
+    from minefree.core.models import Origin
+    from minefree.fund.models import Grant
+
+    found = set(
+        Contribution.objects.filter(origin=Origin.SYNTHETIC)
+        .exclude(currency="")
+        .values_list("currency", flat=True)
+    )
+    found |= set(
+        Grant.objects.filter(application__origin=Origin.SYNTHETIC).values_list(
+            "currency", flat=True
+        )
+    )
+    return found

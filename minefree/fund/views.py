@@ -70,12 +70,22 @@ def home(request: HttpRequest) -> HttpResponse:
     """What the fund is, its calls, its money per currency and the visits it paid for."""
     calls = list(selectors.calls_for(request.user))
     user = request.user
+    today = dt.date.today()
     context = {
         "statement": STATEMENT,
-        "open_calls": [c for c in calls if c.status == CallStatus.PUBLISHED],
-        "closed_calls": [c for c in calls if c.status == CallStatus.CLOSED],
+        "open_calls": [c for c in calls if c.accepting(today)],
+        "upcoming_calls": [
+            c for c in calls if c.status == CallStatus.PUBLISHED and today < c.opens_on
+        ],
+        "closed_calls": [
+            c
+            for c in calls
+            if c.status == CallStatus.CLOSED
+            or (c.status == CallStatus.PUBLISHED and c.closes_on < today)
+        ],
         "draft_calls": [c for c in calls if c.status == CallStatus.DRAFT],
         "totals": selectors.totals(),
+        "synthetic_currencies": selectors.synthetic_currencies(),
         "visits": selectors.visits_held(),
         "report_url": report_url(),
         "manager": is_manager(user),

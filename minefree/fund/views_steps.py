@@ -40,6 +40,7 @@ from minefree.fund.models import Application, ApplicationStatus, ReportRole
 from minefree.fund.seats import conflict, member_seat
 from minefree.fund.views import application_or_404
 from minefree.fund.web import is_manager, reads_books, refusal, refused_as_403
+from minefree.knowledge.taxonomy import CATEGORIES
 
 S = ApplicationStatus
 
@@ -215,8 +216,10 @@ def _page(
     books = reads_books(user)
     grant = _grant(application)
     reports = {r.role: r for r in application.visit_reports.all()}
+    names = {c.code: str(c.name) for c in CATEGORIES}
     context = {
         "application": application,
+        "challenge_names": [names.get(code, code) for code in application.challenges],
         "steps": steps,
         "books": books,
         "score_state": score_state,
