@@ -353,17 +353,20 @@ def _contributions(year: int) -> Contributions:
     usd, usd_unknown = Figure(ZERO), 0
     for c in sorted(rows, key=lambda c: (c.received_on or c.pledged_on or dt.date.max, c.pk)):
         r = ref(c)
+        # as it stood on 31 December: a pledge paid the next year was still a pledge
+        received_by_then = c.received_on is not None and c.received_on.year <= year
+        status = ContributionStatus.RECEIVED if received_by_then else ContributionStatus.PLEDGED
         lines.append(
             ContributionLine(
                 donor=c.donor.name,
                 donor_code=c.donor.code,
-                status=c.status,
-                status_label=str(c.get_status_display()),
+                status=status,
+                status_label=str(ContributionStatus(status).label),
                 amount=c.amount,
                 currency=c.currency,
                 amount_usd=c.amount_usd,
                 pledged_on=c.pledged_on,
-                received_on=c.received_on,
+                received_on=c.received_on if received_by_then else None,
                 announced_at=c.announced_at.name if c.announced_at else "",
                 earmark=c.earmark,
                 source=c.source.url if c.source else "",

@@ -96,7 +96,7 @@ def seed_visit_load(cast: Cast) -> Scenario:
         donor=netherlands,
         amount=CONTRIBUTION,
         currency=CURRENCY,
-        pledged_on=meeting.start_date if meeting else None,
+        pledged_on=None,  # announced at the 19MSP; the day is not known
         received_on=dt.date(2024, 3, 1),
         earmark="exchange visits between national mine action centres",
         announced_at=meeting,
