@@ -183,18 +183,18 @@ def requested_total(application: Application) -> Decimal:
     return sum((line.amount for line in application.budget_lines.all()), ZERO)
 
 
+DETAIL_PARTS = (
+    "scores__member_state",
+    "visit_reports",
+    "follow_ups",
+    "support_letters",
+    Prefetch("grant__disbursements"),
+)
+
+
 def application_detail(pk: int) -> Application:
-    return (
-        _with_parts(Application.objects.filter(pk=pk))
-        .prefetch_related(
-            "scores__member_state",
-            "visit_reports",
-            "follow_ups",
-            "support_letters",
-            Prefetch("grant__disbursements"),
-        )
-        .get()
-    )
+    """The application with everything its page and its API record show."""
+    return _with_parts(Application.objects.filter(pk=pk)).prefetch_related(*DETAIL_PARTS).get()
 
 
 def usd_totals() -> dict[str, dict[str, Decimal | None]]:
@@ -289,18 +289,7 @@ def open_follow_ups(user: Any) -> list[FollowUpAction]:
 
 def application_for(user: Any, pk: int) -> Application | None:
     """The application with everything its page shows, if ``user`` may see it."""
-    return (
-        applications_for(user)
-        .filter(pk=pk)
-        .prefetch_related(
-            "scores__member_state",
-            "visit_reports",
-            "follow_ups",
-            "support_letters",
-            Prefetch("grant__disbursements"),
-        )
-        .first()
-    )
+    return applications_for(user).filter(pk=pk).prefetch_related(*DETAIL_PARTS).first()
 
 
 def history(application: Application) -> list[Any]:

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, expect
 
-from minefree.site.tests.browser import DEMO_PASSWORD, LiveServer, live_server
+from minefree.site.tests.browser import LiveServer, live_server
+from minefree.site.tests.browser_fixtures import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -60,20 +61,6 @@ def watch_errors(page: Page) -> list[str]:
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(f"page error on {page.url}: {exc}"))
     return errors
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.locator("header .user").get_by_role("link", name=username)).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    user = page.locator("header .user")
-    user.get_by_role("button", name="Sign out").click()
-    expect(user.get_by_role("link", name="Staff sign in")).to_be_visible()
 
 
 def messages(page: Page) -> Locator:

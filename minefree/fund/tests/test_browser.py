@@ -31,6 +31,8 @@ from minefree.site.tests.browser import (
     live_server,
     server_env,
 )
+from minefree.site.tests.browser_fixtures import sign_in as shared_sign_in
+from minefree.site.tests.browser_fixtures import sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -67,17 +69,7 @@ def page(chromium_browser: Browser, own_server: LiveServer) -> Iterator[Page]:
 
 
 def sign_in(page: Page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.locator("header .user").get_by_role("link", name=username)).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    user = page.locator("header .user")
-    user.get_by_role("button", name="Sign out").click()
-    expect(user.get_by_role("link", name="Staff sign in")).to_be_visible()
+    shared_sign_in(page, username, PASSWORD)
 
 
 def said(page: Page, message: str) -> None:

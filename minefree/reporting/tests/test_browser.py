@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 
-from minefree.site.tests.browser import DEMO_PASSWORD
+from minefree.site.tests.browser_fixtures import sign_in, sign_out
 
 #: a year no other test of the live server drafts for Peru (the examples of docs/api.md draft
 #: last year's report, the other live tests 2010-2016, 2020 and 2022)
@@ -65,20 +65,6 @@ def row_post(letter: str) -> Callable[[Response], bool]:
         )
 
     return match
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.locator("header .user").get_by_role("link", name=username)).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    user = page.locator("header .user")
-    user.get_by_role("button", name="Sign out").click()
-    expect(user.get_by_role("link", name="Staff sign in")).to_be_visible()
 
 
 def messages(page: Page) -> Locator:

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
-from minefree.site.tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, live_server
+from minefree.site.tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DEMO_PASSWORD,
+    LiveServer,
+    live_server,
+)
 
 expect.set_options(timeout=10_000)
 
@@ -56,3 +62,19 @@ def browser_page(chromium_browser: Browser, live_url: str, js_errors: list[str])
     page.on("console", on_console)
     yield page
     context.close()
+
+
+def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in on the sign-in page and wait until the header names the user."""
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("header .user").get_by_role("link", name=username)).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    """Sign out from the header and wait until the sign-in link is back."""
+    user = page.locator("header .user")
+    user.get_by_role("button", name="Sign out").click()
+    expect(user.get_by_role("link", name="Staff sign in")).to_be_visible()
