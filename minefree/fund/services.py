@@ -179,12 +179,18 @@ def contribution_receive(
             % {"day": contribution.received_on}
         )
     if amount is not None:
-        contribution.amount = money(amount)
-        contribution.currency = currency_code(currency or contribution.currency)
-        contribution.amount_usd = to_usd(
-            contribution.amount, contribution.currency, received_on.year
+        value = money(amount)
+        code = currency_code(currency or contribution.currency)
+        audited_update(  # the amount as received, before and after in the audit log
+            actor=actor,
+            obj=contribution,
+            action="fund_contribution.changed",
+            changes={
+                "amount": value,
+                "currency": code,
+                "amount_usd": to_usd(value, code, received_on.year),
+            },
         )
-        contribution.save(update_fields=["amount", "currency", "amount_usd"])
     if contribution.amount is None:
         raise ValidationError(_("Give the amount received."))
     _receive(actor, contribution, received_on)

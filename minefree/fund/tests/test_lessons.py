@@ -52,3 +52,27 @@ def test_a_practice_says_which_visit_report_it_was_drawn_from(reported):
     data = client.get(f"/api/knowledge/practices/{practice.pk}").json()
     assert data["drawn_from"] == practice.source_url
     assert data["origin"] == "synthetic"
+
+
+def test_a_pledge_received_with_its_amount_records_the_amount_in_the_audit_log():
+    import datetime as dt
+    from decimal import Decimal
+
+    from minefree.core.models import AuditEvent
+    from minefree.fund import services
+    from minefree.fund.tests.world import fund_cast
+    from minefree.registry.models import Actor
+
+    isu = fund_cast()["isu"]
+    pledge = services.contribution_record(
+        actor=isu, donor=Actor.objects.get(iso3="NLD"), amount=None, currency=""
+    )
+    services.contribution_receive(
+        actor=isu,
+        contribution=pledge,
+        received_on=dt.date(2025, 3, 1),
+        amount="5000",
+        currency="EUR",
+    )
+    event = AuditEvent.objects.get(action="fund_contribution.changed", object_id=str(pledge.pk))
+    assert event.before["amount"] is None and Decimal(event.after["amount"]) == Decimal("5000")
