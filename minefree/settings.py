@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "minefree.cooperation",
     "minefree.clearance",
     "minefree.fund",
+    "minefree.indicators",
     "minefree.site",
     "minefree.api",
 ]

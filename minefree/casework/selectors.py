@@ -26,6 +26,7 @@ from minefree.casework.models import (
     PlatformMeeting,
 )
 from minefree.casework.platforms import topic_label
+from minefree.core.models import Visibility
 from minefree.registry.models import (
     Actor,
 )
@@ -191,3 +192,53 @@ def action_for(who: Reader, pk: int) -> FollowUpAction | None:
         meetings = BilateralMeeting.objects.filter(pk=action.bilateral_meeting_id or 0)
         parent = visible(meetings, who, "counterpart")
     return action if parent.exists() else None
+
+
+@dataclass(frozen=True)
+class HeldMeeting:
+    """A public meeting of a case or of a national platform: for indicators and documents."""
+
+    pk: int
+    parent_id: int  # the case, or the platform
+    state_id: int
+    held_on: dt.date
+    origin: str
+
+
+def public_case_meetings() -> list[HeldMeeting]:
+    """The public meetings of public individualised approach cases (one query)."""
+    rows = CaseMeeting.objects.filter(
+        visibility=Visibility.PUBLIC, case__visibility=Visibility.PUBLIC
+    ).values_list("pk", "case_id", "case__state_id", "held_on", "origin")
+    return [HeldMeeting(*row) for row in rows.order_by("held_on", "pk")]
+
+
+def public_platform_meetings() -> list[HeldMeeting]:
+    """The public meetings of public national mine action platforms (one query)."""
+    rows = PlatformMeeting.objects.filter(
+        visibility=Visibility.PUBLIC, platform__visibility=Visibility.PUBLIC
+    ).values_list("pk", "platform_id", "platform__state_id", "held_on", "origin")
+    return [HeldMeeting(*row) for row in rows.order_by("held_on", "pk")]
+
+
+def public_bilateral_meetings(committee_id: int, year: int) -> QuerySet[BilateralMeeting]:
+    """The committee's public bilateral meetings held in ``year``, with their counterparts."""
+    return (
+        BilateralMeeting.objects.filter(
+            committee_id=committee_id, held_on__year=year, visibility=Visibility.PUBLIC
+        )
+        .select_related("counterpart")
+        .order_by("held_on", "pk")
+    )
+
+
+def public_case_meetings_in(year: int) -> QuerySet[CaseMeeting]:
+    """The public meetings of public cases held in ``year``, with the state and the meeting
+    in whose margins they met."""
+    return (
+        CaseMeeting.objects.filter(
+            held_on__year=year, visibility=Visibility.PUBLIC, case__visibility=Visibility.PUBLIC
+        )
+        .select_related("case__state", "in_margins_of", "case__source")
+        .order_by("held_on", "pk")
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from minefree.assistance.selectors import reader
@@ -194,3 +195,39 @@ def state_history(state: Any) -> list[ExtensionRequest]:
         .order_by("created_at", "pk")
     )
     return list(with_submissions(qs).prefetch_related("decision__requirements"))
+
+
+@dataclass(frozen=True)
+class SubmittedRequest:
+    """A submitted version of an extension request and what its workplan holds."""
+
+    version_id: int
+    request_id: int
+    state_id: int
+    submitted_on: dt.date
+    origin: str
+    milestone_years: int
+    budget_years: int
+
+
+def submitted_request_versions() -> list[SubmittedRequest]:
+    """Every submitted version with a submission day, with how many years its milestones
+    and its budget cover (one query)."""
+    rows = (
+        RequestVersion.objects.filter(status=VersionStatus.SUBMITTED, submitted_on__isnull=False)
+        .annotate(
+            milestone_years=Count("milestones__year", distinct=True),
+            budget_years=Count("budget__year", distinct=True),
+        )
+        .values_list(
+            "pk",
+            "request_id",
+            "request__state_id",
+            "submitted_on",
+            "request__origin",
+            "milestone_years",
+            "budget_years",
+        )
+        .order_by("submitted_on", "pk")
+    )
+    return [SubmittedRequest(*row) for row in rows]

@@ -320,3 +320,36 @@ def synthetic_currencies() -> set[str]:
         )
     )
     return found
+
+
+@dataclass(frozen=True)
+class HeldVisit:
+    """An exchange visit that took place: the two bodies' states and when it began."""
+
+    pk: int
+    applicant_state_id: int
+    host_state_id: int
+    held_from: Any
+    origin: str
+
+
+def held_visits() -> list[HeldVisit]:
+    """Every visit held with its start day, for indicators (one query). A body's state is
+    its parent actor (a national body) or the body itself."""
+    rows = (
+        Application.objects.filter(status__in=HELD_STATUSES, held_from__isnull=False)
+        .values_list(
+            "pk",
+            "applicant_id",
+            "applicant__parent_id",
+            "host_id",
+            "host__parent_id",
+            "held_from",
+            "origin",
+        )
+        .order_by("held_from", "pk")
+    )
+    return [
+        HeldVisit(pk, a_parent or applicant, h_parent or host, held, origin)
+        for pk, applicant, a_parent, host, h_parent, held, origin in rows
+    ]

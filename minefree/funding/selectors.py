@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from minefree.assistance.selectors import Reader, visible
+from minefree.core.models import Visibility
 from minefree.core.queries import narrowed
-from minefree.funding.models import Flow, PublishedTotal
+from minefree.funding.models import Flow, FlowStatus, PublishedTotal
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,27 @@ def flows_list(who: Reader, filters: FlowFilters | None = None) -> QuerySet[Flow
 def published_total_years() -> list[int]:
     years = PublishedTotal.objects.order_by("-year").values_list("year", flat=True).distinct()
     return list(years)
+
+
+@dataclass(frozen=True)
+class GivenFlow:
+    """A public flow committed or paid, as indicators count who provided assistance."""
+
+    pk: int
+    donor_id: int
+    recipient_id: int
+    year: int
+    status: str
+    origin: str
+
+
+def public_flows_given(first: int, last: int) -> list[GivenFlow]:
+    """The public flows committed or paid in ``first``..``last`` (a pledge is a promise,
+    not assistance provided): one query."""
+    rows = Flow.objects.filter(
+        visibility=Visibility.PUBLIC,
+        status__in=(FlowStatus.COMMITMENT, FlowStatus.PAID),
+        year__gte=first,
+        year__lte=last,
+    ).values_list("pk", "donor_id", "recipient_id", "year", "status", "origin")
+    return [GivenFlow(*row) for row in rows.order_by("year", "pk")]

@@ -302,3 +302,15 @@ def obligation_timeline(actor_ids: Iterable[int] | None = None) -> ObligationTim
     ):
         spans.setdefault(actor_id, []).append((article, status, completion))
     return ObligationTimeline(spans)
+
+
+def verified_party_periods() -> list[tuple[int, dt.date, dt.date | None]]:
+    """Every verified period of membership whose start is known: (state id, entry into force
+    at the latest, end or None), in one query, for computations over many years."""
+    return [
+        (actor_id, start, end)
+        for actor_id, start, end in PartyPeriod.objects.filter(
+            verified=True, start_latest__isnull=False
+        ).values_list("actor_id", "start_latest", "end")
+        if start is not None
+    ]

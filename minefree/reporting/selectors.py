@@ -7,6 +7,7 @@ delegates and to ISU staff; only the state's focal point and delegates edit them
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -441,3 +442,56 @@ def findings_of(version: ReportVersion) -> Findings:
     issues = before_submission(load_content(version), validation_context(version))
     explained = {(e.code, e.target): e for e in version.explanations.all()}
     return Findings(issues, explained)
+
+
+@dataclass(frozen=True)
+class AnnualSubmission:
+    """A submitted version of an annual report, as computations over many years need it."""
+
+    version_id: int
+    number: int
+    report_id: int
+    state_id: int
+    year: int
+    due: dt.date
+    origin: str
+    submitted_at: dt.datetime | None
+
+
+def annual_submissions(first: int, last: int) -> list[AnnualSubmission]:
+    """The submitted versions of the annual reports for ``first``..``last``, oldest version
+    of each report first (one query)."""
+    rows = (
+        ReportVersion.objects.filter(
+            status=VersionStatus.SUBMITTED,
+            report__kind=ReportKind.ANNUAL,
+            report__year__gte=first,
+            report__year__lte=last,
+        )
+        .order_by("report_id", "number")
+        .values_list(
+            "pk",
+            "number",
+            "report_id",
+            "report__state_id",
+            "report__year",
+            "report__due_date",
+            "report__origin",
+            "submitted_at",
+        )
+    )
+    return [AnnualSubmission(*row) for row in rows]
+
+
+def form_table_marks(
+    version_ids: Iterable[int], letters: Iterable[str]
+) -> list[tuple[int, str, str, str]]:
+    """(version id, form letter, table, the row's ``direction`` or "") of every row of the
+    given forms of the given versions: which tables a report filled in (one query)."""
+    rows = FormRow.objects.filter(version_id__in=list(version_ids), letter__in=list(letters))
+    return [
+        (version_id, letter, table, str(direction or ""))
+        for version_id, letter, table, direction in rows.values_list(
+            "version_id", "letter", "table", "data__direction"
+        ).distinct()
+    ]

@@ -1,5 +1,5 @@
 """Apps import only apps below them (docs/design.md): core → registry → accounts → reporting →
-reminders → knowledge → assistance → casework → funding → cooperation → clearance → fund → site, api."""
+reminders → knowledge → assistance → casework → funding → cooperation → clearance → fund → indicators → site, api."""
 
 import ast
 from pathlib import Path
@@ -21,6 +21,7 @@ ORDER = [
     "cooperation",
     "clearance",
     "fund",
+    "indicators",
     "site",
     "api",
 ]

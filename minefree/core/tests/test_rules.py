@@ -31,6 +31,7 @@ RULED_APPS = {
     "clearance",
     "knowledge",
     "fund",
+    "indicators",
 }
 #: services that take no right of their own, and why
 NO_RULE = {
