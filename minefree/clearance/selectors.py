@@ -230,4 +230,4 @@ def submitted_request_versions() -> list[SubmittedRequest]:
         )
         .order_by("submitted_on", "pk")
     )
-    return [SubmittedRequest(*row) for row in rows]
+    return [SubmittedRequest(*row) for row in rows]  # type: ignore[arg-type]  # submitted_on is not null here

@@ -134,14 +134,14 @@ def activities(year: int, committee_id: int) -> Activities:
         set(platform_states)
         | {r.state_id for r in submitted_request_versions() if r.submitted_on.year == year}
     )
-    for state_id, meeting in platform_states.items():
+    for state_id, held in platform_states.items():
         state = names.get(state_id)
         if state is not None:
             result.platforms.append(
                 Item(
                     state.name,
                     reverse("site:country", args=[state.iso3]),
-                    meeting.origin == Origin.SYNTHETIC,
+                    held.origin == Origin.SYNTHETIC,
                 )
             )
     for visit in visits_held():

@@ -41,7 +41,7 @@ class Texts(models.Model):
         from django.utils import translation
 
         code = (language or translation.get_language() or "en")[:2]
-        return str(getattr(self, f"text_{code}", "") or self.text_en)
+        return str(getattr(self, f"text_{code}", "") or getattr(self, "text_en", ""))
 
 
 class ActionPlan(models.Model):

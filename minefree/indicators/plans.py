@@ -12,7 +12,6 @@ An indicator naming a definition that is not registered stops the whole load.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -252,7 +251,7 @@ def on_reference_loaded(sender: Any, *, actor: Any, directory: Path, **kwargs: A
     if not all((directory / name).exists() for name in FILES):
         return
     result = plans_load(actor=actor, directory=directory)
-    summary: Callable[..., Any] | Any = kwargs.get("summary")
+    summary: Any = kwargs.get("summary")
     if summary is None:
         return
     for counts, outcome in ((result.created, "created"), (result.updated, "updated")):
