@@ -56,8 +56,8 @@ REQ_6 = request(6, D(2020, 3, 31), milestones=4, budget=4)
 SYNTHETIC_REQ = request(3, D(2020, 4, 1), milestones=2, budget=2, synthetic=True)
 
 
-@pytest.fixture(scope="module")
-def facts() -> Facts:
+def small_world() -> Facts:
+    """The world described at the top of this module."""
     return world(
         parties={
             1: SINCE_2000,
@@ -80,6 +80,11 @@ def facts() -> Facts:
         visits=[VISIT_1_4, VISIT_6_2],
         requests=[REQ_1, REQ_2_THIN, REQ_6, SYNTHETIC_REQ],
     )
+
+
+@pytest.fixture(scope="module")
+def facts() -> Facts:
+    return small_world()
 
 
 def value(facts: Facts, name: str, year: int = 2020) -> tuple[Part, Part | None]:
