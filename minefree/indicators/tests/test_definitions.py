@@ -70,7 +70,14 @@ def small_world() -> Facts:
         article5={1: None, 2: None, 3: D(2018, 5, 1)},
         reports=[
             (R1, {("A", "measures", ""), ("J", "challenges", "")}),
-            (R2, {("J", "needs", ""), ("J", "national_resources", ""), ("J", "assistance", "received")}),
+            (
+                R2,
+                {
+                    ("J", "needs", ""),
+                    ("J", "national_resources", ""),
+                    ("J", "assistance", "received"),
+                },
+            ),
             (R3, set()),
             (R4, {("J", "assistance", "provided")}),
             (R5, {("A", "measures", ""), ("J", "assistance", "provided")}),
@@ -260,8 +267,12 @@ def test_report_based_values_cannot_be_computed_without_reports(facts: Facts, na
 
 
 def test_reports_are_due_the_day_after_30_april() -> None:
-    on_the_day = world(parties={1: SINCE_2000}, reports=[(report(1, 2025), set())], today=D(2026, 4, 30))
-    day_after = world(parties={1: SINCE_2000}, reports=[(report(1, 2025), set())], today=D(2026, 5, 1))
+    on_the_day = world(
+        parties={1: SINCE_2000}, reports=[(report(1, 2025), set())], today=D(2026, 4, 30)
+    )
+    day_after = world(
+        parties={1: SINCE_2000}, reports=[(report(1, 2025), set())], today=D(2026, 5, 1)
+    )
     assert not value(on_the_day, "report_submitted", 2025)[0].computed
     assert value(day_after, "report_submitted", 2025)[0].percentage == 100.0
 

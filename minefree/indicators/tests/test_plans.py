@@ -122,7 +122,9 @@ def test_a_text_isu_staff_corrected_is_kept_by_the_next_load(folder: Path) -> No
     assert (action.text_en, action.origin) == ("ISU's action.", Origin.ENTERED)
     assert summary.kept == 2
     # the others, never corrected, took the file's text
-    assert Indicator.objects.exclude(pk=indicator.pk).filter(text_en="The file's text.").count() == 10
+    assert (
+        Indicator.objects.exclude(pk=indicator.pk).filter(text_en="The file's text.").count() == 10
+    )
 
 
 def _break_and_change_plan(folder: Path, name: str, breaking: Any) -> None:

@@ -68,7 +68,9 @@ def test_records_equal_the_counted_states_on_the_small_world() -> None:
 
 
 @pytest.mark.django_db
-def test_every_kind_of_record_links_to_a_public_page(client: Any, settings: Any, tmp_path: Any) -> None:
+def test_every_kind_of_record_links_to_a_public_page(
+    client: Any, settings: Any, tmp_path: Any
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     peru = Actor.objects.get(iso3="PER")
     db_report(

@@ -118,7 +118,13 @@ def test_a_document_from_draft_to_published(
     actor = users[who]
     draft = services.document_open(actor=actor, kind=DocumentKind.STATEMENT, meeting=meeting)
     assert draft.number == 1 and draft.status == DocumentStatus.DRAFT
-    assert set(draft.sections) == {"opening", "mandate", "individualised_approach", "fund", "closing"}
+    assert set(draft.sections) == {
+        "opening",
+        "mandate",
+        "individualised_approach",
+        "fund",
+        "closing",
+    }
     # opening again gives the same draft
     again = services.document_open(actor=actor, kind=DocumentKind.STATEMENT, meeting=meeting)
     assert again.pk == draft.pk
@@ -238,7 +244,7 @@ def test_unknown_sections_and_empty_documents_are_refused(
         services.document_edit(actor=isu, version=draft, sections={"opening": "Not here."})
     with pytest.raises(ValidationError):
         services.document_redraft(actor=isu, version=draft, section="opening")
-    services.document_edit(actor=isu, version=draft, sections={k: "" for k in draft.sections})
+    services.document_edit(actor=isu, version=draft, sections=dict.fromkeys(draft.sections, ""))
     with pytest.raises(ValidationError, match="empty"):
         services.document_publish(actor=isu, version=draft)
     draft.refresh_from_db()
