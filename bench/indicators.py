@@ -6,7 +6,8 @@ indicators included), the demo accounts, the synthetic Article 7 history
 (``load-demo-history``), the synthetic cooperation set (flows, cases, platforms), the
 synthetic extension requests and the synthetic fund (exchange visits).
 
-Timed, several rounds (median and p95 reported): ``facts.load`` of all years,
+Timed, several rounds after an untimed first one (median and p95 reported; the first
+round, which also builds the URL resolver and reads the translation catalogues, apart): ``facts.load`` of all years,
 ``selectors.series`` of every indicator over them, and ``selectors.describe`` of the
 records of every value, reported and synthetic: what a page of all indicators with their
 provenance needs.
@@ -42,7 +43,7 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def run(rounds: int) -> Json:
+def run(rounds: int, prepare: bool = True) -> Json:
     import django
 
     django.setup()
@@ -56,13 +57,14 @@ def run(rounds: int) -> Json:
 
     started = time.monotonic()
     quiet = io.StringIO()
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("load_reference", quiet=True, stdout=quiet)
-    call_command("demo_accounts", stdout=quiet)
-    call_command("load_demo_history", quiet=True, stdout=quiet)
-    call_command("load_demo_cooperation", stdout=quiet)
-    for command in ("load_demo_extensions", "load_demo_fund"):
-        call_command(command, stdout=quiet)
+    if prepare:
+        call_command("migrate", "--noinput", verbosity=0)
+        call_command("load_reference", quiet=True, stdout=quiet)
+        call_command("demo_accounts", stdout=quiet)
+        call_command("load_demo_history", quiet=True, stdout=quiet)
+        call_command("load_demo_cooperation", stdout=quiet)
+        for command in ("load_demo_extensions", "load_demo_fund"):
+            call_command(command, stdout=quiet)
     translation.activate("en")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -86,6 +88,11 @@ def run(rounds: int) -> Json:
                     records += len(lines)
         counted.update(values=values, computed_parts=computed, records=records)
 
+    # the first round in a process also pays for the URL resolver and the translation
+    # catalogues, once: reported apart, not in the median and p95
+    moment = time.perf_counter()
+    all_indicators()
+    first_s = time.perf_counter() - moment
     times = []
     for _ in range(rounds):
         moment = time.perf_counter()
@@ -116,6 +123,7 @@ def run(rounds: int) -> Json:
             "median_s": round(median, 4),
             "p95_s": round(p95, 4),
             "rounds_s": [round(t, 4) for t in times],
+            "first_round_s": round(first_s, 4),
             "queries": len(queries.captured_queries),
             "setup_s": setup_s,
         },
@@ -131,7 +139,8 @@ def run(rounds: int) -> Json:
         "summary_lines": [
             f"{len(items)} indicators x {years} years = {counted['values']} values, "
             f"{records} records described: median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
-            f"({len(queries.captured_queries)} queries; {per_record_us} us per record)",
+            f"({len(queries.captured_queries)} queries; {per_record_us} us per record); "
+            f"first round in the process {first_s * 1000:.0f} ms",
             f"target: median under {TARGET_S:.1f} s",
         ],
         "machine": machine_info(),
@@ -142,9 +151,17 @@ def run(rounds: int) -> Json:
 def main(argv: list[str] | None = None) -> int:
     parser = bench_parser("Every indicator with its provenance.", name="indicators")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="timed rounds (median kept)")
+    parser.add_argument(
+        "--no-prepare",
+        action="store_true",
+        help="measure the database of DATABASE_URL as it is (prepared by an earlier run)",
+    )
     args = parser.parse_args(argv)
     return record_on_own_database(
-        args.name, args.results, lambda: run(max(1, args.rounds)), prefix="indicators"
+        args.name,
+        args.results,
+        lambda: run(max(1, args.rounds), prepare=not args.no_prepare),
+        prefix="indicators",
     )
 
 
