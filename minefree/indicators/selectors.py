@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from minefree.indicators import facts as facts_module
@@ -179,27 +181,48 @@ def _detail_label(record: Record) -> str:
     return f"{record.kind} {record.pk}"
 
 
+#: a placeholder id, reversed once per kind of link and replaced per record
+_ID = 999999937
+
+
+def _pattern(name: str, *args: str) -> str:
+    """The URL of ``name`` with ``args`` (by default ``_ID``, replaced by the caller): one
+    reverse per kind of link and language keeps naming thousands of records cheap."""
+    return _reversed(translation.get_language() or "", name, args if args else (str(_ID),))
+
+
+@lru_cache(maxsize=512)
+def _reversed(language: str, name: str, args: tuple[str, ...]) -> str:
+    return reverse(name, args=[a for a in args if a != ""])
+
+
 def _url(record: Record, iso3: str) -> str:
+    pk = str(record.pk)
     if record.kind == REPORT:
         letter = record.detail.partition("/")[0] if "/" in record.detail else ""
         if letter:
-            return reverse("reporting:form", args=[record.pk, letter])
-        return reverse("reporting:version", args=[record.pk])
+            return _pattern("reporting:form", str(_ID), letter).replace(str(_ID), pk, 1)
+        return _pattern("reporting:version").replace(str(_ID), pk, 1)
     if record.kind == FLOW:
-        return reverse("cooperation:flows") + f"?donor={iso3}&year={record.year}"
-    if record.kind == CASE_MEETING:
-        return reverse("cooperation:case", args=[record.pk])
-    if record.kind == REQUEST:
-        return reverse("clearance:request", args=[record.pk])
-    if record.kind == VISIT:
-        return reverse("fund:application", args=[record.pk])
-    return reverse("site:country", args=[iso3]) if iso3 else ""
+        return _pattern("cooperation:flows", "") + f"?donor={iso3}&year={record.year}"
+    named = {
+        CASE_MEETING: "cooperation:case",
+        REQUEST: "clearance:request",
+        VISIT: "fund:application",
+    }
+    if record.kind in named:
+        return _pattern(named[record.kind]).replace(str(_ID), pk, 1)
+    return _pattern("site:country", iso3) if iso3 else ""
 
 
-def describe(records: Iterable[Record]) -> list[RecordLine]:
-    """Each record with its state and a link (one query for the states)."""
+def describe(
+    records: Iterable[Record], states: Mapping[int, Actor] | None = None
+) -> list[RecordLine]:
+    """Each record with its state and a link (one query for the states, none when the
+    caller passes them)."""
     records = list(records)
-    states = Actor.objects.in_bulk({r.state_id for r in records})
+    if states is None:
+        states = Actor.objects.in_bulk({r.state_id for r in records}) if records else {}
     lines = []
     for record in records:
         state = states.get(record.state_id)
