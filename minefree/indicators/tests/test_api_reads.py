@@ -200,8 +200,13 @@ def test_a_draft_is_its_editors_only(cast: dict[str, Any]):
     assert ok("/documents", cast["committee_chair"])["items"][0]["draft_version"] == 1
     body = ok(path + "/versions/1", cast["isu_staff"])
     assert body["status"] == "draft" and body["live"] is True
-    assert list(body["sections"]) == ["opening", "mandate", "individualised_approach", "fund",
-                                      "closing"]
+    assert list(body["sections"]) == [
+        "opening",
+        "mandate",
+        "individualised_approach",
+        "fund",
+        "closing",
+    ]
     assert body["version"] == services.version_etag(draft)
     assert body["content"]["year"] == 2024 and body["content"]["figures"]
     answer = get(path + "/versions/1", cast["committee_chair"])
