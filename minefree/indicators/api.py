@@ -389,7 +389,7 @@ def version_out(
     sections = {k: version.sections[k] for k in order if k in version.sections}
     sections |= {k: v for k, v in version.sections.items() if k not in sections}
     return DocumentVersionOut(
-        **_brief_version(version).dict(),
+        **_brief_version(version).model_dump(),
         document=document.pk,
         kind=document.kind,
         year=document.year,
@@ -532,7 +532,7 @@ def drill_down(
         reason=part.reason or None,
         counted=[
             CountedStateOut(
-                **state_ref(line.state).dict(),
+                **state_ref(line.state).model_dump(),
                 records=[
                     RecordOut(
                         kind=r.record.kind,

@@ -161,7 +161,10 @@ def document_publish(
 
 
 def _values(payload: Any) -> dict[str, Any]:
-    return payload.model_dump(exclude_unset=True, exclude_none=True, exclude=SOURCE_FIELDS)
+    values: dict[str, Any] = payload.model_dump(
+        exclude_unset=True, exclude_none=True, exclude=SOURCE_FIELDS
+    )
+    return values
 
 
 @router.patch(
@@ -199,7 +202,9 @@ def action_correct(
     description="Only the fields sent change; official wording needs its source "
     "(`source_url`, `source_title`). " + PERSONAL,
 )
-def indicator_correct(request: HttpRequest, code: str, payload: IndicatorWordingIn) -> Any:
+def indicator_correct(
+    request: HttpRequest, code: str, payload: IndicatorWordingIn
+) -> IndicatorDetailOut:
     item = indicator_or_404(code)
     services.indicator_correct(
         actor=request.user,

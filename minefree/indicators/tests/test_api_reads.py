@@ -164,7 +164,7 @@ def test_a_state_profile_gives_each_indicator_and_year():
     assert get("/states/XXX").status_code == 404
 
 
-def test_the_reads_take_a_fixed_number_of_queries(django_assert_max_num_queries: Any):
+def test_the_reads_take_a_fixed_number_of_queries():
     item = selectors.indicators().first()
     assert item is not None
     counts = {}
@@ -172,9 +172,28 @@ def test_the_reads_take_a_fixed_number_of_queries(django_assert_max_num_queries:
         with CaptureQueriesContext(connection) as queries:
             assert get(path).status_code == 200
         counts[path] = len(queries)
-    # the plans: four queries whatever their size; the values: facts read once
-    assert counts["/plans"] <= 8, counts
-    assert max(counts.values()) <= 40, counts
+    # the plans: one query per level whatever their size; the values: the facts read once
+    assert counts["/plans"] <= 6, counts
+    assert max(counts.values()) <= 12, counts
+
+
+def _queries(path: str, user: Any = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert get(path, user).status_code == 200
+    return len(queries)
+
+
+def test_the_documents_read_in_queries_that_do_not_grow_with_them():
+    first = _draft("observations")
+    services.document_publish(actor=SYSTEM, version=first)
+    path = f"/documents/{first.document_id}"
+    one = [_queries("/documents"), _queries(path), _queries(path + "/versions/1")]
+    for kind, code in (("statement", "22MSP"), ("statement", "21MSP")):
+        services.document_publish(actor=SYSTEM, version=_draft(kind, code))
+    services.document_open(actor=SYSTEM, kind="observations", meeting=first.document.meeting)
+    assert ok("/documents")["count"] == 3
+    assert [_queries("/documents"), _queries(path), _queries(path + "/versions/1")] == one
+    assert one[0] <= 3, one
 
 
 # --- documents --------------------------------------------------------------------------------
