@@ -40,30 +40,30 @@ from minefree.indicators.models import (
 )
 from minefree.indicators.schemas import (
     LANGUAGES,
-    ActionOut,
-    CountedStateOut,
-    DefinitionOut,
     DocumentDetailOut,
     DocumentListOut,
     DocumentOut,
+    DocumentVersionBriefOut,
     DocumentVersionOut,
-    DrillDownOut,
     IndicatorBriefOut,
+    IndicatorCountedStateOut,
+    IndicatorDefinitionOut,
     IndicatorDetailOut,
+    IndicatorDrillDownOut,
     IndicatorListOut,
+    IndicatorPartOut,
+    IndicatorRecordOut,
+    IndicatorStateOut,
     IndicatorSummaryOut,
-    PartOut,
+    IndicatorYearValueOut,
+    PlanActionOut,
     PlanListOut,
     PlanOut,
-    ProfileCellOut,
-    ProfileRowOut,
+    PlanSectionOut,
     PublishedFigureOut,
-    RecordOut,
-    SectionOut,
+    StateProfileCellOut,
     StateProfileOut,
-    StateRefOut,
-    VersionBriefOut,
-    YearValueOut,
+    StateProfileRowOut,
 )
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_state
@@ -96,8 +96,8 @@ def indicator_brief(item: Indicator, plan: str, action: int) -> dict[str, Any]:
     }
 
 
-def action_out(action: PlanAction, plan: str, items: Iterable[Indicator]) -> ActionOut:
-    return ActionOut(
+def action_out(action: PlanAction, plan: str, items: Iterable[Indicator]) -> PlanActionOut:
+    return PlanActionOut(
         number=action.number,
         text=action.text(),
         text_en=action.text_en,
@@ -111,8 +111,8 @@ def action_out(action: PlanAction, plan: str, items: Iterable[Indicator]) -> Act
     )
 
 
-def _section_out(section: PlanSection, plan: str) -> SectionOut:
-    return SectionOut(
+def _section_out(section: PlanSection, plan: str) -> PlanSectionOut:
+    return PlanSectionOut(
         number=section.number,
         title=section.title,
         first_action=section.first_action,
@@ -160,8 +160,8 @@ def plans(request: HttpRequest, query: Query[PageQuery]) -> PlanListOut:
 # --- values -------------------------------------------------------------------------------------
 
 
-def part_out(part: Part) -> PartOut:
-    return PartOut(
+def part_out(part: Part) -> IndicatorPartOut:
+    return IndicatorPartOut(
         numerator=part.numerator,
         denominator=part.denominator,
         percentage=part.percentage,
@@ -169,8 +169,8 @@ def part_out(part: Part) -> PartOut:
     )
 
 
-def value_out(value: YearValue) -> YearValueOut:
-    return YearValueOut(
+def value_out(value: YearValue) -> IndicatorYearValueOut:
+    return IndicatorYearValueOut(
         year=value.year,
         reported=part_out(value.reported),
         synthetic=part_out(value.synthetic) if value.synthetic is not None else None,
@@ -181,14 +181,14 @@ def this_year() -> int:
     return selectors.today().year
 
 
-class YearsQuery(Schema):
+class IndicatorYearsQuery(Schema):
     first: int | None = Field(
         None, ge=FIRST_YEAR, le=2100, description=f"From this year ({FIRST_YEAR} if not given)"
     )
     last: int | None = Field(None, ge=FIRST_YEAR, le=2100, description="To (this year if not)")
 
 
-def _years(query: YearsQuery, default_first: int = FIRST_YEAR) -> tuple[int, int]:
+def _years(query: IndicatorYearsQuery, default_first: int = FIRST_YEAR) -> tuple[int, int]:
     last = this_year() if query.last is None else query.last
     first = default_first if query.first is None else query.first
     if first > last:
@@ -196,7 +196,7 @@ def _years(query: YearsQuery, default_first: int = FIRST_YEAR) -> tuple[int, int
     return first, last
 
 
-class IndicatorListQuery(PageQuery, YearsQuery):
+class IndicatorListQuery(PageQuery, IndicatorYearsQuery):
     pass
 
 
@@ -253,7 +253,7 @@ def indicator_out(item: Indicator, first: int, last: int) -> IndicatorDetailOut:
         notes=item.notes,
         action_text=item.action.text(),
         action_wording_status=item.action.wording_status,
-        definition_rule=DefinitionOut(
+        definition_rule=IndicatorDefinitionOut(
             name=rule.name,
             kind=rule.kind,
             population=str(rule.population),
@@ -303,8 +303,8 @@ def _document_fields(user: Any, document: CommitteeDocument) -> dict[str, Any]:
     }
 
 
-def _brief_version(version: DocumentVersion) -> VersionBriefOut:
-    return VersionBriefOut(
+def _brief_version(version: DocumentVersion) -> DocumentVersionBriefOut:
+    return DocumentVersionBriefOut(
         number=version.number,
         status=version.status,
         change_note=version.change_note,
@@ -403,7 +403,7 @@ def version_out(
     )
 
 
-class LanguageQuery(Schema):
+class DocumentLanguageQuery(Schema):
     lang: str = Field(
         "en", pattern="^(en|fr|es)$", description="Language of the titles and content: en, fr, es"
     )
@@ -423,7 +423,7 @@ def version(
     response: HttpResponse,
     document_id: int,
     number: int,
-    query: Query[LanguageQuery],
+    query: Query[DocumentLanguageQuery],
 ) -> DocumentVersionOut:
     record = version_or_404(request, document_id, number)
     return version_out(request, response, record, query.lang)
@@ -432,8 +432,8 @@ def version(
 # --- a state's profile ----------------------------------------------------------------------------
 
 
-def state_ref(state: Actor) -> StateRefOut:
-    return StateRefOut(iso3=state.iso3 or None, name=state.name)
+def state_ref(state: Actor) -> IndicatorStateOut:
+    return IndicatorStateOut(iso3=state.iso3 or None, name=state.name)
 
 
 @router.get(
@@ -444,7 +444,9 @@ def state_ref(state: Actor) -> StateRefOut:
     "in the population); `unknown` (no value). `synthetic` marks a cell read from synthetic "
     "demo data where no reported value exists. Default years: the last ten.",
 )
-def state_profile(request: HttpRequest, iso3: str, query: Query[YearsQuery]) -> StateProfileOut:
+def state_profile(
+    request: HttpRequest, iso3: str, query: Query[IndicatorYearsQuery]
+) -> StateProfileOut:
     state = or_404(get_state(iso3), f"No state with the ISO code {iso3}.")
     first, last = _years(query, default_first=max(FIRST_YEAR, this_year() - 9))
     rows = selectors.state_profile(state, first, last, facts_module.load(first, last))
@@ -453,13 +455,13 @@ def state_profile(request: HttpRequest, iso3: str, query: Query[YearsQuery]) -> 
         first=first,
         last=last,
         rows=[
-            ProfileRowOut(
+            StateProfileRowOut(
                 indicator=row.indicator.code,
                 text=row.indicator.text(),
                 wording_status=row.indicator.wording_status,
                 kind=row.definition.kind,
                 cells=[
-                    ProfileCellOut(year=c.year, status=c.status, synthetic=c.synthetic)
+                    StateProfileCellOut(year=c.year, status=c.status, synthetic=c.synthetic)
                     for c in row.cells
                 ],
             )
@@ -477,13 +479,15 @@ def state_profile(request: HttpRequest, iso3: str, query: Query[YearsQuery]) -> 
     summary="An indicator: its definition, its values year by year, the figures sources published",
     description=HONEST,
 )
-def indicator(request: HttpRequest, code: str, query: Query[YearsQuery]) -> IndicatorDetailOut:
+def indicator(
+    request: HttpRequest, code: str, query: Query[IndicatorYearsQuery]
+) -> IndicatorDetailOut:
     item = indicator_or_404(code)
     first, last = _years(query)
     return indicator_out(item, first, last)
 
 
-class DrillDownQuery(Schema):
+class IndicatorDrillDownQuery(Schema):
     data: str = Field(
         "reported",
         pattern="^(reported|synthetic)$",
@@ -507,22 +511,22 @@ def value_at(item: Indicator, year: int, facts: Facts | None = None) -> YearValu
 
 @router.get(
     "/{code}/{int:year}",
-    response={200: DrillDownOut, 404: ErrorOut},
+    response={200: IndicatorDrillDownOut, 404: ErrorOut},
     summary="The states behind an indicator's value for a year: those counted with their "
     "records, and the rest of the population",
     description=f"A year outside {FIRST_YEAR} to this year is a 404, as is `data=synthetic` "
     "for a year without synthetic demo data. " + HONEST,
 )
 def drill_down(
-    request: HttpRequest, code: str, year: int, query: Query[DrillDownQuery]
-) -> DrillDownOut:
+    request: HttpRequest, code: str, year: int, query: Query[IndicatorDrillDownQuery]
+) -> IndicatorDrillDownOut:
     item = indicator_or_404(code)
     value = value_at(item, year)
     part = value.reported if query.data == "reported" else value.synthetic
     if part is None:
         raise Http404(f"No synthetic demo data for {item.code} in {year}.")
     lines = selectors.drill_down(part)
-    return DrillDownOut(
+    return IndicatorDrillDownOut(
         indicator=item.code,
         year=year,
         data=query.data,
@@ -531,10 +535,10 @@ def drill_down(
         percentage=part.percentage,
         reason=part.reason or None,
         counted=[
-            CountedStateOut(
+            IndicatorCountedStateOut(
                 **state_ref(line.state).model_dump(),
                 records=[
-                    RecordOut(
+                    IndicatorRecordOut(
                         kind=r.record.kind,
                         id=r.record.pk,
                         label=r.label,

@@ -36,14 +36,14 @@ from minefree.indicators.api import (
 from minefree.indicators.facts import FIRST_YEAR
 from minefree.indicators.models import CommitteeDocument, DocumentStatus, PlanAction
 from minefree.indicators.schemas import (
-    ActionOut,
-    ActionWordingIn,
     DocumentEditIn,
     DocumentOpenIn,
+    DocumentRedraftIn,
     DocumentVersionOut,
     IndicatorDetailOut,
     IndicatorWordingIn,
-    RedraftIn,
+    PlanActionOut,
+    PlanActionWordingIn,
 )
 from minefree.registry.models import Meeting
 from minefree.registry.selectors import meetings_list
@@ -132,7 +132,11 @@ def document_edit(
     description="The section's text is replaced. " + PERSONAL,
 )
 def document_redraft(
-    request: HttpRequest, response: HttpResponse, document_id: int, number: int, payload: RedraftIn
+    request: HttpRequest,
+    response: HttpResponse,
+    document_id: int,
+    number: int,
+    payload: DocumentRedraftIn,
 ) -> DocumentVersionOut:
     record = version_or_404(request, document_id, number)
     services.document_redraft(actor=request.user, version=record, section=payload.section)
@@ -169,15 +173,15 @@ def _values(payload: Any) -> dict[str, Any]:
 
 @router.patch(
     "/plans/{plan}/actions/{int:number}",
-    response={200: ActionOut, **WRITE_ERRORS},
+    response={200: PlanActionOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     summary="Correct an action's wording (ISU staff)",
     description="Only the fields sent change; official wording needs its source "
     "(`source_url`, `source_title`). " + PERSONAL,
 )
 def action_correct(
-    request: HttpRequest, plan: str, number: int, payload: ActionWordingIn
-) -> ActionOut:
+    request: HttpRequest, plan: str, number: int, payload: PlanActionWordingIn
+) -> PlanActionOut:
     action = or_404(
         PlanAction.objects.select_related("plan", "source")
         .filter(plan__code=plan, number=number)

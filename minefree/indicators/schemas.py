@@ -31,7 +31,7 @@ class IndicatorBriefOut(Schema):
     source: SourceOut | None
 
 
-class ActionOut(Schema):
+class PlanActionOut(Schema):
     number: int
     text: str
     text_en: str
@@ -44,7 +44,7 @@ class ActionOut(Schema):
     indicators: list[IndicatorBriefOut]
 
 
-class SectionOut(Schema):
+class PlanSectionOut(Schema):
     number: str
     title: str
     first_action: int | None
@@ -52,7 +52,7 @@ class SectionOut(Schema):
     range_status: str = Field(description="`confirmed`, `reconstructed` or blank (unknown)")
     notes: str
     source: SourceOut | None
-    actions: list[ActionOut]
+    actions: list[PlanActionOut]
 
 
 class PlanOut(Schema):
@@ -67,7 +67,7 @@ class PlanOut(Schema):
     notes: str = Field(description="What is known of the plan's wording and what is not")
     origin: str
     source: SourceOut | None
-    sections: list[SectionOut]
+    sections: list[PlanSectionOut]
 
 
 class PlanListOut(Schema):
@@ -77,7 +77,7 @@ class PlanListOut(Schema):
     items: list[PlanOut]
 
 
-class PartOut(Schema):
+class IndicatorPartOut(Schema):
     """One kind of data's value for a year."""
 
     numerator: int | None = Field(description="States counted; null: cannot be computed")
@@ -86,16 +86,16 @@ class PartOut(Schema):
     reason: str | None = Field(description="Why the value cannot be computed; null when it is")
 
 
-class YearValueOut(Schema):
+class IndicatorYearValueOut(Schema):
     year: int
-    reported: PartOut = Field(description="From reported data only")
-    synthetic: PartOut | None = Field(
+    reported: IndicatorPartOut = Field(description="From reported data only")
+    synthetic: IndicatorPartOut | None = Field(
         description="From synthetic demo data, apart; null when there is none for the year"
     )
 
 
 class IndicatorSummaryOut(IndicatorBriefOut):
-    latest: YearValueOut | None = Field(
+    latest: IndicatorYearValueOut | None = Field(
         description="The latest year with a value computed from reported data; null: none"
     )
     has_synthetic: bool = Field(description="Some years have synthetic demo data (apart)")
@@ -110,7 +110,7 @@ class IndicatorListOut(Schema):
     items: list[IndicatorSummaryOut]
 
 
-class DefinitionOut(Schema):
+class IndicatorDefinitionOut(Schema):
     name: str
     kind: str
     population: str = Field(description="Who the denominator counts")
@@ -131,14 +131,14 @@ class IndicatorDetailOut(IndicatorBriefOut):
     notes: str
     action_text: str
     action_wording_status: str = Field(description=WORDING)
-    definition_rule: DefinitionOut
+    definition_rule: IndicatorDefinitionOut
     first: int
     last: int
-    values: list[YearValueOut]
+    values: list[IndicatorYearValueOut]
     published: list[PublishedFigureOut] = Field(description="Figures sources published")
 
 
-class RecordOut(Schema):
+class IndicatorRecordOut(Schema):
     kind: str = Field(description="report, flow, case_meeting, platform_meeting, … ")
     id: int
     label: str
@@ -146,16 +146,16 @@ class RecordOut(Schema):
     synthetic: bool = Field(description="Synthetic demo data")
 
 
-class StateRefOut(Schema):
+class IndicatorStateOut(Schema):
     iso3: str | None
     name: str
 
 
-class CountedStateOut(StateRefOut):
-    records: list[RecordOut]
+class IndicatorCountedStateOut(IndicatorStateOut):
+    records: list[IndicatorRecordOut]
 
 
-class DrillDownOut(Schema):
+class IndicatorDrillDownOut(Schema):
     indicator: str
     year: int
     data: str = Field(description="`reported` or `synthetic` (synthetic demo data)")
@@ -163,32 +163,34 @@ class DrillDownOut(Schema):
     denominator: int | None
     percentage: float | None
     reason: str | None
-    counted: list[CountedStateOut] = Field(description="States counted, with their records")
-    not_counted: list[StateRefOut] = Field(description="The rest of the population")
+    counted: list[IndicatorCountedStateOut] = Field(
+        description="States counted, with their records"
+    )
+    not_counted: list[IndicatorStateOut] = Field(description="The rest of the population")
 
 
-class ProfileCellOut(Schema):
+class StateProfileCellOut(Schema):
     year: int
     status: str = Field(description="`counted`, `not_counted`, `outside` or `unknown`")
     synthetic: bool = Field(description="From synthetic demo data (no reported value)")
 
 
-class ProfileRowOut(Schema):
+class StateProfileRowOut(Schema):
     indicator: str
     text: str
     wording_status: str
     kind: str
-    cells: list[ProfileCellOut]
+    cells: list[StateProfileCellOut]
 
 
 class StateProfileOut(Schema):
-    state: StateRefOut
+    state: IndicatorStateOut
     first: int
     last: int
-    rows: list[ProfileRowOut]
+    rows: list[StateProfileRowOut]
 
 
-class VersionBriefOut(Schema):
+class DocumentVersionBriefOut(Schema):
     number: int
     status: str = Field(description="`draft` or `published`")
     change_note: str
@@ -216,10 +218,10 @@ class DocumentListOut(Schema):
 
 
 class DocumentDetailOut(DocumentOut):
-    versions: list[VersionBriefOut] = Field(description="Drafts to its editors only")
+    versions: list[DocumentVersionBriefOut] = Field(description="Drafts to its editors only")
 
 
-class DocumentVersionOut(VersionBriefOut):
+class DocumentVersionOut(DocumentVersionBriefOut):
     document: int
     kind: str
     year: int
@@ -251,11 +253,11 @@ class DocumentEditIn(Schema):
     change_note: str | None = Field(None, description="What changed (at most 300 characters)")
 
 
-class RedraftIn(Schema):
+class DocumentRedraftIn(Schema):
     section: str = Field(description="The section to draft afresh from the records")
 
 
-class WordingIn(Schema):
+class PlanWordingIn(Schema):
     text_en: str | None = None
     text_fr: str | None = None
     text_es: str | None = None
@@ -264,9 +266,9 @@ class WordingIn(Schema):
     source_title: str = ""
 
 
-class ActionWordingIn(WordingIn):
+class PlanActionWordingIn(PlanWordingIn):
     confirmed: str | None = Field(None, description="What a source confirms")
 
 
-class IndicatorWordingIn(WordingIn):
+class IndicatorWordingIn(PlanWordingIn):
     notes: str | None = None
