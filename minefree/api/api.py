@@ -27,6 +27,8 @@ from minefree.core.workflow import AlreadyDone
 from minefree.fund import api_report as fund_report  # noqa: F401 (see add_router)
 from minefree.fund import api_writes as fund_writes  # noqa: F401 (see add_router)
 from minefree.fund.api import router as fund_router
+from minefree.indicators import api_writes as indicators_writes  # noqa: F401 (see add_router)
+from minefree.indicators.api import router as indicators_router
 from minefree.knowledge.api import router as knowledge_router
 from minefree.registry.api import router as registry_router
 from minefree.reporting.api import router as reporting_router
@@ -109,6 +111,8 @@ api.add_router("/", cooperation_router)
 api.add_router("/", clearance_router)
 # with the writes of fund.api_writes and the report of fund.api_report, which join its router
 api.add_router("/fund", fund_router)
+# with the writes of indicators.api_writes, which join its router (they share its paths)
+api.add_router("/indicators", indicators_router)
 
 
 #: each refusal by its exception (the most specific one counts: ``AlreadyDone`` is also a

@@ -24,7 +24,7 @@ from minefree.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 #: the apps whose tests declare their API writes (``<app>/tests/api_writes.py``)
-APPS = ["accounts", "clearance", "cooperation", "fund", "knowledge", "reporting"]
+APPS = ["accounts", "clearance", "cooperation", "fund", "indicators", "knowledge", "reporting"]
 MODULES = [importlib.import_module(f"minefree.{app}.tests.api_writes") for app in APPS]
 WRITES: list[ApiWrite] = [w for module in MODULES for w in module.WRITES]
 #: the calls of operations that take a body but store nothing (``STORES_NOTHING``)
