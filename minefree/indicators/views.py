@@ -76,6 +76,14 @@ def _years(request: HttpRequest) -> tuple[int, int]:
     return min(max(first, FIRST_YEAR), last), last
 
 
+def _year_asked(request: HttpRequest) -> int | None:
+    """The year of a drill-down (``?year=``): one minefree computes values for, or a 404."""
+    year = int_param(request.GET, "year")
+    if year is not None and not FIRST_YEAR <= year <= dt.date.today().year:
+        raise Http404(_("No value for this year."))
+    return year
+
+
 # --- the plans' tree ---------------------------------------------------------------------------
 
 
@@ -204,7 +212,7 @@ def _drill(
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     item = or_404(selectors.indicator(code), _("No indicator with this code."))
     first, last = _years(request)
-    year = int_param(request.GET, "year")
+    year = _year_asked(request)
     if year is not None:
         first, last = min(first, year), max(last, year)
     line = selectors.series([item], first, last)[0]
@@ -246,7 +254,7 @@ def indicator_csv(request: HttpRequest, code: str) -> HttpResponse:
     """Every year's value, reported and synthetic demo data in their own columns; with
     ``?year=`` the states and records behind that year's values instead."""
     item = or_404(selectors.indicator(code), _("No indicator with this code."))
-    year = int_param(request.GET, "year")
+    year = _year_asked(request)
     first, last = _years(request)
     if year is not None:
         first, last = min(first, year), max(last, year)

@@ -110,6 +110,8 @@ def test_a_years_drill_down_names_the_states_counted_with_their_records_and_the_
 def test_an_unknown_indicator_or_year_is_a_404():
     assert client_of().get("/indicators/no-such-indicator/").status_code == 404
     assert client_of().get("/indicators/no-such-indicator.csv").status_code == 404
+    assert client_of().get(f"/indicators/{SUBMITTED}/?year=1990").status_code == 404
+    assert client_of().get(f"/indicators/{SUBMITTED}.csv?year=2999").status_code == 404
 
 
 def test_the_csv_gives_every_year_both_kinds_of_data_and_the_drill_down():
