@@ -22,6 +22,7 @@ from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
 from minefree.core.views import paginate
 from minefree.fund.selectors import visits_of_state
+from minefree.indicators.views import state_section as indicators_section
 from minefree.knowledge.challenges import state_challenges
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
@@ -77,6 +78,7 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
         **cooperation_section(profile.actor, reader(request.user)),
         "fund_visits": visits_of_state(profile.actor),
         "state_challenges": state_challenges(request.user, profile.actor),
+        **indicators_section(profile.actor),
     }
     return render(request, "site/country.html", context)
 

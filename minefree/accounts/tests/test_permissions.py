@@ -15,6 +15,7 @@ from minefree.accounts.tests.factories import CAST, make_cast, make_user
 from minefree.clearance.tests import web_writes as clearance_web_writes
 from minefree.core.models import AuditEvent
 from minefree.fund.tests import web_writes as fund_web_writes
+from minefree.indicators.tests import web_writes as indicators_web_writes
 from minefree.knowledge.tests import web_writes as knowledge_web_writes
 from minefree.registry.models import Actor
 
@@ -137,6 +138,10 @@ ENDPOINTS = [
     *(
         Endpoint(name, allowed, call, changed, setup)
         for name, allowed, setup, call, changed in fund_web_writes.WEB_WRITES
+    ),
+    *(
+        Endpoint(name, allowed, call, changed, setup)
+        for name, allowed, setup, call, changed in indicators_web_writes.WEB_WRITES
     ),
 ]
 
