@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("clearance/", include("minefree.clearance.urls")),
     path("clearance/", include("minefree.clearance.exchange_urls")),
     path("fund/", include("minefree.fund.urls")),
+    path("indicators/", include("minefree.indicators.urls")),
     path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
