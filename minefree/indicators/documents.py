@@ -142,7 +142,11 @@ def describe(version: DocumentVersion, language: str, base: str = "") -> Committ
         ]
         chart_data = data.get("chart") or {}
         series = [
-            charts.Series(str(s["name"]), [(int(y), v) for y, v in s["points"]])
+            charts.Series(
+                str(s["name"]),
+                [(int(y), v) for y, v in s["points"]],
+                bool(s.get("synthetic")),
+            )
             for s in chart_data.get("series", [])
         ]
         chart = (
@@ -225,16 +229,21 @@ def describe(version: DocumentVersion, language: str, base: str = "") -> Committ
         )
 
 
+def _labelled(chart: Chart) -> Chart:
+    """The chart for the PNG, whose legend has no style for synthetic series: said in words."""
+    series = [
+        charts.Series(f"{s.label} ({synthetic_label()})", s.points, True) if s.synthetic else s
+        for s in chart.series
+    ]
+    return Chart(chart.title, chart.unit, series, chart.kind)
+
+
 def document_pdf(version: DocumentVersion, language: str, base: str = "") -> bytes:
     """The version as a tagged PDF (PDF/UA-1) in ``language``, the chart as the site's SVG."""
     with in_language(language):
         doc = describe(version, language, base)
         figure = (
-            doc.chart.svg(
-                "chart-indicators", doc.labels["synthetic_label"] if doc.synthetic else ""
-            )
-            if doc.chart
-            else ""
+            doc.chart.svg("chart-indicators", doc.labels["synthetic_label"]) if doc.chart else ""
         )
         html = render_to_string("indicators/document_print.html", {"doc": doc, "chart": figure})
     return html_pdf(html)
@@ -275,7 +284,7 @@ def document_docx(version: DocumentVersion, language: str, base: str = "") -> by
                 out.add_paragraph(doc.labels["no_rows"])
         if doc.chart is not None:
             out.add_heading(doc.chart.title, level=2)
-            out.add_picture(io.BytesIO(png_chart(doc.chart)), width=Inches(6.3))
+            out.add_picture(io.BytesIO(png_chart(_labelled(doc.chart))), width=Inches(6.3))
         out.add_heading(doc.labels["annex"], level=1)
         for entry in doc.annex:
             out.add_heading(f"{entry.ref}. {entry.label}", level=2)

@@ -432,14 +432,20 @@ def content(document: CommitteeDocument) -> dict[str, Any]:
         if line.definition.kind != "percentage":
             continue
         points = []
+        invented = False
         for value in line.values:
             part = (
                 value.reported if value.reported.computed else (value.synthetic or value.reported)
             )
             points.append([value.year, part.percentage])
+            invented = invented or (part is value.synthetic and part.percentage is not None)
         if any(v is not None for _y, v in points):
             chart_series.append(
-                {"name": f"#{line.indicator.action.number} {line.indicator.code}", "points": points}
+                {
+                    "name": f"#{line.indicator.action.number} {line.indicator.code}",
+                    "points": points,
+                    "synthetic": invented,
+                }
             )
     return {
         "year": year,
