@@ -189,6 +189,17 @@ def _names(items: list[Item]) -> str:
     return _("%(list)s and %(last)s") % {"list": ", ".join(texts[:-1]), "last": texts[-1]}
 
 
+def challenge_phrase(code: str, name: str) -> str:
+    """A category of challenge as a statement says it ("lack of financial resources")."""
+    phrases = {
+        "financial": _("lack of financial resources"),
+        "capacity": _("lack of capacity"),
+        "expertise": _("lack of technical expertise"),
+        "security_access": _("insecurity and restricted access"),
+    }
+    return phrases.get(code, name)
+
+
 def _challenge_sentence(facts: Activities) -> str:
     ranked = facts.ranked_challenges
     if not ranked:
@@ -196,16 +207,17 @@ def _challenge_sentence(facts: Activities) -> str:
             "No challenge reported by States Parties for %(first)s–%(last)s is held in minefree."
         ) % {"first": facts.challenge_years[0], "last": facts.challenge_years[1]}
     first = ranked[0]
+    phrase = challenge_phrase(first.code, first.name)
     text = _(
         "%(challenge)s continues to be reported as the key challenge in implementation "
         "(%(count)s reports by States Parties for %(first)s–%(last)s)."
     ) % {
-        "challenge": first.name[:1].upper() + first.name[1:],
+        "challenge": phrase[:1].upper() + phrase[1:],
         "count": first.total,
         "first": facts.challenge_years[0],
         "last": facts.challenge_years[1],
     }
-    others = [line.name for line in ranked[1:3]]
+    others = [challenge_phrase(line.code, line.name) for line in ranked[1:3]]
     if others:
         text += " " + _("Other challenges included %(others)s.") % {"others": ", ".join(others)}
     if facts.challenges is not None and facts.challenges.synthetic:
@@ -284,7 +296,8 @@ def draft_sections(document: CommitteeDocument) -> dict[str, str]:
     lines = []
     for line in series(indicators(), document.year, document.year):
         value = line.values[0]
-        lines.append(f"- {line.indicator.text()}: {value_text(line, value.reported)}")
+        mark = f" ({_('reconstructed wording')})" if line.indicator.reconstructed else ""
+        lines.append(f"- {line.indicator.text()}{mark}: {value_text(line, value.reported)}")
     return {
         "introduction": _(
             "The %(committee)s reviewed the information States Parties provided for %(year)s on "
@@ -322,10 +335,23 @@ def content(document: CommitteeDocument) -> dict[str, Any]:
     lines = series(indicators(), facts=data)
     figures: list[dict[str, Any]] = []
 
-    def figure(label: str, value: str, records: list[dict[str, Any]], synthetic: bool) -> str:
+    def figure(
+        label: str,
+        value: str,
+        records: list[dict[str, Any]],
+        synthetic: bool,
+        reconstructed: bool = False,
+    ) -> str:
         ref = f"F{len(figures) + 1}"
         figures.append(
-            {"id": ref, "label": label, "value": value, "records": records, "synthetic": synthetic}
+            {
+                "id": ref,
+                "label": label,
+                "value": value,
+                "records": records,
+                "synthetic": synthetic,
+                "reconstructed": reconstructed,
+            }
         )
         return ref
 
@@ -345,7 +371,13 @@ def content(document: CommitteeDocument) -> dict[str, Any]:
             }
             for r in describe(part.records)
         ]
-        ref = figure(line.indicator.text(), value_text(line, part), records, synthetic)
+        ref = figure(
+            line.indicator.text(),
+            value_text(line, part),
+            records,
+            synthetic,
+            line.indicator.reconstructed,
+        )
         published = "; ".join(
             f"{p.value.normalize():f} ({p.what}; {p.source})"
             for p in line.indicator.published.all()
@@ -400,14 +432,20 @@ def content(document: CommitteeDocument) -> dict[str, Any]:
         if line.definition.kind != "percentage":
             continue
         points = []
+        invented = False
         for value in line.values:
             part = (
                 value.reported if value.reported.computed else (value.synthetic or value.reported)
             )
             points.append([value.year, part.percentage])
+            invented = invented or (part is value.synthetic and part.percentage is not None)
         if any(v is not None for _y, v in points):
             chart_series.append(
-                {"name": f"#{line.indicator.action.number} {line.indicator.code}", "points": points}
+                {
+                    "name": f"#{line.indicator.action.number} {line.indicator.code}",
+                    "points": points,
+                    "synthetic": invented,
+                }
             )
     return {
         "year": year,
