@@ -23,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from minefree.casework.selectors import (
     public_bilateral_meetings,
@@ -34,6 +35,7 @@ from minefree.core.models import Origin
 from minefree.fund.seats import seats_in
 from minefree.fund.selectors import visits_held
 from minefree.indicators import facts as facts_module
+from minefree.indicators.definitions import REPORTING_YEAR, Part, YearValue
 from minefree.indicators.models import CommitteeDocument, DocumentKind
 from minefree.indicators.selectors import Series, describe, indicators, series
 from minefree.knowledge.challenges import ChallengeFilters, ChallengeTable, key_challenges
@@ -106,10 +108,10 @@ def activities(year: int, committee_id: int) -> Activities:
     members = [s.actor for s in seats if s.role != "chair"]
     result = Activities(year, chair, members)
     for meeting in public_case_meetings_in(year):
-        where = f" — {meeting.in_margins_of.name}" if meeting.in_margins_of else ""
+        where = f", {meeting.in_margins_of.name}" if meeting.in_margins_of else ""
         result.cases.append(
             Item(
-                _("%(state)s presented its needs (%(when)s%(where)s)")
+                _("%(state)s (%(when)s%(where)s)")
                 % {
                     "state": meeting.case.state.name,
                     "when": _month(meeting.held_on, meeting.held_on_precision),
@@ -210,7 +212,8 @@ def _challenge_sentence(facts: Activities) -> str:
     phrase = challenge_phrase(first.code, first.name)
     text = _(
         "%(challenge)s continues to be reported as the key challenge in implementation "
-        "(%(count)s reports by States Parties for %(first)s–%(last)s)."
+        "(named %(count)s times in what States Parties reported for %(first)s–%(last)s, each "
+        "state once a year)."
     ) % {
         "challenge": phrase[:1].upper() + phrase[1:],
         "count": first.total,
@@ -225,6 +228,30 @@ def _challenge_sentence(facts: Activities) -> str:
     return text
 
 
+def _reporting_sentence(year: int) -> str:
+    """How many States Parties reported for ``year`` and how many on time (reported data,
+    else the synthetic demo data, labelled), from the transparency indicators."""
+    wanted = indicators().filter(definition__in=["report_submitted", "report_on_time"])
+    found = {line.definition.name: line.values[0] for line in series(wanted, year, year)}
+    submitted, on_time = found.get("report_submitted"), found.get("report_on_time")
+    if submitted is None or on_time is None:
+        return _("the reporting indicators are not loaded")
+    part, late_part, label = submitted.reported, on_time.reported, ""
+    if not part.computed and submitted.synthetic is not None and on_time.synthetic is not None:
+        part, late_part = submitted.synthetic, on_time.synthetic
+        label = f" [{_('synthetic demo data')}]"
+    if not part.computed:
+        return part.reason.rstrip(".")
+    return (
+        _(
+            "for %(year)s, %(n)s of %(d)s States Parties submitted their Article 7 report, "
+            "%(on_time)s of them by 30 April"
+        )
+        % {"year": year, "n": part.numerator, "d": part.denominator, "on_time": late_part.numerator}
+        + label
+    )
+
+
 def draft_sections(document: CommitteeDocument) -> dict[str, str]:
     """The first text of each section of ``document``, drafted from its year's records."""
     facts = activities(document.year, document.committee_id)
@@ -237,28 +264,54 @@ def draft_sections(document: CommitteeDocument) -> dict[str, str]:
             "Committee, worked closely with %(members)s."
         ) % {"committee": committee, "chair": chair, "members": members or _("unknown")}
         bullets = [
-            _(
-                "supporting States Parties in taking advantage of the individualised approach: %(n)s meeting(s) held%(list)s;"
+            ngettext(
+                "supporting States Parties in taking advantage of the individualised approach: "
+                "%(n)s meeting held%(list)s;",
+                "supporting States Parties in taking advantage of the individualised approach: "
+                "%(n)s meetings held%(list)s;",
+                len(facts.cases),
             )
-            % {"n": len(facts.cases), "list": f" ({_names(facts.cases)})" if facts.cases else ""},
-            _(
-                "promoting national mine action platforms through bilateral meetings: %(n)s bilateral meeting(s)%(list)s, %(p)s national platform meeting(s) recorded%(plist)s;"
+            % {"n": len(facts.cases), "list": f": {_names(facts.cases)}" if facts.cases else ""},
+            ngettext(
+                "promoting national mine action platforms through bilateral meetings: %(n)s "
+                "bilateral meeting%(list)s;",
+                "promoting national mine action platforms through bilateral meetings: %(n)s "
+                "bilateral meetings%(list)s;",
+                len(facts.bilateral),
             )
             % {
                 "n": len(facts.bilateral),
-                "list": f" ({_names(facts.bilateral)})" if facts.bilateral else "",
-                "p": len(facts.platforms),
-                "plist": f" ({_names(facts.platforms)})" if facts.platforms else "",
+                "list": f": {_names(facts.bilateral)}" if facts.bilateral else "",
+            }
+            + " "
+            + ngettext(
+                "%(n)s State Party's national platform met%(list)s;",
+                "%(n)s States Parties' national platforms met%(list)s;",
+                len(facts.platforms),
+            )
+            % {
+                "n": len(facts.platforms),
+                "list": f": {_names(facts.platforms)}" if facts.platforms else "",
             },
             _(
-                "encouraging transparency through detailed Article 7 reports, the country pages and the online reporting tool;"
-            ),
-            _(
-                "encouraging the sharing of best practices, including through the Cooperation and Assistance Fund: %(n)s exchange visit(s);"
+                "encouraging transparency through detailed Article 7 reports, the country pages "
+                "and the online reporting tool: %(reporting)s;"
             )
-            % {"n": len(facts.visits)},
+            % {"reporting": _reporting_sentence(document.year - 1)},
+            ngettext(
+                "encouraging the sharing of best practices, including through the Cooperation "
+                "and Assistance Fund: %(n)s exchange visit%(list)s;",
+                "encouraging the sharing of best practices, including through the Cooperation "
+                "and Assistance Fund: %(n)s exchange visits%(list)s;",
+                len(facts.visits),
+            )
+            % {
+                "n": len(facts.visits),
+                "list": f": {_names(facts.visits)}" if facts.visits else "",
+            },
             _(
-                "with the Committee on Article 5 Implementation, examining the extension requests submitted (%(list)s) for the part cooperation and assistance play."
+                "with the Committee on Article 5 Implementation, examining the extension "
+                "requests submitted (%(list)s) for the part cooperation and assistance play."
             )
             % {"list": _names(facts.requests) or _("none recorded")},
         ]
@@ -294,10 +347,15 @@ def draft_sections(document: CommitteeDocument) -> dict[str, str]:
             "closing": "",
         }
     lines = []
-    for line in series(indicators(), document.year, document.year):
-        value = line.values[0]
+    for line in series(indicators(), document.year - 1, document.year):
+        value = line.at(reviewed_year(line, document.year))
+        assert value is not None
+        part, synthetic = shown_part(value)
         mark = f" ({_('reconstructed wording')})" if line.indicator.reconstructed else ""
-        lines.append(f"- {line.indicator.text()}{mark}: {value_text(line, value.reported)}")
+        label = f" [{_('synthetic demo data')}]" if synthetic else ""
+        lines.append(
+            f"- {line.indicator.text()}{mark}, {value.year}: {value_text(line, part)}{label}"
+        )
     return {
         "introduction": _(
             "The %(committee)s reviewed the information States Parties provided for %(year)s on "
@@ -313,6 +371,21 @@ def draft_sections(document: CommitteeDocument) -> dict[str, str]:
         "conclusions": "",
         "recommendations": "",
     }
+
+
+def reviewed_year(line: Series, year: int) -> int:
+    """The year a document for ``year`` reviews for this indicator: the reports submitted by
+    30 April of ``year`` cover the year before; meetings, visits and requests are the
+    year's own."""
+    return year - 1 if line.definition.year_rule == REPORTING_YEAR else year
+
+
+def shown_part(value: YearValue) -> tuple[Part, bool]:
+    """The part a document shows: the reported data's value, else the synthetic demo data's
+    (flagged, so that it is labelled)."""
+    if not value.reported.computed and value.synthetic is not None:
+        return value.synthetic, True
+    return value.reported, False
 
 
 def value_text(line: Series, part: Any) -> str:
@@ -357,11 +430,9 @@ def content(document: CommitteeDocument) -> dict[str, Any]:
 
     indicator_rows = []
     for line in lines:
-        value = line.at(year)
+        value = line.at(reviewed_year(line, year))
         assert value is not None
-        part, synthetic = value.reported, False
-        if not part.computed and value.synthetic is not None:
-            part, synthetic = value.synthetic, True
+        part, synthetic = shown_part(value)
         records = [
             {
                 "label": r.label,
@@ -381,11 +452,11 @@ def content(document: CommitteeDocument) -> dict[str, Any]:
         published = "; ".join(
             f"{p.value.normalize():f} ({p.what}; {p.source})"
             for p in line.indicator.published.all()
-            if p.year == year
+            if p.year == value.year
         )
         indicator_rows.append(
             [
-                f"#{line.indicator.action.number}",
+                f"#{line.indicator.action.number} ({value.year})",
                 line.indicator.text()
                 + (f" ({_('reconstructed wording')})" if line.indicator.reconstructed else ""),
                 value_text(line, part) + (f" [{_('synthetic demo data')}]" if synthetic else ""),

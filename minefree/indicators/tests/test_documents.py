@@ -116,7 +116,7 @@ def test_the_pdf_reads_in_english_french_and_spanish(statement, tmp_path):
     assert "Version 1 (DRAFT)" in english
     assert "The mandate and what was done" in english
     assert "Annex: the records behind each figure" in english
-    assert "Peru presented its needs" in english
+    assert "Peru (June 2024" in english
     assert "synthetic demo data" in english
     for language, month in (("fr", "juin 2024"), ("es", "junio de 2024")):
         text = " ".join(_pdf_text(document_pdf(statement, language), tmp_path).split())

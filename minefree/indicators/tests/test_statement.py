@@ -45,8 +45,8 @@ def test_the_statement_names_the_members_the_peru_meeting_and_the_visit(fund):
     assert "Algeria, which chaired the Committee" in opening
     assert "worked closely with Denmark, Japan and Türkiye" in opening
     text = _text(version)
-    assert "Peru presented its needs (June 2024" in version.sections["individualised_approach"]
-    assert "1 meeting(s) held (Peru presented its needs" in version.sections["mandate"]
+    assert "meetings: Peru (June 2024, " in version.sections["individualised_approach"]
+    assert "1 meeting held: Peru (June 2024" in version.sections["mandate"]
     fund_text = version.sections["fund"]
     assert "Nigerian Mine Action Centre visited the Turkish Mine Action Centre" in fund_text
     assert "(November 2024)" in fund_text
@@ -68,7 +68,8 @@ def test_lack_of_financial_resources_comes_first_when_the_data_say_so(fund):
     mandate = _open(DocumentKind.STATEMENT).sections["mandate"]
     assert (
         "Lack of financial resources continues to be reported as the key challenge in "
-        "implementation (3 reports by States Parties for 2023–2024)."
+        "implementation (named 3 times in what States Parties reported for 2023–2024, each "
+        "state once a year)."
     ) in mandate
     assert "Other challenges included lack of capacity." in mandate
 
@@ -96,7 +97,7 @@ def test_the_observations_tables_carry_the_indicators_and_the_activities(fund):
     content = drafting.content(version.document)
     indicators = _table(content, "Indicators of the action plan for 2024")
     approach = next(r for r in indicators["rows"] if "individualised approach" in r[1])
-    assert approach[0] == "#42"
+    assert approach[0] == "#42 (2024)"
     assert "(reconstructed wording)" in approach[1]
     assert approach[2].startswith("5.0% (1 of 20 States Parties)")
     peru = CaseMeeting.objects.get(case__state__iso3="PER", held_on__year=2024)
@@ -140,3 +141,21 @@ def test_every_figure_of_the_annex_lists_exactly_its_records(fund):
         + reverse("knowledge:challenge_passages", args=["financial"])
         + "?year_from=2024&year_to=2024"
     ]
+
+
+def test_the_observations_review_the_reports_due_that_year_and_the_year_s_own_events(fund):
+    """A document for 2024 reads the reports submitted by 30 April 2024 (covering 2023), and
+    the meetings and visits of 2024."""
+    version = _open(DocumentKind.OBSERVATIONS)
+    rows = _table(drafting.content(version.document), "Indicators of the action plan")["rows"]
+    by_text = {row[1]: row[0] for row in rows}
+    submitted = next(
+        k
+        for k in by_text
+        if "submitted their annual Article 7 report for the year" in k and "30 April" not in k
+    )
+    approach = next(k for k in by_text if "individualised approach" in k)
+    assert by_text[submitted].endswith("(2023)")
+    assert by_text[approach].endswith("(2024)")
+    assert ", 2023: " in version.sections["observations"]
+    assert ", 2024: 5.0% (1 of 20 States Parties)" in version.sections["observations"]
