@@ -31,6 +31,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from minefree.casework.selectors import HeldMeeting
 from minefree.core.models import Origin
 from minefree.indicators.facts import Facts, Submission
 
@@ -366,26 +367,15 @@ def assistance_provided(facts: Facts, year: int, synthetic: bool) -> Part:
     year_rule=CALENDAR_YEAR,
 )
 def individualised_approach(facts: Facts, year: int, synthetic: bool) -> Part:
-    population = facts.article5(year)
-    reason = _since_first(
-        facts.case_meetings, facts, year, synthetic, _("individualised approach meetings")
-    ) or _population_reason(population, year)
-    if reason:
-        return Part(reason=reason, population=population)
-    counted: dict[int, list[Record]] = {}
-    for meeting in facts.case_meetings.get(year, []):
-        if meeting.state_id in population and _is(meeting.origin, synthetic):
-            counted.setdefault(meeting.state_id, []).append(
-                Record(
-                    CASE_MEETING,
-                    meeting.parent_id,
-                    meeting.state_id,
-                    year,
-                    meeting.held_on.isoformat(),
-                    synthetic=synthetic,
-                )
-            )
-    return Part(counted, population)
+    return _met_in_year(
+        facts.case_meetings,
+        facts,
+        year,
+        synthetic,
+        _("individualised approach meetings"),
+        CASE_MEETING,
+        by_parent=True,
+    )
 
 
 @definition(
@@ -396,19 +386,42 @@ def individualised_approach(facts: Facts, year: int, synthetic: bool) -> Part:
     year_rule=CALENDAR_YEAR,
 )
 def national_platform(facts: Facts, year: int, synthetic: bool) -> Part:
+    return _met_in_year(
+        facts.platform_meetings,
+        facts,
+        year,
+        synthetic,
+        _("national platform meetings"),
+        PLATFORM_MEETING,
+        by_parent=False,
+    )
+
+
+def _met_in_year(
+    meetings: dict[int, list[HeldMeeting]],
+    facts: Facts,
+    year: int,
+    synthetic: bool,
+    what: Any,
+    kind: str,
+    *,
+    by_parent: bool,
+) -> Part:
+    """States with an Article 5 obligation that held such a meeting in ``year``; each meeting
+    is a record (of the case it belongs to when ``by_parent``, the page people read)."""
     population = facts.article5(year)
-    reason = _since_first(
-        facts.platform_meetings, facts, year, synthetic, _("national platform meetings")
-    ) or _population_reason(population, year)
+    reason = _since_first(meetings, facts, year, synthetic, what) or _population_reason(
+        population, year
+    )
     if reason:
         return Part(reason=reason, population=population)
     counted: dict[int, list[Record]] = {}
-    for meeting in facts.platform_meetings.get(year, []):
+    for meeting in meetings.get(year, []):
         if meeting.state_id in population and _is(meeting.origin, synthetic):
             counted.setdefault(meeting.state_id, []).append(
                 Record(
-                    PLATFORM_MEETING,
-                    meeting.pk,
+                    kind,
+                    meeting.parent_id if by_parent else meeting.pk,
                     meeting.state_id,
                     year,
                     meeting.held_on.isoformat(),

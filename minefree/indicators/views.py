@@ -497,16 +497,14 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def document_redraft(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_or_404(request, pk)
     draft = _draft_or_404(document)
-    try:
-        services.document_redraft(
+    return _step(
+        request,
+        document,
+        lambda: services.document_redraft(
             actor=request.user, version=draft, section=request.POST.get("section", "")
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The section is drafted again from the records."))
-    return redirect("indicators:document", document.pk)
+        ),
+        _("The section is drafted again from the records."),
+    )
 
 
 @login_required
@@ -517,14 +515,14 @@ def document_publish(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft_or_404(document)
     form = VersionForm(request.POST)
     expected = form.cleaned_data["version"] or None if form.is_valid() else None
-    try:
-        services.document_publish(actor=request.user, version=draft, expected_version=expected)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The version is published: it is public and never changes."))
-    return redirect("indicators:document", document.pk)
+    return _step(
+        request,
+        document,
+        lambda: services.document_publish(
+            actor=request.user, version=draft, expected_version=expected
+        ),
+        _("The version is published: it is public and never changes."),
+    )
 
 
 @login_required
@@ -533,13 +531,27 @@ def document_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def document_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a new version, copied from the last published one, to correct it."""
     document = _document_or_404(request, pk)
+    return _step(
+        request,
+        document,
+        lambda: services.document_open(
+            actor=request.user, kind=document.kind, meeting=document.meeting
+        ),
+        _("A new version is open as a draft."),
+    )
+
+
+def _step(
+    request: HttpRequest, document: CommitteeDocument, call: Callable[[], Any], done: str
+) -> HttpResponse:
+    """Take one step of a document through its service: say what was done, or why not."""
     try:
-        services.document_open(actor=request.user, kind=document.kind, meeting=document.meeting)
+        call()
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("A new version is open as a draft."))
+        messages.success(request, done)
     return redirect("indicators:document", document.pk)
 
 
