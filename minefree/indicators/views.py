@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minefree.core import charts
+from minefree.core.audit import ALL_VERSION_KEY
+from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
 from minefree.core.versions import VersionConflictError
 from minefree.core.views import int_param, or_404
@@ -131,6 +133,7 @@ def _latest_synthetic(line: selectors.Series) -> YearValue | None:
     return found[-1] if found else None
 
 
+@cached_public_page(lambda: [ALL_VERSION_KEY], params=["from", "to"])
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Both plans, section by section, each action with its indicators and their values."""
@@ -208,6 +211,7 @@ def _drill(
     return value, part, selectors.drill_down(part)
 
 
+@cached_public_page(lambda code: [ALL_VERSION_KEY], params=["from", "to", "year", "data"])
 @require_GET
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     item = or_404(selectors.indicator(code), _("No indicator with this code."))
@@ -249,6 +253,7 @@ def _part_cells(part: Part | None) -> list[Any]:
     ]
 
 
+@cached_public_page(lambda code: [ALL_VERSION_KEY], params=["from", "to", "year", "data"])
 @require_GET
 def indicator_csv(request: HttpRequest, code: str) -> HttpResponse:
     """Every year's value, reported and synthetic demo data in their own columns; with

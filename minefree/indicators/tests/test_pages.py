@@ -318,3 +318,24 @@ def test_isu_staff_correct_an_indicators_wording_in_the_admin(cast):
     assert AuditEvent.objects.filter(action="indicator.corrected").exists()
     page = text(client_of().get(f"/indicators/{SUBMITTED}/"))
     assert "official wording" in page
+
+
+def test_an_indicator_page_is_served_from_the_cache_until_any_audited_change():
+    """The values depend on every state's records: any audited change refreshes the page."""
+    from minefree.core.audit import SYSTEM
+
+    anonymous = client_of()
+    assert anonymous.get(f"/indicators/{SUBMITTED}/")["X-Page-Cache"] == "miss"
+    assert anonymous.get(f"/indicators/{SUBMITTED}/")["X-Page-Cache"] == "hit"
+    assert anonymous.get("/indicators/")["X-Page-Cache"] == "miss"
+    services.indicator_correct(
+        actor=SYSTEM,
+        indicator=Indicator.objects.get(code=SUBMITTED),
+        values={"text_en": "Share of the States Parties that reported, as corrected"},
+    )
+    fresh = anonymous.get(f"/indicators/{SUBMITTED}/")
+    assert fresh["X-Page-Cache"] == "miss"
+    assert "as corrected" in text(fresh)
+    tree = anonymous.get("/indicators/")
+    assert tree["X-Page-Cache"] == "miss" and "as corrected" in text(tree)
+    assert anonymous.get("/indicators/")["X-Page-Cache"] == "hit"
