@@ -93,19 +93,20 @@ def content_of(version: DocumentVersion, language: str) -> dict[str, Any]:
         return drafting.content(version.document)
 
 
-def _blocks(text: str) -> list[Block]:
-    blocks: list[Block] = []
+def blocks(text: str) -> list[Block]:
+    """A section's text as paragraphs and bulleted lists, as every format shows it."""
+    found: list[Block] = []
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
             continue
         bullet = line.startswith(("- ", "• "))
         line = line[2:].strip() if bullet else line
-        if blocks and blocks[-1].bullets and bullet:
-            blocks[-1].lines.append(line)
+        if found and found[-1].bullets and bullet:
+            found[-1].lines.append(line)
         else:
-            blocks.append(Block(bullet, [line]))
-    return blocks
+            found.append(Block(bullet, [line]))
+    return found
 
 
 def _link(url: str, base: str) -> str:
@@ -131,7 +132,7 @@ def describe(version: DocumentVersion, language: str, base: str = "") -> Committ
         data = content_of(version, language)
         titles = drafting.section_titles()
         sections = [
-            Section(code, titles.get(code) or code, _blocks(str(version.sections.get(code) or "")))
+            Section(code, titles.get(code) or code, blocks(str(version.sections.get(code) or "")))
             for code in drafting.SECTIONS.get(str(document.kind), list(version.sections))
         ]
         tables = [

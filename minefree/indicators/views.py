@@ -33,6 +33,7 @@ from minefree.core.versions import VersionConflictError
 from minefree.core.views import int_param, or_404
 from minefree.indicators import drafting, selectors, services
 from minefree.indicators.definitions import Part, YearValue
+from minefree.indicators.documents import blocks
 from minefree.indicators.facts import FIRST_YEAR
 from minefree.indicators.forms import DocumentOpenForm, SectionForm, VersionForm
 from minefree.indicators.models import (
@@ -396,7 +397,12 @@ def _shown(version: DocumentVersion, content: dict[str, Any], prefix: str) -> di
     return {
         "version": version,
         "sections": [
-            {"key": key, "title": titles.get(key, key), "text": version.sections.get(key, "")}
+            {
+                "key": key,
+                "title": titles.get(key, key),
+                "text": version.sections.get(key, ""),
+                "blocks": blocks(version.sections.get(key, "")),
+            }
             for key in keys
         ],
         "content": content,

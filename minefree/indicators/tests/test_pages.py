@@ -339,3 +339,17 @@ def test_an_indicator_page_is_served_from_the_cache_until_any_audited_change():
     tree = anonymous.get("/indicators/")
     assert tree["X-Page-Cache"] == "miss" and "as corrected" in text(tree)
     assert anonymous.get("/indicators/")["X-Page-Cache"] == "hit"
+
+
+def test_a_sections_lines_starting_with_a_dash_show_as_a_list(cast):
+    version = _open(cast["isu_staff"])
+    services.document_edit(
+        actor=cast["isu_staff"],
+        version=version,
+        sections={"observations": "Two findings:\n- the first\n- the second\nA closing line."},
+    )
+    page = text(client_of(cast["isu_staff"]).get(f"/indicators/documents/{version.document_id}/"))
+    assert (
+        "<p>Two findings:</p><ul><li>the first</li><li>the second</li></ul><p>A closing line.</p>"
+        in page
+    )
