@@ -105,7 +105,7 @@ def run(rounds: int, prepare: bool = True) -> Json:
     records = counted["records"]
     per_record_us = round(median / records * 1e6, 1) if records else None
     per_value_ms = round(median / counted["values"] * 1000, 3) if counted["values"] else None
-    ok = median < TARGET_S
+    ok = median < TARGET_S and p95 < TARGET_S
     years = last - FIRST_YEAR + 1
     return {
         "description": (
@@ -134,6 +134,7 @@ def run(rounds: int, prepare: bool = True) -> Json:
         },
         "targets": {
             "median_s": {"max": TARGET_S, "value": round(median, 4), "pass": median < TARGET_S},
+            "p95_s": {"max": TARGET_S, "value": round(p95, 4), "pass": p95 < TARGET_S},
         },
         "pass": ok,
         "summary_lines": [
@@ -141,7 +142,7 @@ def run(rounds: int, prepare: bool = True) -> Json:
             f"{records} records described: median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
             f"({len(queries.captured_queries)} queries; {per_record_us} us per record); "
             f"first round in the process {first_s * 1000:.0f} ms",
-            f"target: median under {TARGET_S:.1f} s",
+            f"target: median and p95 under {TARGET_S:.1f} s",
         ],
         "machine": machine_info(),
         "seconds": round(time.monotonic() - started, 1),
