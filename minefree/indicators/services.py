@@ -11,13 +11,20 @@ opened from the last published one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from minefree.core.audit import audit_record, audited_create, audited_update, service, snapshot
+from minefree.core.audit import (
+    audit_record,
+    audited_create,
+    audited_update,
+    service,
+    snapshot,
+    within_service,
+)
 from minefree.core.models import Origin, Source
 from minefree.core.permissions import require
 from minefree.core.versions import check_version, version_of
@@ -34,6 +41,9 @@ from minefree.indicators.models import (
     WordingStatus,
 )
 from minefree.registry.models import Committee, Meeting
+
+#: the records whose wording ISU staff correct
+Corrected = TypeVar("Corrected", PlanAction, Indicator)
 
 LANGUAGES = ("en", "fr", "es")
 MAX_SECTION = 20_000
@@ -54,14 +64,6 @@ def _wording(values: Mapping[str, Any], allowed: set[str]) -> dict[str, Any]:
     return cleaned
 
 
-def _source(url: str, title: str) -> Source | None:
-    url, title = url.strip(), title.strip()
-    if not url and not title:
-        return None
-    source, _created = Source.objects.get_or_create(url=url, title=title, edition="")
-    return source
-
-
 @service
 def action_correct(
     *,
@@ -74,20 +76,10 @@ def action_correct(
     """ISU staff correct an action's texts or wording status (e.g. load the official text),
     naming their source when the wording becomes official."""
     require(actor, "action_plan.correct", action, _("Only ISU staff correct the plans' wording."))
-    cleaned = _wording(values, {"text_en", "text_fr", "text_es", "wording_status", "confirmed"})
-    record = locked(action)
-    source = _source(source_url, source_title)
-    if (
-        cleaned.get("wording_status") == WordingStatus.OFFICIAL
-        and source is None
-        and record.source is None
-    ):
-        raise ValidationError(_("Official wording needs the source it was taken from."))
-    changes = dict(cleaned, origin=Origin.ENTERED)
-    if source is not None:
-        changes["source"] = source
-    audited_update(actor=actor, obj=record, action="plan_action.corrected", changes=changes)
-    return record
+    fields = {"text_en", "text_fr", "text_es", "wording_status", "confirmed"}
+    return _corrected(
+        actor, action, values, fields, "plan_action.corrected", source_url, source_title
+    )
 
 
 @service
@@ -103,9 +95,33 @@ def indicator_correct(
     require(
         actor, "action_plan.correct", indicator, _("Only ISU staff correct the plans' wording.")
     )
-    cleaned = _wording(values, {"text_en", "text_fr", "text_es", "wording_status", "notes"})
-    record = locked(indicator)
-    source = _source(source_url, source_title)
+    fields = {"text_en", "text_fr", "text_es", "wording_status", "notes"}
+    return _corrected(
+        actor, indicator, values, fields, "indicator.corrected", source_url, source_title
+    )
+
+
+@within_service
+def _corrected(
+    actor: Any,
+    record: Corrected,
+    values: Mapping[str, Any],
+    fields: set[str],
+    action: str,
+    source_url: str,
+    source_title: str,
+) -> Corrected:
+    """The correction both services make: checked values, the source named (created and
+    audited if new), official wording only with a source, the record marked "entered" so
+    that the reference loader keeps it."""
+    cleaned = _wording(values, fields)
+    record = locked(record)
+    source = None
+    url, title = source_url.strip(), source_title.strip()
+    if url or title:
+        source, created = Source.objects.get_or_create(url=url, title=title, edition="")
+        if created:
+            audit_record(actor=actor, obj=source, action="source.created", after=snapshot(source))
     if (
         cleaned.get("wording_status") == WordingStatus.OFFICIAL
         and source is None
@@ -115,7 +131,7 @@ def indicator_correct(
     changes = dict(cleaned, origin=Origin.ENTERED)
     if source is not None:
         changes["source"] = source
-    audited_update(actor=actor, obj=record, action="indicator.corrected", changes=changes)
+    audited_update(actor=actor, obj=record, action=action, changes=changes)
     return record
 
 

@@ -14,25 +14,17 @@ people (``fund/tests/world.py``) and the committee seated this year.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from minefree.site.tests.browser import (
-    MINEFREE,
-    REPO_ROOT,
     LiveServer,
-    live_server,
-    server_env,
 )
+from minefree.site.tests.browser_fixtures import english_page, server_set_up_with, sign_out
 from minefree.site.tests.browser_fixtures import sign_in as shared_sign_in
-from minefree.site.tests.browser_fixtures import sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -48,24 +40,14 @@ SETUP = (
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[LiveServer]:
     """A server of this module's own, with the fund's people on it."""
-    with live_server() as server, tempfile.TemporaryDirectory() as tmp:
-        env = server_env(server.database_url, Path(tmp))
-        subprocess.run(
-            [*MINEFREE, "shell", "-c", SETUP],
-            cwd=REPO_ROOT,
-            env={**os.environ, **env},
-            check=True,
-            timeout=120,
-        )
+    with server_set_up_with(SETUP) as server:
         yield server
 
 
 @pytest.fixture
 def page(chromium_browser: Browser, own_server: LiveServer) -> Iterator[Page]:
-    context = chromium_browser.new_context(base_url=own_server.url, locale="en-GB")
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    with english_page(chromium_browser, own_server) as opened:
+        yield opened
 
 
 def sign_in(page: Page, username: str) -> None:

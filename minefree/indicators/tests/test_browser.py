@@ -9,17 +9,14 @@ Chromium against ``minefree runserver`` on a database of this module's own
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from minefree.site.tests.browser import MINEFREE, REPO_ROOT, LiveServer, live_server, server_env
+from minefree.site.tests.browser import LiveServer
+from minefree.site.tests.browser_fixtures import english_page, server_set_up_with
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -36,24 +33,14 @@ SETUP = (
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[LiveServer]:
     """A server of this module's own, holding Peru's report."""
-    with live_server() as server, tempfile.TemporaryDirectory() as tmp:
-        env = server_env(server.database_url, Path(tmp))
-        subprocess.run(
-            [*MINEFREE, "shell", "-c", SETUP],
-            cwd=REPO_ROOT,
-            env={**os.environ, **env},
-            check=True,
-            timeout=120,
-        )
+    with server_set_up_with(SETUP) as server:
         yield server
 
 
 @pytest.fixture
 def page(chromium_browser: Browser, own_server: LiveServer) -> Iterator[Page]:
-    context = chromium_browser.new_context(base_url=own_server.url, locale="en-GB")
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    with english_page(chromium_browser, own_server) as opened:
+        yield opened
 
 
 def test_from_an_indicator_to_the_report_behind_its_value(page: Page):

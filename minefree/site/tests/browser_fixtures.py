@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,8 +16,11 @@ from minefree.site.tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     DEMO_PASSWORD,
+    MINEFREE,
+    REPO_ROOT,
     LiveServer,
     live_server,
+    server_env,
 )
 
 expect.set_options(timeout=10_000)
@@ -78,3 +85,30 @@ def sign_out(page: Page) -> None:
     user = page.locator("header .user")
     user.get_by_role("button", name="Sign out").click()
     expect(user.get_by_role("link", name="Staff sign in")).to_be_visible()
+
+
+@contextmanager
+def server_set_up_with(setup: str) -> Iterator[LiveServer]:
+    """A server of a test module's own, its database prepared by ``setup`` (Python run by
+    ``minefree shell``) before the first page is asked."""
+    with live_server() as server, tempfile.TemporaryDirectory() as tmp:
+        env = server_env(server.database_url, Path(tmp))
+        subprocess.run(
+            [*MINEFREE, "shell", "-c", setup],
+            cwd=REPO_ROOT,
+            env={**os.environ, **env},
+            check=True,
+            timeout=120,
+        )
+        yield server
+
+
+@contextmanager
+def english_page(browser: Browser, server: LiveServer) -> Iterator[Page]:
+    """A fresh page in British English on ``server``, closed after the test."""
+    context = browser.new_context(base_url=server.url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
