@@ -171,11 +171,25 @@ MINEFREE_API_RATE_ANONYMOUS = _rate("MINEFREE_API_RATE_ANONYMOUS", "120/m")
 MINEFREE_SIGN_IN_RATE_ACCOUNT = _rate("MINEFREE_SIGN_IN_RATE_ACCOUNT", "5/15m")
 MINEFREE_SIGN_IN_RATE_ADDRESS = _rate("MINEFREE_SIGN_IN_RATE_ADDRESS", "20/15m")
 
+# HTTPS only, unless debugging or serving plain HTTP on purpose (a benchmark on loopback sets
+# MINEFREE_HTTPS=0; the older MINEFREE_SECURE_COOKIES=0 still means the same). Behind a proxy
+# that ends TLS (nginx), MINEFREE_BEHIND_PROXY=1 trusts its X-Forwarded-Proto header, or
+# every request would be redirected to HTTPS again.
+HTTPS_ONLY = env_bool(
+    "MINEFREE_HTTPS", default=env_bool("MINEFREE_SECURE_COOKIES", default=not DEBUG)
+)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("MINEFREE_SECURE_COOKIES", default=not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = env_int("MINEFREE_HSTS_SECONDS", 31_536_000) if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY and env_bool("MINEFREE_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = HTTPS_ONLY and env_bool("MINEFREE_HSTS_PRELOAD", True)
+if env_bool("MINEFREE_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 # Mail: the demo prints mails to the console; production names an SMTP backend.
 EMAIL_BACKEND = env_str("MINEFREE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
