@@ -29,15 +29,16 @@ def or_404(found: T | None, missing: str = "") -> T:
 
 
 def denied_as_403(template: str) -> Callable[[View[P]], View[P]]:
-    """A refused action becomes a 403 page (``template``) that says why, in the reader's language."""
+    """A refused action becomes a 403 page (``template``) that says why, in the reader's language
+    (the service's reason is in the context as ``reason``)."""
 
     def decorator(view: View[P]) -> View[P]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             try:
                 return view(request, *args, **kwargs)
-            except PermissionDenied:
-                return render(request, template, status=403)
+            except PermissionDenied as exc:
+                return render(request, template, {"reason": str(exc)}, status=403)
 
         return wrapper
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +29,7 @@ from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
 from minefree.core.versions import VersionConflictError
-from minefree.core.views import int_param, or_404
+from minefree.core.views import denied_as_403, int_param, or_404
 from minefree.indicators import drafting, selectors, services
 from minefree.indicators.definitions import Part, YearValue
 from minefree.indicators.documents import blocks
@@ -48,9 +47,6 @@ from minefree.indicators.models import (
 )
 from minefree.indicators.sparklines import sparkline
 
-P = ParamSpec("P")
-View = Callable[Concatenate[HttpRequest, P], HttpResponse]
-
 #: the years the plans' tree and an indicator's page show by default, ending this year
 YEARS_SHOWN = 10
 #: the years of a state's profile on its country page
@@ -58,17 +54,8 @@ PROFILE_YEARS = 6
 SYNTHETIC_COLOUR = "#D55E00"
 
 
-def refused_as_403(view: View[P]) -> View[P]:
-    """A refused write becomes a 403 page giving the service's reason."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "indicators/denied.html", {"reason": str(exc)}, status=403)
-
-    return wrapper
+#: a refused write becomes a 403 page giving the service's reason
+refused_as_403 = denied_as_403("indicators/denied.html")
 
 
 def _years(request: HttpRequest) -> tuple[int, int]:
