@@ -211,6 +211,14 @@ MINEFREE_SEMANTIC_SEARCH = env_bool("MINEFREE_SEMANTIC_SEARCH", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "minefree.core.logs.RequestIdFilter"}},
+    "formatters": {"key_value": {"()": "minefree.core.logs.KeyValueFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "key_value",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("MINEFREE_LOG_LEVEL", "WARNING")},
 }

@@ -25,3 +25,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+#: an unexpected error: a page without a trace, with the request id to quote
+handler500 = "minefree.core.views.server_error"

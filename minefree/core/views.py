@@ -116,3 +116,14 @@ def form_submitted(
         return form, None
     messages.success(request, success)
     return form, result
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The page of an unexpected error: no trace, the request id to quote to ISU staff (the
+    same id is on every log line of the request). Standalone: nothing that could fail again."""
+    from django.template import loader
+
+    from minefree.core.audit import request_id_var
+
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({"request_id": request_id_var.get()}), status=500)
