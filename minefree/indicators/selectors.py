@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
@@ -309,14 +308,6 @@ def documents(public_only: bool = True) -> QuerySet[CommitteeDocument]:
     return qs.order_by("-year", "kind")
 
 
-def published_version(document: CommitteeDocument) -> DocumentVersion | None:
-    return document.versions.filter(status=DocumentStatus.PUBLISHED).order_by("-number").first()
-
-
-def draft_version(document: CommitteeDocument) -> DocumentVersion | None:
-    return document.versions.filter(status=DocumentStatus.DRAFT).first()
-
-
 def today() -> dt.date:
     from django.utils import timezone
 
@@ -330,5 +321,9 @@ def published_figures(item: Indicator) -> dict[int, list[PublishedFigure]]:
     return dict(found)
 
 
-def any_of(values: Iterable[Any]) -> bool:
-    return any(True for _v in values)
+def published_version(document: CommitteeDocument) -> DocumentVersion | None:
+    return document.versions.filter(status=DocumentStatus.PUBLISHED).order_by("-number").first()
+
+
+def draft_version(document: CommitteeDocument) -> DocumentVersion | None:
+    return document.versions.filter(status=DocumentStatus.DRAFT).first()

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from minefree.assistance.selectors import cooperation_committee
 from minefree.core.audit import (
     audit_record,
     audited_create,
@@ -139,7 +140,7 @@ def _corrected(
 
 
 def _committee() -> Committee:
-    committee = Committee.objects.filter(code="cooperation_assistance").first()
+    committee = cooperation_committee()
     if committee is None:
         raise ValidationError(
             _(
