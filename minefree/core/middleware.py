@@ -36,6 +36,12 @@ ERROR_CODES = {
     413: "too_large",
     422: "invalid",
     429: "too_many_requests",
+    503: "unavailable",
+}
+#: What an API client is told beyond the status's name, where there is more to say.
+ERROR_DETAILS = {
+    503: "The database cannot be reached for a moment; nothing was saved. "
+    "Send the same request again after Retry-After seconds.",
 }
 
 
@@ -59,10 +65,11 @@ class ApiErrorsAsJsonMiddleware:
         status = response.status_code
         body = {
             "code": ERROR_CODES.get(status, "server_error" if status >= 500 else "error"),
-            "detail": response.reason_phrase,
+            "detail": ERROR_DETAILS.get(status, response.reason_phrase),
             "request_id": request_id_var.get(),
         }
         answer = JsonResponse(body, status=status)
-        if "Allow" in response:
-            answer["Allow"] = response["Allow"]
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                answer[header] = response[header]
         return answer

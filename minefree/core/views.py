@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+from django import db
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -118,12 +120,37 @@ def form_submitted(
     return form, result
 
 
+#: Seconds a client is asked to wait when the database cannot be reached (``Retry-After``).
+RETRY_AFTER_SECONDS = 30
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The page of an unexpected error: no trace, the request id to quote to ISU staff (the
-    same id is on every log line of the request). Standalone: nothing that could fail again."""
+    same id is on every log line of the request). Standalone: nothing that could fail again.
+
+    When the error is the database being out of reach (restarted, failed over, busy), the
+    answer is 503 with ``Retry-After`` instead: the request changed nothing (its transaction
+    did not commit) and the same request will work once the database is back. Django drops
+    the broken connection at the end of the request, so the app recovers without a restart.
+    """
     from django.template import loader
 
     from minefree.core.audit import request_id_var
 
-    template = loader.get_template("500.html")
-    return HttpResponse(template.render({"request_id": request_id_var.get()}), status=500)
+    unavailable = database_unavailable(sys.exc_info()[1])
+    template = loader.get_template("503.html" if unavailable else "500.html")
+    response = HttpResponse(
+        template.render({"request_id": request_id_var.get()}), status=503 if unavailable else 500
+    )
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) is the database refusing or losing a connection."""
+    while error is not None:
+        if isinstance(error, (db.OperationalError, db.InterfaceError)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False

@@ -45,3 +45,31 @@ def test_an_unknown_address_gets_the_sites_not_found_page():
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
     assert "There is no page at this address" in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False, ROOT_URLCONF="minefree.core.tests.urls_errors")
+def test_a_database_out_of_reach_answers_503_with_a_retry_message():
+    client = Client(raise_request_exception=False)
+    response = client.get("/database-gone/", headers={"X-Request-Id": "dbgone1"})
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "try again in a minute" in page and "was not saved" in page and "dbgone1" in page
+    assert "Traceback" not in page and "nonexistent-directory" not in page
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False, ROOT_URLCONF="minefree.core.tests.urls_errors")
+def test_an_api_client_gets_the_503_as_json_with_retry_after():
+    response = Client(raise_request_exception=False).get("/api/database-gone/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    body = response.json()
+    assert body["code"] == "unavailable" and "Retry-After" in body["detail"]
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF="minefree.core.tests.urls_errors")
+def test_other_errors_stay_500():
+    response = Client(raise_request_exception=False).get("/boom/")
+    assert response.status_code == 500 and "Retry-After" not in response
