@@ -112,6 +112,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# A PostgreSQL streaming standby (docs/deploy.md): public pages are rendered from it when
+# it holds exactly the version of the data the page shows (core.standby); everything else,
+# and every write, uses the primary. In tests it mirrors the primary and is not read.
+MINEFREE_STANDBY_URL = env_str("MINEFREE_STANDBY_URL", "")
+MINEFREE_READ_FROM_STANDBY = bool(MINEFREE_STANDBY_URL)
+if MINEFREE_STANDBY_URL:
+    try:
+        DATABASES["standby"] = dj_database_url.parse(
+            MINEFREE_STANDBY_URL, conn_max_age=env_int("MINEFREE_DB_CONN_MAX_AGE", 60)
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"MINEFREE_STANDBY_URL is not a valid database URL: {exc}"
+        ) from exc
+    DATABASES["standby"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["minefree.core.standby.StandbyRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -147,14 +164,34 @@ MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_NUMBER_FILES = 300
 
 # Page cache: the local-memory cache is per process; invalidation uses a version
-# counter stored in the database, so every worker sees a change at once.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "TIMEOUT": env_int("MINEFREE_PAGE_CACHE_SECONDS", 600),
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+# counter stored in the database, so every worker sees a change at once. Several app
+# servers share one memcached (MINEFREE_CACHE_URL=memcached://127.0.0.1:11211): a page
+# rendered by one is a hit on the other, and rate limits count across them. Sessions are
+# in the database, shared by every server.
+MINEFREE_CACHE_URL = env_str("MINEFREE_CACHE_URL", "")
+if MINEFREE_CACHE_URL.startswith("memcached://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": MINEFREE_CACHE_URL.removeprefix("memcached://"),
+            "TIMEOUT": env_int("MINEFREE_PAGE_CACHE_SECONDS", 600),
+            "KEY_PREFIX": env_str("MINEFREE_CACHE_PREFIX", "minefree"),
+            # a memcached restart or timeout degrades to rendering, never to an error page
+            "OPTIONS": {"no_delay": True, "ignore_exc": True, "timeout": 1, "connect_timeout": 1},
+        }
     }
-}
+elif MINEFREE_CACHE_URL in ("", "locmem://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": env_int("MINEFREE_PAGE_CACHE_SECONDS", 600),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        "MINEFREE_CACHE_URL must be memcached://HOST:PORT or empty (memory of each process)."
+    )
 
 
 # Rate limits (django-ratelimit's "count/period" form: 600/m, 10/15m), counted in the default

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import F
 
 from minefree.core.models import AuditEvent, ContentVersion, IdempotencyKey
@@ -310,14 +310,16 @@ def bump_versions(state_codes: Iterable[str]) -> None:
             ContentVersion.objects.get_or_create(key=key, defaults={"version": 1})
 
 
-def current_versions(keys: Iterable[str]) -> dict[str, int]:
+def current_versions(keys: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """The counters behind a cached page: one prepared statement, on every cached hit.
 
     Plain SQL on purpose: building the equivalent ORM query costs more than running it.
+    Read from the primary (``default``) unless ``using`` names another database: the
+    counters decide what is fresh, so they are never taken from a standby that may lag.
     """
     wanted = list(keys)
     placeholders = ", ".join(["%s"] * len(wanted))
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT key, version FROM {_VERSION_TABLE} WHERE key IN ({placeholders})",
             wanted,

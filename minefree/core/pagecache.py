@@ -9,6 +9,9 @@ the stored page under that exact key, skipping sessions, authentication and rend
 After a change the key moves, so the next request renders fresh data in every worker.
 Anyone with a session cookie (signed-in staff) always gets a fresh page.
 
+On a miss, the page is rendered from the PostgreSQL standby when one is configured and
+holds exactly the counters' version (``core.standby``), else from the primary.
+
 Query parameters a page does not read are dropped before the key is made and before
 the view sees the request, so ``?r=<random>`` is the same page (a hit), not a new render
 each time: random query strings cannot push work past the cache.
@@ -29,6 +32,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from minefree.core.audit import current_versions
+from minefree.core.standby import reading_from_standby, standby_caught_up, standby_configured
 
 View = Callable[..., HttpResponse]
 VersionKeys = Callable[..., Iterable[str]]
@@ -124,7 +128,8 @@ class PageCacheMiddleware:
             return self.get_response(request)  # Django answers it with 400
         page, keys = cached
         _normalise_query(request, page.params)
-        key = _cache_key(request, current_versions(keys))
+        versions = current_versions(keys)
+        key = _cache_key(request, versions)
         hit: tuple[bytes, dict[str, str]] | None = cache.get(key)
         if hit is not None:
             content, headers = hit
@@ -133,7 +138,11 @@ class PageCacheMiddleware:
                 response[name] = value
             response[CACHE_HEADER] = "hit"
             return response
-        response = self.get_response(request)
+        if standby_configured() and standby_caught_up(keys, versions):
+            with reading_from_standby():
+                response = self.get_response(request)
+        else:
+            response = self.get_response(request)
         if response.status_code == 200 and not response.cookies and not response.streaming:
             headers = {h: response[h] for h in _REPLAYED_HEADERS if h in response}
             cache.set(key, (response.content, headers))
