@@ -8,7 +8,7 @@ PostgreSQL runs as the ``postgres`` user when started by root (it refuses to run
 
 from __future__ import annotations
 
-import glob
+import contextlib
 import os
 import shutil
 import subprocess
@@ -21,10 +21,10 @@ import psycopg
 
 def postgres_bin() -> Path:
     """Debian's PostgreSQL binaries (the newest installed version)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
     if not found:
         raise RuntimeError("PostgreSQL's server binaries are missing: apt-get install postgresql")
-    return Path(found[-1])
+    return found[-1]
 
 
 def _as_postgres(command: list[str]) -> None:
@@ -66,8 +66,19 @@ class PostgresServer:
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data.parent}"
         _as_postgres(
-            [str(postgres_bin() / "pg_ctl"), "-D", str(self.data), "-l", str(self.log)]
-            + ["-w", "-t", "60", "-o", options, "start"]
+            [
+                str(postgres_bin() / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ]
         )
 
     def stop(self, mode: str = "fast") -> None:
@@ -98,28 +109,47 @@ class PostgresPair:
         _own(self.directory)
         bin_ = postgres_bin()
         _as_postgres(
-            [str(bin_ / "initdb"), "-D", str(self.primary.data), "-U", "postgres"]
-            + ["--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
+            [
+                str(bin_ / "initdb"),
+                "-D",
+                str(self.primary.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
         )
         if fast_unsafe:
-            with open(self.primary.data / "postgresql.auto.conf", "a") as conf:
+            with (self.primary.data / "postgresql.auto.conf").open("a") as conf:
                 conf.write("fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n")
         if os.geteuid() == 0:
             shutil.chown(self.primary.data / "postgresql.auto.conf", "postgres", "postgres")
         self.primary.start()
         _as_postgres(
-            [str(bin_ / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary_port)]
-            + ["-U", "postgres", "-D", str(self.standby.data), "-R", "-X", "stream"]
+            [
+                str(bin_ / "pg_basebackup"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.primary_port),
+                "-U",
+                "postgres",
+                "-D",
+                str(self.standby.data),
+                "-R",
+                "-X",
+                "stream",
+            ]
         )
         self.standby.start()
         self.wait_replayed()
 
     def stop(self) -> None:
         for server in (self.standby, self.primary):
-            try:
+            with contextlib.suppress(RuntimeError):
                 server.stop()
-            except RuntimeError:
-                pass
 
     def remove(self) -> None:
         self.stop()

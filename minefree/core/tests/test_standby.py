@@ -50,8 +50,14 @@ def test_public_pages_come_from_the_standby_when_it_has_caught_up(pair):
         "PYTHONPATH": str(ROOT),
     }
     run = subprocess.run(
-        [sys.executable, "-m", "minefree.core.tests.standby_probe"]
-        + [str(pair.directory), str(pair.primary_port), str(pair.standby_port)],
+        [
+            sys.executable,
+            "-m",
+            "minefree.core.tests.standby_probe",
+            str(pair.directory),
+            str(pair.primary_port),
+            str(pair.standby_port),
+        ],
         env=environment,
         capture_output=True,
         text=True,
