@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "minefree.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minefree.core.pagecache.PageCacheMiddleware",
@@ -222,7 +223,8 @@ SECURE_SSL_REDIRECT = HTTPS_ONLY
 SECURE_HSTS_SECONDS = env_int("MINEFREE_HSTS_SECONDS", 31_536_000) if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY and env_bool("MINEFREE_HSTS_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = HTTPS_ONLY and env_bool("MINEFREE_HSTS_PRELOAD", True)
-if env_bool("MINEFREE_BEHIND_PROXY", default=False):
+MINEFREE_BEHIND_PROXY = env_bool("MINEFREE_BEHIND_PROXY", default=False)
+if MINEFREE_BEHIND_PROXY:  # and the client's address from X-Real-IP (core.middleware)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

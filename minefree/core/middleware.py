@@ -1,12 +1,36 @@
-"""Request ids that audit events carry and responses echo; JSON errors for the API."""
+"""Request ids that audit events carry and responses echo; JSON errors for the API; the
+client's address behind a proxy."""
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from minefree.core.audit import new_request_id, request_id_var
+
+
+class ClientAddressMiddleware:
+    """Behind nginx every request comes from 127.0.0.1; take the client's address from the
+    ``X-Real-IP`` header nginx sets, so rate limits count per client, not for all at once.
+
+    Only with ``MINEFREE_BEHIND_PROXY=1``, where the app servers listen on loopback and
+    nothing but the proxy can reach them (a client's own ``X-Real-IP`` is overwritten).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.enabled = getattr(settings, "MINEFREE_BEHIND_PROXY", False)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.enabled:
+            forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+            with contextlib.suppress(ValueError):  # none, or not an address: keep the proxy's
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded))
+        return self.get_response(request)
 
 
 class RequestIdMiddleware:
