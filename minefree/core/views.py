@@ -148,9 +148,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def database_unavailable(error: BaseException | None) -> bool:
-    """Whether ``error`` (or what caused it) is the database refusing or losing a connection."""
+    """Whether ``error`` (or what caused it) is the database refusing or losing a connection.
+
+    SQLite reports a missing table as an operational error too: that is a database not
+    migrated, which no retry mends, so it stays a 500.
+    """
     while error is not None:
-        if isinstance(error, (db.OperationalError, db.InterfaceError)):
+        if isinstance(error, db.InterfaceError):
             return True
+        if isinstance(error, db.OperationalError):
+            return not str(error).startswith(("no such table", "no such column"))
         error = error.__cause__ or error.__context__
     return False

@@ -20,7 +20,14 @@ def database_gone(request: HttpRequest) -> HttpResponse:
     return HttpResponse("reached")
 
 
+def database_not_migrated(request: HttpRequest) -> HttpResponse:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table_anywhere")
+    return HttpResponse("found")
+
+
 urlpatterns = [
+    path("not-migrated/", database_not_migrated),
     path("boom/", boom),
     path("database-gone/", database_gone),
     path("api/database-gone/", database_gone),
