@@ -20,9 +20,11 @@ each time: random query strings cannot push work past the cache.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -95,16 +97,28 @@ def _cache_key(request: HttpRequest, versions: dict[str, int]) -> str:
 
 def _cached_page(request: HttpRequest) -> tuple[CachedPage, list[str]] | None:
     """The requested page's cache rules and counters, or None if it is not a cached page."""
-    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    found = _page_at(settings.ROOT_URLCONF, request.path_info)
+    if found is None:
+        return None
+    page, args, kwargs = found
+    return page, list(page.version_keys(*args, **kwargs))
+
+
+@functools.lru_cache(maxsize=4096)
+def _page_at(urlconf: str, path: str) -> tuple[CachedPage, tuple[Any, ...], dict[str, Any]] | None:
+    """Which cached page an address is, remembered: matching the address against every URL
+    pattern costs more than the rest of a cached hit. Bounded, so random addresses only
+    push out other entries. ``urlconf`` is part of the key for tests that change it."""
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
     try:
         with translation.override(language):
-            match = resolve(request.path_info)
+            match = resolve(path, urlconf)
     except Resolver404:
         return None
     page: CachedPage | None = getattr(match.func, "minefree_cached_page", None)
     if page is None:
         return None
-    return page, list(page.version_keys(*match.args, **match.kwargs))
+    return page, tuple(match.args), dict(match.kwargs)
 
 
 class PageCacheMiddleware:
