@@ -9,7 +9,8 @@ clients with a personal token (15) and committee members (10), each waiting 1 to
 between tasks (``MINEFREE_LOAD_WAIT="MIN,MAX"`` in seconds changes it), so 200 users are a
 busy day's peak, not a flood. Every request is named by the kind of page it asks
 (``public:home``, ``focal:save``, ``api:write`` ...), so locust's statistics, and the
-``_stats.csv`` of ``--csv`` with its percentiles, group by kind.
+``_stats.csv`` of ``--csv`` with its percentiles, group by kind. ``MINEFREE_LOAD_TOUR=1``
+makes every user do each of its tasks once first, so that a short run asks every kind.
 
 A response other than the one expected is a failure naming its status and address: a
 save must be stored (the draft shows it afterwards), a version conflict (409, 412) is a
@@ -138,6 +139,13 @@ class MinefreeUser(HttpUser):
     def on_start(self) -> None:
         self.client.verify = False  # the rehearsal's certificate is self-signed
 
+    def tour(self) -> None:
+        """With ``MINEFREE_LOAD_TOUR=1``, do each task once before the weighted mix: a short
+        run (the test's) then asks every kind for sure."""
+        if os.environ.get("MINEFREE_LOAD_TOUR") == "1":
+            for each in dict.fromkeys(self.tasks):
+                each(self)  # type: ignore[operator]
+
     def page(self, path: str, kind: str, *, status: int = 200, contains: str = "") -> str:
         with self.client.get(path, name=kind, catch_response=True) as response:
             _expect(response, status, contains=contains)
@@ -171,6 +179,10 @@ class PublicVisitor(MinefreeUser):
     """Anyone: the home page, the lists, a country, a search, an indicator, the fund, open data."""
 
     weight = 50
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.tour()
 
     @task(4)
     def home(self) -> None:
@@ -234,6 +246,7 @@ class FocalPoint(MinefreeUser):
         self.draft = f"/reports/v/{self.account['draft_version_id']}/"
         self.signed_in = self.sign_in("focal", self.account["username"], self.account["password"])
         self.saves = 0
+        self.tour()
 
     @task(3)
     def draft_page(self) -> None:
@@ -276,6 +289,7 @@ class CommitteeMember(MinefreeUser):
         super().on_start()
         committee = ACCOUNTS["committee"]
         self.signed_in = self.sign_in("committee", committee["username"], committee["password"])
+        self.tour()
 
     @task(3)
     def workspace(self) -> None:
@@ -325,6 +339,7 @@ class ApiClient(MinefreeUser):
         self.client.headers["Accept"] = "application/json"
         self.draft = f"/api/reports/{self.account['draft_version_id']}"
         self.writes = 0
+        self.tour()
 
     @task(6)
     def read(self) -> None:
