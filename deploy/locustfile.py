@@ -118,13 +118,14 @@ class _Links:
 LINKS = _Links()
 
 
-def _expect(response: Any, status: int, *, contains: str = "") -> bool:
-    """Mark ``response`` failed unless it has ``status`` (and ``contains`` in its body)."""
+def _expect(response: Any, path: str, status: int, *, contains: str = "") -> bool:
+    """Mark ``response`` to ``path`` failed unless it has ``status`` (and ``contains``)."""
     if response.status_code != status:
-        response.failure(f"HTTP {response.status_code} (expected {status}) {response.url}")
+        why = f" {response.error!r}" if response.status_code == 0 else ""  # no answer
+        response.failure(f"HTTP {response.status_code} (expected {status}) {path}{why}")
         return False
     if contains and contains not in response.text:
-        response.failure(f"{response.url} lacks {contains!r}")
+        response.failure(f"{path} lacks {contains!r}")
         return False
     response.success()
     return True
@@ -148,7 +149,7 @@ class MinefreeUser(HttpUser):
 
     def page(self, path: str, kind: str, *, status: int = 200, contains: str = "") -> str:
         with self.client.get(path, name=kind, catch_response=True) as response:
-            _expect(response, status, contains=contains)
+            _expect(response, path, status, contains=contains)
             return response.text if response.status_code == status else ""
 
     def post(self, path: str, kind: str, data: dict[str, str], *, location: str) -> bool:
@@ -158,7 +159,7 @@ class MinefreeUser(HttpUser):
         with self.client.post(
             path, data=data, headers=headers, name=kind, catch_response=True, allow_redirects=False
         ) as response:
-            if _expect(response, 302):
+            if _expect(response, path, 302):
                 target = response.headers.get("Location", "")
                 if not target.split("#")[0].endswith(location):
                     response.failure(f"{path} went to {target!r}, not {location!r}")
@@ -361,7 +362,7 @@ class ApiClient(MinefreeUser):
     def write(self) -> None:
         form = f"{self.draft}/forms/J"
         with self.client.get(form, name="api:read", catch_response=True) as read:
-            if not _expect(read, 200):
+            if not _expect(read, form, 200):
                 return
             etag = read.headers.get("ETag", "")
         self.writes += 1
@@ -376,5 +377,5 @@ class ApiClient(MinefreeUser):
             name="api:write",
             catch_response=True,
         ) as response:
-            if _expect(response, 200) and response.headers.get("ETag") == etag:
+            if _expect(response, form, 200) and response.headers.get("ETag") == etag:
                 response.failure(f"{form}: the ETag did not change")
