@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from deploy.seed_load import TOKEN_NAME, seed
+from minefree.accounts.models import ApiToken, Membership
+from minefree.reporting.models import ReportVersion
 from minefree.site.tests.browser import REPO_ROOT, LiveServer
 from minefree.site.tests.browser_fixtures import server_set_up_with
-
-pytestmark = [pytest.mark.live, pytest.mark.xdist_group("load")]
 
 FOCAL_POINTS = 3
 #: every kind of request the scenario names (the statistics' names)
@@ -113,6 +114,8 @@ def _locust(
     )
 
 
+@pytest.mark.live
+@pytest.mark.xdist_group("load")
 def test_the_load_scenario_runs_without_failures(
     load_server: LiveServer, accounts_file: Path, tmp_path: Path
 ) -> None:
@@ -153,3 +156,28 @@ def test_the_load_scenario_runs_without_failures(
     assert isinstance(narratives[0][0], int) and narratives[0][0] >= 1, (
         "no API write reached a draft's Form J"
     )
+
+
+@pytest.mark.django_db
+def test_seeding_again_finds_the_same_accounts_and_drafts() -> None:
+    first = seed(2)
+    again = seed(2, known=first)
+
+    assert [fp["username"] for fp in again["focal_points"]] == [
+        fp["username"] for fp in first["focal_points"]
+    ]
+    for before, after in zip(first["focal_points"], again["focal_points"], strict=True):
+        assert after["password"] == before["password"]
+        assert after["draft_version_id"] == before["draft_version_id"]
+        assert after["token"] != before["token"]  # a secret is shown once: a new one
+    drafts = ReportVersion.objects.filter(
+        pk__in=[fp["draft_version_id"] for fp in again["focal_points"]]
+    )
+    assert {(v.report.year, v.is_draft) for v in drafts} == {(again["year"], True)}
+    users = [fp["username"] for fp in again["focal_points"]] + ["isu_staff"]
+    live = ApiToken.objects.filter(
+        user__username__in=users, name=TOKEN_NAME, revoked_at__isnull=True
+    )
+    assert live.count() == len(users)
+    assert Membership.objects.filter(user__username__in=users[:-1]).count() == 2
+    assert again["committee"] == {"username": "committee_chair", "password": "minefree-demo"}
