@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "ninja",
     "minefree.core",
     "minefree.registry",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "minefree.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minefree.core.pagecache.PageCacheMiddleware",
     "minefree.core.middleware.RequestIdMiddleware",
@@ -229,6 +231,38 @@ if MINEFREE_BEHIND_PROXY:  # and the client's address from X-Real-IP (core.middl
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# Every response says: scripts, styles, fonts and fetches come from this site only, images
+# also as data: URLs; no inline <script>, <style>, style= or on*= (core/tests/test_csp.py
+# scans the templates and the Python that builds HTML), no eval (htmx runs with allowEval
+# false); no framing, no forms posting elsewhere, no plugins. MINEFREE_CSP_REPORT_ONLY=1
+# sends the same policy as Content-Security-Policy-Report-Only for a rollout: browsers
+# report what it would block and block nothing. MINEFREE_CSP_REPORT_URI names where they
+# send those reports (report-uri), if anywhere.
+_CSP_SELF = "'self'"
+MINEFREE_CSP_DIRECTIVES: dict[str, list[str]] = {
+    "default-src": [_CSP_SELF],
+    "script-src": [_CSP_SELF],
+    "style-src": [_CSP_SELF],
+    "img-src": [_CSP_SELF, "data:"],
+    "font-src": [_CSP_SELF],
+    "connect-src": [_CSP_SELF],
+    "form-action": [_CSP_SELF],
+    "frame-ancestors": ["'none'"],
+    "base-uri": [_CSP_SELF],
+    "object-src": ["'none'"],
+}
+if env_str("MINEFREE_CSP_REPORT_URI", ""):
+    MINEFREE_CSP_DIRECTIVES["report-uri"] = [env_str("MINEFREE_CSP_REPORT_URI", "")]
+MINEFREE_CSP_REPORT_ONLY = env_bool("MINEFREE_CSP_REPORT_ONLY", default=False)
+CONTENT_SECURITY_POLICY = (
+    None if MINEFREE_CSP_REPORT_ONLY else {"DIRECTIVES": MINEFREE_CSP_DIRECTIVES}
+)
+CONTENT_SECURITY_POLICY_REPORT_ONLY = (
+    {"DIRECTIVES": MINEFREE_CSP_DIRECTIVES} if MINEFREE_CSP_REPORT_ONLY else None
+)
+# --- end of Content-Security-Policy --------------------------------------------------------
 
 # Mail: the demo prints mails to the console; production names an SMTP backend.
 EMAIL_BACKEND = env_str("MINEFREE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

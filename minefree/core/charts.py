@@ -221,7 +221,7 @@ class _Chart:
         marks = self._bars() if self.kind == "bar" else self._lines()
         svg = format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{0}-title {0}-desc"'
-            ' width="{1}" height="{2}" viewBox="0 0 {1} {2}" style="max-width:100%;height:auto"'
+            ' width="{1}" height="{2}" viewBox="0 0 {1} {2}" class="chart-svg"'
             ' font-family="system-ui, sans-serif" font-size="{3}">'
             '<title id="{0}-title">{4}</title><desc id="{0}-desc">{5}</desc>'
             "{6}{7}{8}{9}</svg>",

@@ -38,18 +38,9 @@ class Chart:
     kind: Literal["line", "bar"] = "line"
 
     def svg(self, id_prefix: str, synthetic_label: str = "") -> SafeString:
-        """The site's chart for the PDF. Its inline ``height:auto`` (for pages) makes
-        WeasyPrint draw the figure in a square box, so the print stylesheet sizes it."""
-        draw = charts.stacked_bar_chart if self.kind == "bar" else charts.line_chart
-        figure = draw(
-            title=self.title,
-            series=self.series,
-            unit=self.unit,
-            empty_text=_("No figures to draw."),
-            synthetic_label=synthetic_label,
-            id_prefix=id_prefix,
-        )
-        return SafeString(str(figure).replace(' style="max-width:100%;height:auto"', "", 1))
+        """The site's chart for the PDF, as the pages draw it: the print stylesheet sizes
+        it (the site's ``.chart-svg`` rule is not in it)."""
+        return self.html(id_prefix, synthetic_label)
 
     def html(self, id_prefix: str, synthetic_label: str = "") -> SafeString:
         """The chart as the site's pages draw it."""

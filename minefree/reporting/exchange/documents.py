@@ -10,12 +10,12 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from minefree.core.documents import html_pdf
 from minefree.core.models import Origin
 from minefree.reporting.models import FormStatus, ReportVersion
 from minefree.reporting.specification.content import Content, load_content
@@ -223,22 +223,13 @@ def build(version: ReportVersion) -> ReportDoc:
     )
 
 
-PDF_VARIANT = "pdf/ua-1"
-
-
 def report_pdf(version: ReportVersion) -> bytes:
     """The version as a tagged PDF (PDF/UA-1): structure tree, language and title are set.
 
     The language comes from ``<html lang>`` and the title from ``<title>`` (shown by viewers
     instead of the file name); fonts are embedded as subsets.
     """
-    import weasyprint
-
-    html = render_to_string("reporting/print.html", {"doc": build(version)})
-    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR))
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
-    assert pdf is not None
-    return bytes(pdf)
+    return html_pdf(render_to_string("reporting/print.html", {"doc": build(version)}))
 
 
 def report_docx(version: ReportVersion) -> bytes:

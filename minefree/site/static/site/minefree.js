@@ -16,4 +16,22 @@
 
   document.addEventListener("DOMContentLoaded", focusTarget);
   window.addEventListener("hashchange", focusTarget);
+
+  // htmx, without inline handlers (the Content-Security-Policy forbids them).
+  // A refused row (422) or a stale change (409) comes back as the row to correct: inside an
+  // element with data-swap-statuses="422 409" those answers are swapped in, not dropped.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var holder = event.target instanceof Element && event.target.closest("[data-swap-statuses]");
+    if (!holder) { return; }
+    var statuses = holder.getAttribute("data-swap-statuses").split(/\s+/);
+    if (statuses.indexOf(String(event.detail.xhr.status)) !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // A form marked data-reset-on-success is emptied once htmx has sent it successfully.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target instanceof Element && event.target.closest("form[data-reset-on-success]");
+    if (form && event.detail.successful) { form.reset(); }
+  });
 })();
