@@ -388,6 +388,8 @@ class Rehearsal:
         found["pass"] = (
             page.status == 200
             and "max-age=31536000" in found["strict_transport_security"]
+            and "default-src 'self'" in found["content_security_policy"]
+            and "script-src 'self'" in found["content_security_policy"]
             and found["x_frame_options"] == "DENY"
             and found["referrer_policy"] == "same-origin"
             and plain.status == 301
