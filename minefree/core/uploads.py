@@ -210,9 +210,13 @@ def _mentions(
     return False
 
 
-def _megabytes(size: int) -> str:
-    megabytes = max(round(size / MB, 2), 0.01)
-    return formats.number_format(int(megabytes) if megabytes.is_integer() else megabytes)
+def megabytes(size: int) -> str:
+    """``size`` in MB as users read it: "10", "2.5" (in the reader's number format)."""
+    amount = max(round(size / MB, 2), 0.01)
+    return formats.number_format(int(amount) if amount.is_integer() else amount)
+
+
+_megabytes = megabytes
 
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
