@@ -10,8 +10,6 @@ there, every hostile file ends rejected with the same message, and no report is 
 from __future__ import annotations
 
 import html
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from minefree.accounts.tests.factories import make_cast
 from minefree.api.tests.writes import database_state
 from minefree.core.tests.test_uploads import (
     CONTENT_TYPES,
+    _xlsx_with,
     docx_members,
     make_docx,
     make_pdf,
@@ -62,12 +61,6 @@ def _laughs() -> bytes:
     )
     body = b'<?xml version="1.0"?><!DOCTYPE d [' + lol + b"]><w:document>&i;</w:document>"
     return make_zip(docx_members() | {"word/document.xml": body})
-
-
-def _xlsx_with(members: dict[str, bytes]) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(make_xlsx())) as archive:
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    return make_zip(parts | members)
 
 
 def _nested_bomb() -> bytes:
