@@ -26,6 +26,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from minefree.core.audit import within_service
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -65,6 +67,7 @@ class StorageFull(UploadRejected):
 _NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
+@within_service
 def store_upload(field_file: FieldFile, name: str, file: UploadedFile | IO[bytes]) -> None:
     """Store ``file`` as the content of ``field_file`` (the row is saved by the caller).
 
@@ -150,7 +153,7 @@ def check_upload(
                 "too_large",
                 {"limit": _megabytes(max_bytes)},
             )
-        kind = _sniff(file, head, is_text, max_bytes, size)
+        kind = _sniff(file, head, is_text, max_bytes)
     finally:
         file.seek(0)
     if kind is None:
@@ -171,6 +174,11 @@ def check_upload(
             "extension_mismatch",
             {"kind": kind.name, "extensions": " / ".join(kind.extensions)},
         )
+    if kind is PDF:  # once it is known to be welcome: a wrong type is the clearer refusal
+        try:
+            _check_pdf_end(file, size)
+        finally:
+            file.seek(0)
     return kind
 
 
@@ -198,13 +206,9 @@ def _measure(file: IO[bytes], max_bytes: int) -> tuple[int, bytes, bool]:
     return size, head, is_text
 
 
-def _sniff(
-    file: IO[bytes], head: bytes, is_text: bool, max_bytes: int, size: int
-) -> UploadKind | None:
+def _sniff(file: IO[bytes], head: bytes, is_text: bool, max_bytes: int) -> UploadKind | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
-            if kind is PDF:
-                _check_pdf_end(file, size)
             return kind
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(file, max_bytes)

@@ -105,7 +105,9 @@ HOSTILE = [
     Hostile("absolute member", b"abs.docx", make_docx(**{"/etc/cron.d/evil": b"x"}), UNSAFE),
     Hostile("drive letter member", b"drive.xlsx", make_docx(**{"C:\\evil.dll": b"x"}), UNSAFE),
     Hostile("truncated zip", b"cut.xlsx", make_xlsx()[:300], DAMAGED + NO_TYPE),
-    Hostile("truncated pdf", b"cut.pdf", _PDF[: len(_PDF) // 2], ("incomplete",)),
+    Hostile(
+        "truncated pdf", b"cut.pdf", _PDF[: len(_PDF) // 2], ("incomplete", "not accepted here")
+    ),
     Hostile("empty file", b"empty.pdf", b"", ("empty",)),
     Hostile("png named pdf", b"scan.pdf", make_png(), ("PNG",)),
     Hostile("exe named xlsx", b"report.xlsx", _EXE, NO_TYPE),

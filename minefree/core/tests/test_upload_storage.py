@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import html
-import io
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,15 +129,20 @@ def test_the_same_upload_is_stored_when_there_is_room(settings: Any, tmp_path: P
     assert [p.stat().st_size for p in tmp_path.rglob("*.pdf")] == [len(PDF)]
 
 
+class BrokenStorage(FileSystemStorage):
+    """A disk that fails for another reason than room."""
+
+    def _save(self, name: str, content: Any) -> str:
+        raise OSError(errno.EIO, "Input/output error")
+
+
 def test_another_write_error_is_not_taken_for_a_full_disk(settings: Any, tmp_path: Path):
-    from minefree.core.uploads import store_upload
-    from minefree.knowledge.models import Document
-
-    class Broken(FileSystemStorage):
-        def _save(self, name: str, content: Any) -> str:
-            raise OSError(errno.EIO, "I/O error")
-
-    document = Document()
-    document.file.storage = Broken(location=tmp_path)
-    with pytest.raises(OSError, match="I/O error"):
-        store_upload(document.file, "law.pdf", io.BytesIO(b"%PDF-1.4"))
+    """Only a full disk (or quota) is the user's to wait out; any other failure is a fault."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = settings.STORAGES | {"default": {"BACKEND": f"{__name__}.BrokenStorage"}}
+    endpoint = next(e for e in STORING if e.name == "api attachment")
+    ctx = make_cast()
+    ctx |= endpoint.setup(ctx)
+    client, auth = client_for(endpoint, ctx[endpoint.role])
+    with pytest.raises(OSError, match="Input/output error"):
+        post(endpoint, client, auth, ctx, *_upload_for(endpoint))
