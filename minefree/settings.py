@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "minefree.core.middleware.ApiErrorsAsJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # before anything reads a body (CsrfViewMiddleware reads forms): core.upload_limits
+    "minefree.core.upload_limits.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,8 +164,12 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
-# A bulk import sends up to 300 workbooks in one request (reporting.batches.BATCH_MAX_FILES);
-# each file's size is checked by the import itself (10 MB).
+# A bulk import sends up to 300 workbooks in one request (reporting.batches.BATCH_MAX_FILES).
+# Each upload endpoint declares its limit (core.upload_limits.upload_limit): a body over it is
+# refused (413) before it is read, a file past it is cut off at the first chunk over it. An
+# address that declares none takes at most DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), files too.
+# The proxy's limit (nginx client_max_body_size) must allow the largest: the bulk import,
+# 300 x 10 MB and the envelope (3001m).
 DATA_UPLOAD_MAX_NUMBER_FILES = 300
 
 # Page cache: the local-memory cache is per process; invalidation uses a version

@@ -22,6 +22,7 @@ from minefree.clearance.api import router as clearance_router
 from minefree.cooperation import api_casework, api_funding  # noqa: F401 (see add_router)
 from minefree.cooperation.api import router as cooperation_router
 from minefree.core.schemas import ErrorOut
+from minefree.core.uploads import StorageFull
 from minefree.core.versions import VersionConflictError, VersionRequiredError
 from minefree.core.workflow import AlreadyDone
 from minefree.fund import api_report as fund_report  # noqa: F401 (see add_router)
@@ -124,6 +125,8 @@ REFUSALS: dict[type[Exception], tuple[int, str, Callable[[Any], str]]] = {
     AuthenticationError: (401, "unauthenticated", lambda exc: "Sign in first."),
     AlreadyDone: (409, "already_done", lambda exc: " ".join(exc.messages)),
     ValidationError: (422, "invalid", lambda exc: " ".join(exc.messages)),
+    # an accepted upload the disk has no room for: nothing stored, to be tried again later
+    StorageFull: (507, "storage_full", lambda exc: " ".join(exc.messages)),
     # a number beyond what the database holds (SQLite raises OverflowError, PostgreSQL a
     # DataError): whatever parameter carried it, it is out of range, not a fault
     OverflowError: (422, "invalid", lambda exc: "A number is out of range."),

@@ -48,6 +48,7 @@ from minefree.clearance.models import (
 )
 from minefree.core.api import VERSIONED_WRITE_ERRORS, WRITE_ERRORS, created, if_match, with_version
 from minefree.core.schemas import ErrorOut
+from minefree.core.upload_limits import upload_limit
 from minefree.core.views import or_404
 from minefree.registry.models import Actor, Meeting
 from minefree.registry.selectors import get_state, meetings_list
@@ -635,6 +636,7 @@ def requirement_met(
     "or nothing: 201 when it opened the state's new request, 200 when it filled the draft "
     "open. 422 lists every problem under `file`, each by sheet, row and column. " + PERSONAL,
 )
+@upload_limit(IMPORT_MAX_BYTES)
 def request_workbook_import(
     request: HttpRequest, response: HttpResponse, state: Form[str], file: File[UploadedFile]
 ) -> Status[ExtensionDraftOut]:

@@ -41,6 +41,7 @@ from minefree.clearance.web import (
     version_url,
     with_rows,
 )
+from minefree.core.upload_limits import upload_limit
 from minefree.core.versions import VersionConflictError
 from minefree.core.views import flash_errors
 from minefree.core.workflow import AlreadyDone
@@ -220,6 +221,7 @@ def header_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@upload_limit(services.DOCUMENT_MAX_BYTES)
 @refused_as_403
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     version = version_of(request, pk)

@@ -24,6 +24,7 @@ from minefree.clearance import selectors
 from minefree.clearance.exchange import IMPORT_MAX_BYTES, request_import
 from minefree.clearance.models import ExtensionRequest, RequestVersion
 from minefree.clearance.xlsx import blank_xlsx, export_xlsx
+from minefree.core.upload_limits import upload_limit
 from minefree.core.uploads import XLSX
 from minefree.core.views import denied_as_403, flash_errors, or_404
 from minefree.registry.models import Actor
@@ -91,6 +92,7 @@ def version_download(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @login_required
 @require_POST
+@upload_limit(IMPORT_MAX_BYTES)
 @refused_as_403
 def upload(request: HttpRequest) -> HttpResponse:
     """A filled template into the state's draft: all or nothing, every problem listed."""

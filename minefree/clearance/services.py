@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +46,7 @@ from minefree.core.audit import audit_record, audited_create, audited_update, se
 from minefree.core.currency import to_usd
 from minefree.core.models import AuditEvent, Origin, Source
 from minefree.core.permissions import require
-from minefree.core.uploads import PDF, check_upload
+from minefree.core.uploads import PDF, check_upload, store_upload
 from minefree.core.versions import check_version, fingerprint
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, lock_rows, locked
 from minefree.registry.events import EXTENSION_DECIDED
@@ -266,7 +265,7 @@ def version_document_attach(
     check_upload(file, name=clean_name, allowed=(PDF,), max_bytes=DOCUMENT_MAX_BYTES)
     check_version(version, version_version(version), expected_version)
     before = {"document": version.document.name or ""}
-    version.document.save(clean_name, File(file, name=clean_name), save=False)
+    store_upload(version.document, clean_name, file)
     version.save(update_fields=["document"])
     audit_record(
         actor=actor,

@@ -9,7 +9,9 @@ encryption, path tricks and zip bombs before a parser such as openpyxl sees them
 from __future__ import annotations
 
 import codecs
+import errno
 import io
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -18,9 +20,13 @@ from pathlib import PurePath, PureWindowsPath
 from typing import IO, TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+
+from minefree.core.audit import within_service
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,6 +48,51 @@ class UploadRejected(ValidationError):  # noqa: N818 - the name callers know
         self, message: StrOrPromise, code: str, params: dict[str, str] | None = None
     ) -> None:
         super().__init__(message, code=code, params=params)
+
+
+class StorageFull(UploadRejected):
+    """The file was accepted, but the disk holding uploads has no room left for it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "The server has no room to store the file, so nothing was saved. Try again "
+                "later; if it happens again, tell ISU staff."
+            ),
+            "storage_full",
+        )
+
+
+#: a write that failed for want of room: the disk is full, or the account's quota is
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+@within_service
+def store_upload(field_file: FieldFile, name: str, file: UploadedFile | IO[bytes]) -> None:
+    """Store ``file`` as the content of ``field_file`` (the row is saved by the caller).
+
+    When the disk is full, the part already written is removed and ``StorageFull`` is
+    raised, so the service's transaction rolls back: no row, no file, a clear message.
+    """
+    field = field_file.field
+    storage = field_file.storage
+    # the name the storage will choose, to remove what it wrote if the write fails
+    target = storage.get_available_name(
+        field.generate_filename(field_file.instance, name), max_length=field.max_length
+    )
+    file.seek(0, 2)
+    size = file.tell()
+    file.seek(0)
+    try:
+        field_file.save(name, File(file, name=name), save=False)
+    except OSError as error:
+        if error.errno not in _NO_ROOM:
+            raise
+        # A partial write is shorter than the file: a file of another upload that took
+        # the same name in the meantime is left alone.
+        if storage.exists(target) and storage.size(target) < size:
+            storage.delete(target)
+        raise StorageFull from error
 
 
 @dataclass(frozen=True)
@@ -81,6 +132,16 @@ def check_upload(
     """
     allowed = tuple(allowed)
     accepted = ", ".join(kind.name for kind in allowed)
+    if any(unicodedata.category(c) in {"Cc", "Cs"} for c in name) or "\ufffd" in name:
+        # a NUL cuts a path short on disk; an undecodable byte or control character in
+        # the name would show as garbage wherever the name is listed
+        raise UploadRejected(
+            _(
+                "The file name contains control characters or bytes that are not text; "
+                "rename the file and try again."
+            ),
+            "bad_name",
+        )
     file.seek(0)
     try:
         size, head, is_text = _measure(file, max_bytes)
@@ -113,6 +174,11 @@ def check_upload(
             "extension_mismatch",
             {"kind": kind.name, "extensions": " / ".join(kind.extensions)},
         )
+    if kind is PDF:  # once it is known to be welcome: a wrong type is the clearer refusal
+        try:
+            _check_pdf_end(file, size)
+        finally:
+            file.seek(0)
     return kind
 
 
@@ -149,6 +215,19 @@ def _sniff(file: IO[bytes], head: bytes, is_text: bool, max_bytes: int) -> Uploa
     return TEXT if is_text else None
 
 
+_PDF_TAIL = 1024  # a PDF ends in "%%EOF", within its last 1024 bytes (ISO 32000-1, 7.5.5)
+
+
+def _check_pdf_end(file: IO[bytes], size: int) -> None:
+    """A PDF cut off in transfer has lost its end, where a reader starts (its xref)."""
+    file.seek(max(size - _PDF_TAIL, 0))
+    if b"%%EOF" not in file.read(_PDF_TAIL):
+        raise UploadRejected(
+            _("The PDF is incomplete (its end is missing) or damaged, so it cannot be read."),
+            "damaged",
+        )
+
+
 def _sniff_zip(file: IO[bytes], max_bytes: int) -> UploadKind | None:
     """Refuse unsafe archives from their directory alone, then name the document type."""
     file.seek(0)
@@ -160,6 +239,11 @@ def _sniff_zip(file: IO[bytes], max_bytes: int) -> UploadKind | None:
             # The VBA part may have any name; its content type gives it away.
             if _mentions(archive, names, "[Content_Types].xml", (b"macroenabled", b"vbaproject")):
                 raise UploadRejected(*_MACRO)
+            # No XML parser (openpyxl, python-docx) is handed entities to resolve or expand.
+            spreadsheet = "xl/workbook.xml" in names
+            for name in sorted(names):
+                if name.lower().endswith(_XML_SUFFIXES):
+                    _check_xml_member(archive, name, spreadsheet=spreadsheet)
             if "mimetype" in names:
                 with archive.open("mimetype") as member:
                     if member.read(len(_ODT_MIMETYPE) + 2).strip() == _ODT_MIMETYPE:
@@ -210,9 +294,13 @@ def _mentions(
     return False
 
 
-def _megabytes(size: int) -> str:
-    megabytes = max(round(size / MB, 2), 0.01)
-    return formats.number_format(int(megabytes) if megabytes.is_integer() else megabytes)
+def megabytes(size: int) -> str:
+    """``size`` in MB as users read it: "10", "2.5" (in the reader's number format)."""
+    amount = max(round(size / MB, 2), 0.01)
+    return formats.number_format(int(amount) if amount.is_integer() else amount)
+
+
+_megabytes = megabytes
 
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -249,20 +337,23 @@ def check_xml_parts(data: bytes, *, max_total: int, max_part: dict[str, int]) ->
                         {"part": member.filename, "limit": _megabytes(limit)},
                     )
                 if member.filename.lower().endswith(_XML_SUFFIXES):
-                    _check_xml_member(archive, member.filename)
+                    _check_xml_member(archive, member.filename, spreadsheet=True)
     except (zipfile.BadZipFile, EOFError, NotImplementedError, OSError, zlib.error) as error:
         raise UploadRejected(_("The file is damaged and cannot be read."), "damaged") from error
 
 
-def _check_xml_member(archive: zipfile.ZipFile, name: str) -> None:
-    declaration = UploadRejected(
-        _(
+def _check_xml_member(archive: zipfile.ZipFile, name: str, *, spreadsheet: bool) -> None:
+    if spreadsheet:
+        message = _(
             "The file contains an XML declaration of entities or a document type (%(part)s), "
             "which spreadsheets never need; it is refused for safety."
-        ),
-        "xml_declaration",
-        {"part": name},
-    )
+        )
+    else:
+        message = _(
+            "The file contains an XML declaration of entities or a document type (%(part)s), "
+            "which office documents never need; it is refused for safety."
+        )
+    declaration = UploadRejected(message, "xml_declaration", {"part": name})
     tail = b""
     with archive.open(name) as member:
         first = True

@@ -28,6 +28,7 @@ from ninja.responses import Status
 
 from minefree.accounts.tokens import WRITE_AUTH
 from minefree.core.api import VERSIONED_WRITE_ERRORS, WRITE_ERRORS, created, if_match
+from minefree.core.upload_limits import upload_limit
 from minefree.core.views import or_404
 from minefree.fund import services
 from minefree.fund.api import (
@@ -380,6 +381,7 @@ def budget_replace(
     description="Multipart: `title` and `file` (PDF or DOCX, checked by its content, at most "
     f"{services.LETTER_MAX_BYTES // (1024 * 1024)} MB). " + PERSONAL,
 )
+@upload_limit(services.LETTER_MAX_BYTES)
 def letter_add(
     request: HttpRequest,
     response: HttpResponse,

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +30,7 @@ from minefree.core.audit import (
 from minefree.core.currency import to_usd
 from minefree.core.models import Origin, Source
 from minefree.core.permissions import require
-from minefree.core.uploads import DOCX, PDF, check_upload
+from minefree.core.uploads import DOCX, PDF, check_upload, store_upload
 from minefree.core.versions import check_version, version_of
 from minefree.core.workflow import AlreadyDone, actor_label, claim_once, locked
 from minefree.fund import signals
@@ -549,7 +548,7 @@ def support_letter_add(
     clean_name = Path(name).name[:100] or "letter.pdf"
     check_upload(file, name=clean_name, allowed=(PDF, DOCX), max_bytes=LETTER_MAX_BYTES)
     letter = SupportLetter(application=application, title=(title.strip() or clean_name)[:200])
-    letter.file.save(clean_name, File(file, name=clean_name), save=False)
+    store_upload(letter.file, clean_name, file)
     audited_create(
         actor=actor,
         obj=letter,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minefree.assistance.selectors import reader
 from minefree.core.permissions import can
+from minefree.core.upload_limits import upload_limit
 from minefree.core.views import or_404
 from minefree.fund import selectors, services
 from minefree.fund.forms import (
@@ -350,6 +351,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@upload_limit(services.LETTER_MAX_BYTES)
 @refused_as_403
 def letter_add(request: HttpRequest, pk: int) -> HttpResponse:
     application = _draft_of(request, pk)

@@ -22,6 +22,7 @@ from ninja.responses import Status
 from minefree.accounts.tokens import WRITE_AUTH
 from minefree.core.api import WRITE_ERRORS, created
 from minefree.core.schemas import ErrorOut, PageQuery
+from minefree.core.upload_limits import upload_limit
 from minefree.core.views import or_404
 from minefree.knowledge import challenges as kc
 from minefree.knowledge import classify as classifier
@@ -427,6 +428,7 @@ def _articles(text: str) -> list[int]:
     "comma-separated; `meeting` is a meeting's code (e.g. 5RC). 422 when the file is not what its name says, too large, or neither "
     "a file nor an address is given. " + PERSONAL,
 )
+@upload_limit(services.DOCUMENT_MAX_BYTES)
 def document_create(
     request: HttpRequest,
     response: HttpResponse,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from minefree.core.audit import audit_record, audited_create, audited_update, service, snapshot
 from minefree.core.models import Origin, Visibility
 from minefree.core.permissions import require
-from minefree.core.uploads import DOCX, PDF, TEXT, check_upload
+from minefree.core.uploads import DOCX, PDF, TEXT, check_upload, store_upload
 from minefree.core.workflow import AlreadyDone, locked
 from minefree.knowledge import classify as classifier
 from minefree.knowledge import fulltext, training
@@ -270,6 +270,8 @@ def document_add(
         document.text = "\n\n".join(text for _where, text in pages)
         document.file = file
     document.full_clean()
+    if file is not None:
+        store_upload(document.file, document.file.name or "document", file)
     document.save()
     document.states.set(states)
     audit_record(

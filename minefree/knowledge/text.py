@@ -8,6 +8,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
+from minefree.core.uploads import UploadRejected
+
 #: frequent words of each language: the language of a passage is the one whose words it
 #: uses most (reports carry no language of their own; a tie or no hit gives "other")
 STOPWORDS = {
@@ -131,18 +135,34 @@ class Page:
 
 
 def pdf_pages(data: bytes) -> list[Page]:
-    """The text of each page of a PDF (a scanned page without text gives an empty one)."""
+    """The text of each page of a PDF (a scanned page without text gives an empty one).
+
+    A file the reader cannot read is refused as damaged (``UploadRejected``): pypdf
+    raises many kinds of errors on a broken file, none of them a fault of minefree."""
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
-    return [Page(n, (page.extract_text() or "").strip()) for n, page in enumerate(reader.pages, 1)]
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return [
+            Page(n, (page.extract_text() or "").strip()) for n, page in enumerate(reader.pages, 1)
+        ]
+    except Exception as error:  # whatever the parser's complaint
+        raise _damaged() from error
 
 
 def docx_paragraphs(data: bytes) -> list[str]:
+    """The paragraphs of a DOCX; a file python-docx cannot read is refused as damaged."""
     import docx
 
-    document = docx.Document(io.BytesIO(data))
-    return [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    try:
+        document = docx.Document(io.BytesIO(data))
+        return [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    except Exception as error:  # whatever the parser's complaint
+        raise _damaged() from error
+
+
+def _damaged() -> UploadRejected:
+    return UploadRejected(_("The file is damaged and cannot be read."), "damaged")
 
 
 def split_passages(text: str, *, target: int = 1200) -> list[str]:

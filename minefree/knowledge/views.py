@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minefree.core import charts
 from minefree.core.permissions import can
+from minefree.core.upload_limits import upload_limit
 from minefree.core.views import (
     denied_as_403,
     flash_errors,
@@ -306,6 +307,7 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@upload_limit(services.DOCUMENT_MAX_BYTES)
 @refused_as_403
 def document_add(request: HttpRequest) -> HttpResponse:
     """Add a document: a file (its text extracted into passages) or an address."""

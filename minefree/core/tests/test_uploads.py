@@ -405,3 +405,60 @@ def test_the_rejection_is_a_django_validation_error_with_a_code():
     error = rejection(b"", "empty.txt")
     assert isinstance(error, ValidationError)
     assert error.code == "empty" and error.messages == ["The file is empty."]
+
+
+# --- the end of a PDF, XML declarations in any office document, names --------------------------
+
+
+def test_a_pdf_cut_off_before_its_end_is_rejected():
+    data = make_pdf()
+    assert rejection(data[: len(data) // 2], "law.pdf").code == "damaged"
+    assert "incomplete" in str(rejection(data[:-20], "law.pdf").message)
+
+
+def test_a_pdf_may_end_in_a_little_padding_after_its_eof():
+    data = make_pdf() + b"\n" * 500
+    assert check_upload(upload(data, "law.pdf"), name="law.pdf", allowed=ALL, max_bytes=MB) == PDF
+    assert rejection(make_pdf() + b"\n" * 2000, "law.pdf").code == "damaged"
+
+
+def _xlsx_with(members: dict[str, bytes]) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(make_xlsx())) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    return make_zip(parts | members)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "says"),
+    [
+        (
+            make_docx(**{"word/styles.xml": b'<!DOCTYPE s [<!ENTITY e "x">]><s/>'}),
+            "a.docx",
+            "office",
+        ),
+        (
+            _xlsx_with(
+                {"xl/worksheets/sheet1.xml": b"<!DOCTYPE w SYSTEM 'http://x/'><worksheet/>"}
+            ),
+            "a.xlsx",
+            "spreadsheets",
+        ),
+        (make_odt(**{"styles.xml": b"<!ENTITY x SYSTEM 'file:///etc/passwd'>"}), "a.odt", "office"),
+    ],
+)
+def test_an_xml_declaration_in_any_office_document_is_rejected(data, name, says):
+    refused = rejection(data, name)
+    assert refused.code == "xml_declaration"
+    assert f"which {says}" in str(refused.message)
+
+
+@pytest.mark.parametrize(
+    "name", ["law\x07.pdf", "law\x1b[31m.pdf", "d\ufffdcret.pdf", "\ud800.pdf"]
+)
+def test_a_name_with_control_characters_or_undecodable_bytes_is_rejected(name):
+    assert rejection(make_pdf(), name).code == "bad_name"
+
+
+def test_a_name_in_any_script_is_accepted():
+    name = "décret n° 2024 — ley 28824 法律.pdf"
+    assert check_upload(upload(make_pdf(), name), name=name, allowed=ALL, max_bytes=MB) == PDF

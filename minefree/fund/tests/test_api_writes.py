@@ -424,7 +424,7 @@ def test_a_letter_of_support_is_a_pdf_or_docx_of_at_most_10_mb(users):
 
     _refused(upload("letter.pdf", b"not a pdf at all"), 422, "invalid")
     too_large = f.PDF + b"0" * (10 * 1024 * 1024)
-    _refused(upload("letter.pdf", too_large), 422, "invalid")
+    _refused(upload("letter.pdf", too_large), 413, "too_large", "larger than the limit of 10 MB")
     assert not application.support_letters.exists()
     assert upload("letter.pdf", f.PDF).status_code == 201
     # once submitted, the application's letters are kept as they are

@@ -31,11 +31,12 @@ from ninja.responses import Status
 from minefree.accounts.tokens import WRITE_AUTH
 from minefree.core.api import VERSIONED_WRITE_ERRORS, WRITE_ERRORS, created, if_match, with_version
 from minefree.core.schemas import ErrorOut
+from minefree.core.upload_limits import upload_limit
 from minefree.core.views import or_404
 from minefree.registry.models import Actor
 from minefree.registry.selectors import get_state
 from minefree.reporting import selectors, services
-from minefree.reporting.exchange.imports import report_import
+from minefree.reporting.exchange.imports import IMPORT_MAX_BYTES, report_import
 from minefree.reporting.forms import (
     AmendmentForm,
     AttachmentForm,
@@ -76,6 +77,7 @@ from minefree.reporting.schemas import (
     Value,
     VersionSummaryOut,
 )
+from minefree.reporting.services.attachments import ATTACHMENT_MAX_BYTES
 from minefree.reporting.specification.schema import FORMS, FormSpec, Table
 
 router = Router(tags=["reporting"])
@@ -475,6 +477,7 @@ def remaining_areas_update(request: HttpRequest, version_id: int) -> list[AreaUp
     description="PDF, PNG, JPEG, DOCX, ODT or plain text, at most 10 MB; the type is checked "
     "by content, as on the page. " + PERSONAL,
 )
+@upload_limit(ATTACHMENT_MAX_BYTES)
 def attachment_add(
     request: HttpRequest,
     response: HttpResponse,
@@ -713,6 +716,7 @@ def clarification_answer(
     "workbook replaces the draft's content, all or nothing; findings are in the version's "
     "findings. " + PERSONAL,
 )
+@upload_limit(IMPORT_MAX_BYTES)
 def workbook_import(
     request: HttpRequest, response: HttpResponse, state: Form[str], file: File[UploadedFile]
 ) -> VersionSummaryOut:

@@ -9,13 +9,16 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minefree.core.upload_limits import upload_limit
 from minefree.core.views import or_404
 from minefree.reporting import selectors, services
 from minefree.reporting.forms import AttachmentForm
+from minefree.reporting.services.attachments import ATTACHMENT_MAX_BYTES
 from minefree.reporting.web import errors_of, flash_errors, form_url, refused_as_403
 
 
 @require_POST
+@upload_limit(ATTACHMENT_MAX_BYTES)
 @refused_as_403
 def upload(request: HttpRequest, pk: int, letter: str) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk, action="edit")

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from minefree.core.permissions import can
+from minefree.core.upload_limits import upload_limit
 from minefree.reporting.exchange.batches import (
     BATCH_MAX_FILES,
     batch_progress,
@@ -37,6 +38,7 @@ def _staff_only(request: HttpRequest) -> None:
 
 
 @login_required
+@upload_limit(IMPORT_MAX_BYTES, files=BATCH_MAX_FILES)
 @refused_as_403
 def batches(request: HttpRequest) -> HttpResponse:
     _staff_only(request)

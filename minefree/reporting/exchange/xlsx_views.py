@@ -9,10 +9,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minefree.core.upload_limits import upload_limit
 from minefree.core.views import int_param
 from minefree.registry.models import Actor
 from minefree.reporting import selectors
-from minefree.reporting.exchange.imports import report_import
+from minefree.reporting.exchange.imports import IMPORT_MAX_BYTES, report_import
 from minefree.reporting.exchange.xlsx import export_xlsx
 from minefree.reporting.web import flash_errors, refused_as_403
 
@@ -29,6 +30,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@upload_limit(IMPORT_MAX_BYTES)
 @refused_as_403
 def upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")

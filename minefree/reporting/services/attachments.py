@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.utils.translation import gettext as _
 
 from minefree.core.audit import audit_record, service
-from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload
+from minefree.core.uploads import DOCX, JPEG, ODT, PDF, PNG, TEXT, check_upload, store_upload
 from minefree.reporting.models import Attachment, ReportVersion
 from minefree.reporting.services.common import require_draft, state_code_of, user_or_none
 from minefree.reporting.specification.schema import FORMS
@@ -45,7 +44,7 @@ def attachment_add(
         description=description.strip()[:300],
         uploaded_by=user_or_none(actor),
     )
-    attachment.file.save(clean_name, File(file, name=clean_name), save=False)
+    store_upload(attachment.file, clean_name, file)
     attachment.save()
     audit_record(
         actor=actor,
