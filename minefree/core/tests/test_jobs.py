@@ -8,6 +8,7 @@ made from the test database when ``DATABASE_URL`` names one), and kill them.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import secrets
 import shutil
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +37,7 @@ from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, HookFailure, JobWorker
 from minefree.core.tests import jobs_tasks
 from minefree.core.tests.jobs_tasks import fail, note
+from minefree.reporting.tests.test_batches import workbooks
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -142,7 +145,8 @@ def test_a_worker_forgets_its_heartbeat_when_it_stops(in_database: None) -> None
 
 
 def _run_waiting_jobs() -> None:
-    """What a worker does, here: claim each ready job and run it."""
+    """What a worker does, here: claim each ready job and run it (the worker's own loop
+    would close this test's connection, whose transaction it takes for a stale one)."""
     from django_tasks_db.management.commands.db_worker import Worker
 
     worker = Worker(
@@ -155,7 +159,9 @@ def _run_waiting_jobs() -> None:
         worker_id="in-test",
         excluded_queue_names=[],
     )
-    worker.run()
+    while (row := DBTaskResult.objects.ready().first()) is not None:
+        row.claim(worker.worker_id)
+        worker.run_task(row)
 
 
 @pytest.mark.django_db
@@ -266,6 +272,76 @@ def test_the_reminders_job_runs_a_day_and_queues_the_next(
     [waiting] = _rows(reminders_run_day)
     assert waiting.args_kwargs["kwargs"] == {"day": "2026-04-01"}
     assert waiting.status == "READY"
+
+
+@pytest.mark.django_db
+def test_with_a_worker_the_batch_page_queues_one_import_job_and_polls_it(
+    in_database: None, client: Any, workbooks: dict[str, bytes]
+) -> None:
+    from minefree.reporting.exchange.batches import batch_progress
+    from minefree.reporting.models import ImportBatch
+    from minefree.reporting.tasks import import_batch_run
+
+    client.force_login(make_cast()["isu_staff"])
+    uploads = []
+    for name, data in workbooks.items():
+        upload = io.BytesIO(data)
+        upload.name = name
+        uploads.append(upload)
+    response = client.post("/reports/import/batches/", {"mode": "drafts", "files": uploads})
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert [r.args_kwargs["kwargs"] for r in _rows(import_batch_run)] == [{"batch_id": batch.pk}]
+    page = client.get(response["Location"]).content.decode()
+    assert 'hx-trigger="load delay:1s"' in page
+    partial = client.post(response["Location"] + "process/", HTTP_HX_REQUEST="true")
+    assert 'value="0"' in partial.content.decode()  # the request imported nothing itself
+    assert len(_rows(import_batch_run)) == 1  # and queued no second job
+    _run_waiting_jobs()
+    assert batch_progress(batch).imported == 3
+    done = client.post(response["Location"] + "process/", HTTP_HX_REQUEST="true").content.decode()
+    assert "3 imported, 0 rejected" in done and "hx-trigger" not in done
+    assert len(_rows(import_batch_run)) == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_import_job_is_not_queued_again_by_the_polling_page(
+    in_database: None, client: Any, workbooks: dict[str, bytes]
+) -> None:
+    from minefree.reporting.exchange.batches import import_batch_create
+    from minefree.reporting.tasks import import_batch_run
+
+    cast = make_cast()
+    batch = import_batch_create(
+        actor=cast["isu_staff"], files=[(n, d, len(d)) for n, d in workbooks.items()]
+    )
+    batch.created_by = cast["focal_point_peru"]  # no right to import: the job fails
+    batch.save()
+    jobs.enqueue(import_batch_run, batch_id=batch.pk)
+    _run_waiting_jobs()
+    assert [r.status for r in _rows(import_batch_run)] == ["FAILED"]
+    client.force_login(cast["isu_staff"])
+    client.post(f"/reports/import/batches/{batch.pk}/process/", HTTP_HX_REQUEST="true")
+    assert [r.status for r in _rows(import_batch_run)] == ["FAILED"]
+    assert "Only ISU staff import many reports" in jobs.failed_jobs()[0].error
+
+
+@pytest.mark.django_db
+def test_send_reminders_queues_the_day_once_for_the_worker(in_database: None) -> None:
+    from minefree.reminders.tasks import reminders_run_day
+
+    out = io.StringIO()
+    call_command("send_reminders", "--enqueue", "--today", "2026-04-30", stdout=out)
+    call_command("send_reminders", "--enqueue", "--today", "2026-04-30", stdout=out)
+    [row] = _rows(reminders_run_day)
+    assert row.args_kwargs["kwargs"] == {"day": "2026-04-30"}
+    assert "queued" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_send_reminders_refuses_to_queue_without_a_worker() -> None:
+    with pytest.raises(CommandError, match="MINEFREE_TASKS=database"):
+        call_command("send_reminders", "--enqueue")
 
 
 # --- real worker processes ------------------------------------------------------------
@@ -458,15 +534,17 @@ def test_two_workers_claim_each_job_exactly_once(workers: Workers, tmp_path: Pat
 @pytest.mark.django_db
 def test_a_job_of_a_killed_worker_runs_again_once(workers: Workers, tmp_path: Path) -> None:
     trace = tmp_path / "trace"
-    first = workers.start()
+    for _ in range(3):
+        workers.start()
+    wait_for(lambda: JobWorker.objects.count() == 3, "three workers beating", workers)
     result = jobs.enqueue(note, n=1, path=str(trace), seconds=1)
     wait_for(lambda: lines(trace) == ["start 1"], "the job to start", workers)
-    os.kill(first.pid, signal.SIGKILL)
-    first.wait()
     row = DBTaskResult.objects.get(pk=result.id)  # type: ignore[union-attr]
-    assert row.status == "RUNNING"  # the package alone would leave it so for ever
-    workers.start()
-    workers.start()
+    claimer = JobWorker.objects.get(worker_id=row.worker_ids[-1])
+    os.kill(claimer.pid, signal.SIGKILL)
+    row.refresh_from_db()
+    assert row.status == "RUNNING"  # and so it would stay, with the package alone
+    # the two others both look for abandoned jobs; one of them hands it back, once
     wait_for(
         lambda: DBTaskResult.objects.filter(pk=row.pk, status="SUCCESSFUL").exists(),
         "the job to be recovered and done",
@@ -476,6 +554,7 @@ def test_a_job_of_a_killed_worker_runs_again_once(workers: Workers, tmp_path: Pa
     assert lines(trace) == ["start 1", "start 1", "end 1"]
     row.refresh_from_db()
     assert row.status == "SUCCESSFUL" and len(row.worker_ids) == 2
+    assert row.worker_ids[0] != row.worker_ids[1]
     assert AuditEvent.objects.filter(action="job.recovered", object_id=str(row.pk)).count() == 1
 
 
@@ -514,8 +593,10 @@ def test_a_bulk_import_killed_mid_file_keeps_what_was_done_and_completes(
     staff = make_cast()["isu_staff"]
     batch = import_batch_create(actor=staff, files=_workbooks(staff))
     marker = tmp_path / "marker"
-    first = workers.start(MINEFREE_TEST_PAUSE="1", MINEFREE_TEST_MARKER=str(marker))
     result = jobs.enqueue(import_batch_run, batch_id=batch.pk)
+    first = workers.start(MINEFREE_TEST_PAUSE="1", MINEFREE_TEST_MARKER=str(marker))
+    wait_for(lambda: len(lines(marker)) == 1, "the first file to be imported", workers)
+    workers.start()  # the next worker, without pauses, starts meanwhile
     wait_for(lambda: len(lines(marker)) == 2, "the second file to be half imported", workers)
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
@@ -528,7 +609,6 @@ def test_a_bulk_import_killed_mid_file_keeps_what_was_done_and_completes(
     ]
     assert files[1].content  # still there to be imported
 
-    workers.start()
     wait_for(
         lambda: DBTaskResult.objects.filter(pk=result.id, status="SUCCESSFUL").exists(),  # type: ignore[union-attr]
         "the batch to complete",
@@ -540,4 +620,4 @@ def test_a_bulk_import_killed_mid_file_keeps_what_was_done_and_completes(
     assert states == Counter({"COL": 1, "NOR": 1, "PER": 1})
 
 
-assert jobs_tasks  # the test jobs are declared before any worker looks for them
+assert jobs_tasks and workbooks  # test jobs declared before any worker looks; a fixture
