@@ -41,7 +41,7 @@ from minefree.reporting.tests.test_batches import workbooks
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-LEASE = 2
+LEASE = 4
 
 
 @pytest.fixture
@@ -495,7 +495,7 @@ def workers(
         connections["default"] = original
 
 
-def wait_for(condition: Callable[[], Any], what: str, pool: Workers, timeout: float = 30) -> Any:
+def wait_for(condition: Callable[[], Any], what: str, pool: Workers, timeout: float = 120) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = condition()
