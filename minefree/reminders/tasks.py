@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from minefree.core import jobs
 from minefree.core.audit import SYSTEM, new_request_id, request_context
@@ -47,8 +48,6 @@ def undelivered(summary: SendSummary, others: list[ReminderRun]) -> int:
 
 def next_run(day: dt.date) -> dt.timedelta:
     """How long from now until the morning of ``day``, Geneva time (none if past)."""
-    from django.utils import timezone
-
     return max(dt.datetime.combine(day, RUN_AT, GENEVA) - timezone.now(), dt.timedelta(0))
 
 
@@ -56,12 +55,13 @@ def next_run(day: dt.date) -> dt.timedelta:
 def reminders_run_day(*, day: str) -> int:
     """Send the reminders due on ``day`` (YYYY-MM-DD) and queue the next day's run.
 
-    Idempotent: each reminder step is recorded once and sent once, so running a day twice
+    A job that runs late (no worker for some days) acts as on today and queues tomorrow,
+    as the command would: a missed step is sent once, the latest one. Idempotent: each reminder step is recorded once and sent once, so running a day twice
     sends only what failed the first time. Raises if some could not be delivered (the
     job is then shown to ISU staff; running it again retries them). Returns how many
     reminders were sent.
     """
-    today = dt.date.fromisoformat(day)
+    today = max(dt.date.fromisoformat(day), timezone.localdate())
     tomorrow = today + dt.timedelta(days=1)
     jobs.enqueue(reminders_run_day, delay=next_run(tomorrow), day=tomorrow.isoformat())
     outcome: list[int] = []

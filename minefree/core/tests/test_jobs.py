@@ -266,12 +266,27 @@ def test_the_reminders_job_runs_a_day_and_queues_the_next(
 ) -> None:
     from minefree.reminders.tasks import reminders_run_day
 
+    day = timezone.localdate() + dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders_run_day.call(day="2026-03-31") >= 0
-        reminders_run_day.call(day="2026-03-31")  # twice: sends nothing more, queues nothing
+        assert reminders_run_day.call(day=day.isoformat()) >= 0
+        reminders_run_day.call(day=day.isoformat())  # twice: sends nothing more, queues nothing
     [waiting] = _rows(reminders_run_day)
-    assert waiting.args_kwargs["kwargs"] == {"day": "2026-04-01"}
+    assert waiting.args_kwargs["kwargs"] == {"day": (day + dt.timedelta(days=1)).isoformat()}
     assert waiting.status == "READY"
+    assert waiting.run_after > timezone.now() + dt.timedelta(hours=12)
+
+
+@pytest.mark.django_db
+def test_a_late_reminders_job_acts_as_on_today(
+    in_database: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    from minefree.reminders.tasks import reminders_run_day
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_run_day.call(day="2026-03-31")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    [waiting] = _rows(reminders_run_day)
+    assert waiting.args_kwargs["kwargs"] == {"day": tomorrow.isoformat()}
 
 
 @pytest.mark.django_db
