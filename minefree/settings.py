@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "minefree.indicators",
     "minefree.site",
     "minefree.api",
+    # Background jobs (core.jobs). After minefree.core, so that core's ``db_worker`` (the
+    # package's worker plus heartbeats and recovery of abandoned jobs) is the one that runs.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +286,31 @@ if not 1 <= MINEFREE_REMINDER_DAYS_BEFORE <= 90:
         "MINEFREE_REMINDER_DAYS_BEFORE must be between 1 and 90, "
         f"not {MINEFREE_REMINDER_DAYS_BEFORE}."
     )
+
+# Background jobs (core.jobs, Django's tasks framework through the django-tasks backport).
+# MINEFREE_TASKS=immediate (the default; the demo and the tests) runs a job at once, inside
+# the request that enqueues it: no worker to start. MINEFREE_TASKS=database (production, the
+# rehearsal) stores jobs in the database for ``minefree db_worker`` processes to run.
+MINEFREE_TASKS = env_str("MINEFREE_TASKS", "immediate")
+if MINEFREE_TASKS not in {"immediate", "database"}:
+    raise ImproperlyConfigured("MINEFREE_TASKS is either 'immediate' or 'database'.")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if MINEFREE_TASKS == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# A running worker writes a heartbeat every MINEFREE_JOBS_LEASE / 4 seconds; a job whose
+# worker has been silent for MINEFREE_JOBS_LEASE seconds (killed, its machine gone) is run
+# again by another worker, at most MINEFREE_JOBS_MAX_CLAIMS times in all.
+MINEFREE_JOBS_LEASE = env_int("MINEFREE_JOBS_LEASE", 60)
+MINEFREE_JOBS_MAX_CLAIMS = env_int("MINEFREE_JOBS_MAX_CLAIMS", 3)
+if MINEFREE_JOBS_LEASE < 1 or MINEFREE_JOBS_MAX_CLAIMS < 1:
+    raise ImproperlyConfigured("MINEFREE_JOBS_LEASE and MINEFREE_JOBS_MAX_CLAIMS are at least 1.")
 
 # Knowledge base search: re-rank the best full-text matches by meaning with the small
 # embedding model the optional "wordllama" package ships in its wheel (off by default).

@@ -21,7 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import F
 
-from minefree.core.models import AuditEvent, ContentVersion, IdempotencyKey
+from minefree.core.models import AuditEvent, ContentVersion, IdempotencyKey, JobWorker
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,10 +67,11 @@ _frames: contextvars.ContextVar[tuple[_Frame, ...]] = contextvars.ContextVar(
 
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 _AUDIT_TABLE = AuditEvent._meta.db_table
-#: bookkeeping that is no data of its own: page-cache counters and the keys of requests
-#: that must take effect once (the change they guard is audited by its service)
+#: bookkeeping that is no data of its own: page-cache counters, the keys of requests
+#: that must take effect once (the change they guard is audited by its service) and the
+#: heartbeats of background workers (core.jobs)
 _VERSION_TABLE = ContentVersion._meta.db_table
-_BOOKKEEPING = (_VERSION_TABLE, IdempotencyKey._meta.db_table)
+_BOOKKEEPING = (_VERSION_TABLE, IdempotencyKey._meta.db_table, JobWorker._meta.db_table)
 
 
 def _watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:

@@ -9,12 +9,15 @@ Handlers run once the emitting transaction has committed, each in its own transa
 so nothing downstream can veto or undo the change that caused it: a state's submission
 stands even if cooperation cannot take one of its rows. A handler that raises is recorded
 as a ``HookFailure`` (with its error, shown to ISU staff on the follow-ups page) and
-retried from there or by ``minefree retry-follow-ups``. Handlers must therefore be
-idempotent: running one twice gives the result of running it once.
+retried from there or by ``minefree retry-follow-ups``. With a background worker
+(``core.jobs``) it is also retried by itself, up to ``AUTO_RETRIES`` times after growing
+delays (a database briefly locked, a mail server down); then it waits for staff. Handlers
+must therefore be idempotent: running one twice gives the result of running it once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from minefree.core import jobs
 from minefree.core.audit import SYSTEM, audit_record, service, snapshot
 from minefree.core.models import HookFailure
 from minefree.core.permissions import require
@@ -82,7 +86,39 @@ def _run(hook: Hook, *, actor_id: int | None, payload: dict[str, Any]) -> None:
             hook.handler(actor=actor, **payload)
     except Exception as exc:
         log.exception("follow-up %s after %s failed", hook.name, hook.event)
-        follow_up_failed(actor=actor, hook=hook, payload=payload, error=_describe(exc))
+        failure = follow_up_failed(actor=actor, hook=hook, payload=payload, error=_describe(exc))
+        _schedule_retry(failure, attempt=1)
+
+
+#: Automatic retries of a failed follow-up (with a worker), and the delay before each.
+AUTO_RETRIES = 3
+RETRY_DELAYS = (dt.timedelta(minutes=1), dt.timedelta(minutes=10), dt.timedelta(hours=1))
+
+
+def _schedule_retry(failure: HookFailure, *, attempt: int) -> None:
+    if attempt <= AUTO_RETRIES:
+        jobs.enqueue(
+            follow_up_retry_job,
+            delay=RETRY_DELAYS[attempt - 1],
+            failure_id=failure.pk,
+            attempt=attempt,
+        )
+
+
+@jobs.job("Retry of a failed follow-up")
+def follow_up_retry_job(*, failure_id: int, attempt: int) -> bool:
+    """Automatic retry ``attempt`` of a failed follow-up; schedules the next if it fails.
+
+    Idempotent: a follow-up resolved meanwhile (by staff, by a twin of this job) is left
+    alone. True if the follow-up is resolved.
+    """
+    failure = HookFailure.objects.filter(pk=failure_id).first()
+    if failure is None or failure.resolved_at is not None:
+        return True
+    if follow_up_retry(actor=SYSTEM, failure=failure):
+        return True
+    _schedule_retry(failure, attempt=attempt + 1)
+    return False
 
 
 def _describe(exc: Exception) -> str:

@@ -221,3 +221,26 @@ class HookFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} after {self.event}"
+
+
+class JobWorker(models.Model):
+    """A running ``minefree db_worker`` process and its last heartbeat (``core.jobs``).
+
+    The tasks package records which worker claimed a job but not whether that worker still
+    lives; a job whose worker stopped beating for longer than the lease was abandoned (the
+    process was killed, its machine lost) and is handed to another worker.
+    """
+
+    worker_id = models.CharField(_("worker id"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    seen_at = models.DateTimeField(_("last heartbeat"), db_index=True)
+
+    class Meta:
+        ordering = ["-seen_at"]
+        verbose_name = _("background worker")
+        verbose_name_plural = _("background workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}, pid {self.pid})"

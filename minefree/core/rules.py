@@ -6,4 +6,5 @@ from minefree.core.permissions import Rule, staff_only
 
 RULES: dict[str, Rule] = {
     "follow_up.retry": staff_only,
+    "job.rerun": staff_only,
 }

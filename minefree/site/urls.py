@@ -12,4 +12,5 @@ urlpatterns = [
     path("sources/reference/<str:name>", views.reference_file, name="reference_file"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<int:pk>/retry/", views.follow_up_retry, name="follow_up_retry"),
+    path("follow-ups/jobs/<uuid:job_id>/rerun/", views.job_rerun, name="job_rerun"),
 ]

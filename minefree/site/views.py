@@ -8,14 +8,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minefree.assistance.selectors import reader
-from minefree.core import hooks
+from minefree.core import hooks, jobs
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
 from minefree.core.models import REFERENCE_FILE, HookFailure
 from minefree.core.pagecache import cached_public_page
@@ -96,10 +96,29 @@ def committees(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
-    """ISU staff: effects on other apps that failed after a change committed, to retry."""
+    """ISU staff: effects on other apps that failed after a change committed, and background
+    jobs that failed, to run again."""
     if not can(request.user, "follow_up.retry"):
         raise PermissionDenied
-    return render(request, "site/follow_ups.html", {"failures": hooks.open_failures()})
+    context = {
+        "failures": hooks.open_failures(),
+        "failed_jobs": jobs.failed_jobs() if can(request.user, "job.rerun") else [],
+    }
+    return render(request, "site/follow_ups.html", context)
+
+
+@login_required
+@require_POST
+def job_rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+    if not can(request.user, "job.rerun"):
+        raise PermissionDenied
+    try:
+        jobs.job_rerun(actor=request.user, job_id=job_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The job is queued to run again."))
+    return redirect("site:follow_ups")
 
 
 @login_required

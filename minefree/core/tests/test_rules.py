@@ -37,6 +37,11 @@ RULED_APPS = {
 NO_RULE = {
     "minefree.core.hooks.follow_up_failed": "records the failure of an effect already allowed",
     "minefree.core.hooks._retry_outcome": "records a retry that follow_up_retry allowed",
+    "minefree.core.jobs.worker_beat": "a background worker's heartbeat, no data of anyone's",
+    "minefree.core.jobs.worker_gone": "a background worker forgets its own heartbeat",
+    "minefree.core.jobs.jobs_recover_abandoned": (
+        "requeues a job whose enqueuing service was allowed, after its worker died"
+    ),
     "minefree.accounts.services.user_set_password": "a user changes their own password",
     "minefree.knowledge.services.passages_replace": (
         "indexes the text of an act its own service allowed (a submission, an upload)"
@@ -55,7 +60,10 @@ def _test_modules():
             yield importlib.import_module(name)
 
 
-RULE_CASES: RuleCases = {"follow_up.retry": (lambda: None, STAFF)}
+RULE_CASES: RuleCases = {
+    "follow_up.retry": (lambda: None, STAFF),
+    "job.rerun": (lambda: None, STAFF),
+}
 
 
 test_rule = rule_test(RULE_CASES)

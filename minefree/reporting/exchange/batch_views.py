@@ -1,9 +1,11 @@
 """ISU staff import many workbooks at once and follow the batch's progress file by file.
 
-Processing runs a few files per request: the batch page asks for the next ones by
-itself (htmx) and shows a progress bar; without JavaScript a button does the same. No
-background worker is needed, and a batch left half-way goes on when the page is opened
-again.
+With a background worker (``MINEFREE_TASKS=database``) the batch is imported by a job
+(``reporting.tasks.import_batch_run``) queued when it is uploaded; the batch page polls its
+progress (htmx) and, should the job be gone, queues it again. Without a worker, processing
+runs a few files per request: the page asks for the next ones by itself and, without
+JavaScript, a button does the same. Either way a batch left half-way goes on where it
+stopped.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from minefree.core import jobs
 from minefree.core.permissions import can
 from minefree.core.upload_limits import upload_limit
 from minefree.reporting.exchange.batches import (
@@ -26,6 +29,7 @@ from minefree.reporting.exchange.batches import (
 from minefree.reporting.exchange.imports import IMPORT_MAX_BYTES
 from minefree.reporting.forms import ImportBatchForm
 from minefree.reporting.models import ImportBatch
+from minefree.reporting.tasks import import_batch_run
 from minefree.reporting.web import is_htmx, refused_as_403
 
 #: Work per request: long enough to make progress, short enough to redraw the bar often.
@@ -64,6 +68,8 @@ def batches(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.messages
         else:
+            if jobs.runs_in_background():
+                jobs.enqueue(import_batch_run, batch_id=batch.pk)
             return redirect("reporting:batch", batch.pk)
     recent = Paginator(ImportBatch.objects.select_related("created_by"), 20).get_page(
         request.GET.get("page")
@@ -87,6 +93,7 @@ def batches(request: HttpRequest) -> HttpResponse:
 def _batch_context(batch: ImportBatch) -> dict[str, object]:
     return {
         "batch": batch,
+        "in_background": jobs.runs_in_background(),
         "progress": batch_progress(batch),
         "files": batch.files.select_related("version__report__state").defer("content"),
     }
@@ -106,7 +113,12 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_process(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     item = get_object_or_404(ImportBatch, pk=pk)
-    import_batch_process(actor=request.user, batch=item, seconds=SECONDS_PER_REQUEST)
+    if jobs.runs_in_background():
+        # one job per batch: none is queued while one waits or runs, or after it failed
+        if not batch_progress(item).finished and not jobs.job_failed(import_batch_run, batch_id=pk):
+            jobs.enqueue(import_batch_run, batch_id=item.pk)
+    else:
+        import_batch_process(actor=request.user, batch=item, seconds=SECONDS_PER_REQUEST)
     if is_htmx(request):
         return render(request, "reporting/_batch_progress.html", _batch_context(item))
     return redirect("reporting:batch", item.pk)

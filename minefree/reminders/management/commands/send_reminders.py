@@ -10,10 +10,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from minefree.core.audit import SYSTEM, new_request_id, request_context
+from minefree.core import jobs
+from minefree.core.audit import new_request_id, request_context
 from minefree.reminders.models import Result
-from minefree.reminders.services import SendSummary, SentLine, reminders_send
-from minefree.reminders.signals import ReminderRun, reminders_run
+from minefree.reminders.services import SendSummary, SentLine
+from minefree.reminders.signals import ReminderRun
+from minefree.reminders.tasks import next_run, reminders_run_day, run_reminders, undelivered
 
 
 def _day(value: str) -> dt.date:
@@ -43,17 +45,29 @@ class Command(BaseCommand):
             action="store_true",
             help="List what would be sent; send and record nothing.",
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help=(
+                "Instead of sending now, queue the day's run for the background worker "
+                "(MINEFREE_TASKS=database); each day's run queues the next day's."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today: dt.date = options["today"] or timezone.localdate()
         dry_run: bool = options["dry_run"]
-        with request_context(new_request_id("cli-")):
-            summary = reminders_send(actor=SYSTEM, today=today, dry_run=dry_run)
-            # the calendars of apps above (e.g. what extension decisions asked of states)
-            answers: list[Any] = reminders_run.send(
-                sender=None, actor=SYSTEM, today=today, dry_run=dry_run
+        if options["enqueue"]:
+            if not jobs.runs_in_background():
+                raise CommandError("--enqueue needs a background worker: MINEFREE_TASKS=database.")
+            result = jobs.enqueue(reminders_run_day, delay=next_run(today), day=today.isoformat())
+            self.stdout.write(
+                f"Reminders of {today.isoformat()} queued (job {result and result.id})."
             )
-            others = [run for _receiver, run in answers if isinstance(run, ReminderRun)]
+            return
+        with request_context(new_request_id("cli-")):
+            # then the calendars of apps above (e.g. what extension decisions asked of states)
+            summary, others = run_reminders(today=today, dry_run=dry_run)
             # The mails leave when the run's transaction commits: at once here, where no
             # transaction surrounds the command; later when one does (as in the tests).
             transaction.on_commit(lambda: self._finish(summary, others))
@@ -64,7 +78,7 @@ class Command(BaseCommand):
             if run.lines:
                 self.stdout.write(run.title)
                 self.stdout.write("\n".join(run.lines))
-        failed = summary.count(Result.FAILED) + sum(run.failed for run in others)
+        failed = undelivered(summary, others)
         if failed:
             # A non-zero exit makes cron report it; the next run retries these steps.
             raise CommandError(f"{failed} reminder(s) could not be delivered.")
