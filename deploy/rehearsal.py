@@ -309,7 +309,18 @@ class Rehearsal:
             )
         if self._has_worker():
             for number in (1, 2):
-                self.start(f"worker-{number}", ["minefree", "db_worker"])
+                self.start(
+                    f"worker-{number}",
+                    [
+                        "minefree",
+                        "db_worker",
+                        "--queue-name",
+                        "default",
+                        "--interval",
+                        "1",
+                        "--no-reload",
+                    ],
+                )
         certificate, key = self.certificate()
         run_dir = self.directory / "nginx"
         run_dir.mkdir(exist_ok=True)
