@@ -55,7 +55,11 @@ def _test_modules():
             yield importlib.import_module(name)
 
 
-RULE_CASES: RuleCases = {"follow_up.retry": (lambda: None, STAFF)}
+RULE_CASES: RuleCases = {
+    "follow_up.retry": (lambda: None, STAFF),
+    "database.back_up": (lambda: None, STAFF),
+    "database.restore": (lambda: None, STAFF),
+}
 
 
 test_rule = rule_test(RULE_CASES)
