@@ -318,7 +318,7 @@ def _sqlite_source() -> Iterator[sqlite3.Connection]:
     """A connection of its own to the database file, or Django's connection to
     an in-memory database (the test suite's), which must then be outside a transaction:
     SQLite answers "locked" for ever to a backup of a connection that is writing."""
-    if not connection.is_in_memory_db():
+    if not connection.creation.is_in_memory_db(connection.settings_dict["NAME"]):  # type: ignore[attr-defined]
         with closing(sqlite3.connect(connection.settings_dict["NAME"])) as own:
             yield own
         return
