@@ -520,7 +520,8 @@ def replaced_summary() -> str:
         else "The database is empty"
     )
     return (
-        f"{held}, and MEDIA_ROOT ({settings.MEDIA_ROOT}) holds {len(files):,} uploaded files. "
+        f"{held}, and MEDIA_ROOT ({settings.MEDIA_ROOT}) holds {len(files):,} uploaded "
+        f"file{'' if len(files) == 1 else 's'}. "
         "The restore replaces all of them with the archive's."
     )
 

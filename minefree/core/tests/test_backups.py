@@ -600,7 +600,7 @@ def test_the_commands_back_up_and_restore_a_sqlite_file(session_archive, tmp_pat
 
     done = _run(["restore", str(archive), "--yes", "--operator", "night shift"], env)
     assert done.returncode == 0, done.stderr
-    assert "Restored the sqlite database" in done.stdout
+    assert "Restored the SQLite database" in done.stdout
     assert (media / "statement.pdf").read_bytes() == PDF
     with closing(sqlite3.connect(database)) as db:
         action, after = db.execute(

@@ -9,12 +9,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from minefree.core.audit import new_request_id, request_context
-from minefree.core.backups import BackupError, backup_create
+from minefree.core.backups import ENGINE_NAMES, BackupError, backup_create
 from minefree.core.console import ProgressBar
 
 
 def megabytes(size: int) -> str:
     return f"{size / 1_000_000:,.1f} MB"
+
+
+def uploaded(count: int) -> str:
+    return f"{count:,} uploaded file{'' if count == 1 else 's'}"
 
 
 class Command(BaseCommand):
@@ -48,8 +52,8 @@ class Command(BaseCommand):
         files = sum(f.size for f in manifest.files)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{outcome.path} ({megabytes(outcome.size)}): the {manifest.engine} database "
-                f"({megabytes(manifest.database.size)}) and {len(manifest.files)} uploaded "
-                f"files ({megabytes(files)})."
+                f"{outcome.path} ({megabytes(outcome.size)}): the {ENGINE_NAMES[manifest.engine]} database "
+                f"({megabytes(manifest.database.size)}) and {uploaded(len(manifest.files))} "
+                f"({megabytes(files)})."
             )
         )

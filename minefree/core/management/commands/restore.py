@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from minefree.core.audit import new_request_id, request_context
-from minefree.core.backups import BackupError, backup_restore
+from minefree.core.backups import ENGINE_NAMES, BackupError, backup_restore
 from minefree.core.console import ProgressBar
-from minefree.core.management.commands.backup import megabytes
+from minefree.core.management.commands.backup import megabytes, uploaded
 
 
 class Command(BaseCommand):
@@ -62,8 +62,8 @@ class Command(BaseCommand):
             f" ({manifest.git_commit[:12]})" if manifest.git_commit else ""
         )
         what = (
-            f"the {manifest.engine} database ({megabytes(manifest.database.size)}) and "
-            f"{len(manifest.files)} uploaded files"
+            f"the {ENGINE_NAMES[manifest.engine]} database ({megabytes(manifest.database.size)}) and "
+            f"{uploaded(len(manifest.files))}"
         )
         if options["check"]:
             self.stdout.write(
