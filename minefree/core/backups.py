@@ -368,12 +368,17 @@ def _target(output: Path | None, name: str) -> Path:
     if output is None:
         directory = default_directory()
         directory.mkdir(parents=True, exist_ok=True)
-        return directory / name
-    if output.is_dir():
-        return output / name
-    if not output.parent.is_dir():
+        target = directory / name
+    elif output.is_dir():
+        target = output / name
+    elif not output.parent.is_dir():
         raise BackupError(f"The folder {output.parent} does not exist.")
-    return output
+    else:
+        target = output
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if target.parent.resolve().is_relative_to(media):
+        raise BackupError(f"Write the archive outside MEDIA_ROOT ({media}), which it copies.")
+    return target
 
 
 def _fsync(path: Path) -> None:

@@ -318,8 +318,17 @@ def test_a_round_trip_gives_back_every_dataset_and_file_byte_for_byte(settings, 
     saved_tables = tables()
     events = list(AuditEvent.objects.order_by("pk").values_list("pk", "action"))
 
-    (tmp_path / "archives").mkdir()
-    outcome = backup_create(tmp_path / "archives")
+    archives = tmp_path / "archives"
+    archives.mkdir()
+
+    def cut_short(step: str, done: int, total: int) -> None:
+        if step == "uploaded files":
+            raise KeyboardInterrupt  # as if the backup were stopped half-way
+
+    with pytest.raises(KeyboardInterrupt):
+        backup_create(archives, progress=cut_short)
+    assert list(archives.iterdir()) == [], "a backup cut short left a file"
+    outcome = backup_create(archives)
     assert outcome.path.name.startswith("minefree-backup-") and outcome.path.suffix == ".tar"
     assert not list(outcome.path.parent.glob(".*")), "a partial file or dump left behind"
     assert AuditEvent.objects.latest("pk").action == "database.backed_up"
@@ -365,6 +374,14 @@ def test_a_round_trip_gives_back_every_dataset_and_file_byte_for_byte(settings, 
     assert all(counters[key] > value for key, value in counters_before.items()), (
         "a page cached before the restore could be served again"
     )
+
+
+def test_an_archive_is_never_written_inside_media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "knowledge").mkdir()
+    with pytest.raises(BackupError, match="outside MEDIA_ROOT"):
+        backup_create(tmp_path / "knowledge")
+    assert [p.name for p in tmp_path.rglob("*")] == ["knowledge"]
 
 
 # --- refusals ------------------------------------------------------------------------------
