@@ -67,7 +67,7 @@ NAME_PREFIX = "minefree-backup-"
 PARTIAL_SUFFIX = ".partial"
 STAGING_PREFIX = ".minefree-restore-"
 CHUNK = 1 << 20
-#: tables that are bookkeeping, not data a restore would lose (page-cache counters)
+#: bookkeeping, not data a restore would lose (page-cache counters, keys of requests)
 BOOKKEEPING = {ContentVersion, IdempotencyKey}
 
 #: ``progress(step, done, total)``, as ``core.console.ProgressBar`` draws it
@@ -89,6 +89,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class Manifest:
+    """The archive's table of contents (``manifest.json``), written last: an archive without
+    one was cut short."""
+
     created_at: str
     engine: str
     database: Entry
@@ -121,10 +124,6 @@ class Manifest:
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BackupError(f"The archive's manifest cannot be read: {exc!r}.") from exc
-
-    @property
-    def size(self) -> int:
-        return self.database.size + sum(f.size for f in self.files)
 
 
 @dataclass(frozen=True)
