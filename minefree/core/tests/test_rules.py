@@ -63,6 +63,8 @@ def _test_modules():
 RULE_CASES: RuleCases = {
     "follow_up.retry": (lambda: None, STAFF),
     "job.rerun": (lambda: None, STAFF),
+    "database.back_up": (lambda: None, STAFF),
+    "database.restore": (lambda: None, STAFF),
 }
 
 

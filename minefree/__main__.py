@@ -1,0 +1,5 @@
+"""``python -m minefree``: the ``minefree`` command (``minefree/cli.py``)."""
+
+from minefree.cli import main
+
+main()
