@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,10 +11,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from minefree.accounts.models import Membership, Role
+from minefree.accounts import services as accounts_services
+from minefree.accounts.models import ApiToken, Membership, Role
 from minefree.accounts.tests.factories import CAST, make_cast, make_user
 from minefree.clearance.tests import web_writes as clearance_web_writes
-from minefree.core.models import AuditEvent
+from minefree.assistance.models import Offer
+from minefree.casework.cases import case_request
+from minefree.casework.models import FollowUpAction, IndividualisedApproachCase
+from minefree.core import hooks
+from minefree.core.audit import SYSTEM
+from minefree.core.models import AuditEvent, HookFailure
 from minefree.fund.tests import web_writes as fund_web_writes
 from minefree.indicators.tests import web_writes as indicators_web_writes
 from minefree.knowledge.tests import web_writes as knowledge_web_writes
@@ -81,7 +88,132 @@ def _admin_actor_change(client: Client, ctx: dict[str, Any]) -> Any:
     return client.post(f"/admin/registry/actor/{peru.pk}/change/", data)
 
 
+SIGNED_IN = set(CAST) - {"anonymous"}
+COMMITTEE = STAFF | {"committee_chair"}
+PERU_PEOPLE = {"focal_point_peru", "delegate_peru"}
+
+
+def _japan_token(ctx: dict[str, Any]) -> None:
+    ctx["token"], _secret = accounts_services.api_token_create(
+        actor=SYSTEM, user=ctx["donor_japan"], name="sync", expires_in_days=30
+    )
+
+
+def _failed_follow_up(ctx: dict[str, Any]) -> None:
+    def broken(**_ids: Any) -> None:
+        raise RuntimeError("still broken")
+
+    hook = hooks.Hook("matrix.event", "matrix.handler", broken)
+    ctx["failure"] = hooks.follow_up_failed(
+        actor=SYSTEM, hook=hook, payload={"n": 1}, error="broken"
+    )
+
+
+def _retried(ctx: dict[str, Any]) -> bool:
+    return HookFailure.objects.get(pk=ctx["failure"].pk).attempts > 1
+
+
+def _requested_case(ctx: dict[str, Any]) -> None:
+    ctx["case"] = case_request(
+        actor=SYSTEM,
+        state=Actor.objects.get(iso3="PER"),
+        requested_on=dt.date(2024, 3, 1),
+        summary="Support to finish clearance.",
+        pillars=["survey_clearance"],
+    )
+
+
+def _open_action(ctx: dict[str, Any]) -> None:
+    case = IndividualisedApproachCase.objects.create(
+        state=Actor.objects.get(iso3="PER"), requested_on=dt.date(2024, 3, 1)
+    )
+    ctx["action"] = FollowUpAction.objects.create(
+        case=case,
+        description="Send the workplan",
+        owner=Actor.objects.get(iso3="PER"),
+        due_on=dt.date(2024, 9, 1),
+    )
+
+
+def _japan_offer(ctx: dict[str, Any]) -> None:
+    ctx["offer"] = Offer.objects.create(
+        provider=Actor.objects.get(iso3="JPN"),
+        title="Demining support",
+        assistance_types=["financial"],
+        pillars=["survey_clearance"],
+        year_from=2025,
+        year_to=2027,
+    )
+
+
+OFFER_FORM = {
+    "title": "Deminers' training",
+    "assistance_types": ["training"],
+    "pillars": ["survey_clearance"],
+    "priority_states": "PER",
+    "priority_regions": "",
+    "languages": "es",
+    "year_from": "2025",
+    "year_to": "2027",
+    "visibility": "public",
+}
+
 ENDPOINTS = [
+    Endpoint(
+        "web api token create",
+        SIGNED_IN,
+        lambda c, ctx: c.post(
+            "/account/tokens/", {"t-name": "web matrix", "t-expires_in_days": "30"}
+        ),
+        lambda ctx: ApiToken.objects.filter(name="web matrix").exists(),
+    ),
+    Endpoint(
+        "web api token revoke",
+        {"donor_japan"},
+        lambda c, ctx: c.post(f"/account/tokens/{ctx['token'].pk}/revoke/"),
+        lambda ctx: ApiToken.objects.get(pk=ctx["token"].pk).revoked_at is not None,
+        _japan_token,
+    ),
+    Endpoint(
+        "web follow-up retry",
+        STAFF,
+        lambda c, ctx: c.post(f"/follow-ups/{ctx['failure'].pk}/retry/"),
+        _retried,
+        _failed_follow_up,
+    ),
+    Endpoint(
+        "web case request",
+        PERU_PEOPLE | COMMITTEE,
+        lambda c, ctx: c.post(
+            "/cooperation/cases/new/",
+            {"state": "PER", "requested_on": "2024-03-01", "summary": "x", "visibility": "public"},
+        ),
+        lambda ctx: IndividualisedApproachCase.objects.filter(summary="x").exists(),
+    ),
+    Endpoint(
+        "web case step",
+        COMMITTEE,
+        lambda c, ctx: c.post(
+            f"/cooperation/cases/{ctx['case'].pk}/schedule/",
+            {"schedule-on": "2024-06-19", "schedule-setting": "Geneva"},
+        ),
+        lambda ctx: IndividualisedApproachCase.objects.get(pk=ctx["case"].pk).status == "scheduled",
+        _requested_case,
+    ),
+    Endpoint(
+        "web follow-up action done",
+        PERU_PEOPLE | COMMITTEE,
+        lambda c, ctx: c.post(f"/cooperation/actions/{ctx['action'].pk}/done/"),
+        lambda ctx: FollowUpAction.objects.get(pk=ctx["action"].pk).status == "done",
+        _open_action,
+    ),
+    Endpoint(
+        "web offer edit",
+        {"donor_japan"} | STAFF,
+        lambda c, ctx: c.post(f"/cooperation/offers/{ctx['offer'].pk}/edit/", OFFER_FORM),
+        lambda ctx: Offer.objects.get(pk=ctx["offer"].pk).title == OFFER_FORM["title"],
+        _japan_offer,
+    ),
     Endpoint(
         "api delegate",
         PERU_FOCAL,
@@ -215,3 +347,44 @@ def test_bad_input_is_a_clear_error(cast: dict[str, Any]):
         client, "/api/accounts/delegations", {"state": "XXX", "colleague": "colleague"}
     )
     assert response.status_code == 404
+
+
+@dataclass
+class Page:
+    """A page behind sign-in: who of the cast reads it (200); the others are sent to sign
+    in, refused (403) or told it does not exist (404)."""
+
+    name: str
+    allowed: set[str]
+    path: Callable[[dict[str, Any]], str]
+    setup: Callable[[dict[str, Any]], None] | None = None
+
+
+PAGES: list[Page] = []
+
+#: pages anyone reads, signed in or not: (name, address); each answers an anonymous 200
+PUBLIC_PAGES: list[tuple[str, Callable[[dict[str, Any]], str]]] = []
+
+
+@pytest.mark.parametrize("role", list(CAST))
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_page_is_read_only_by_its_roles(page: Page, role: str, cast: dict[str, Any]):
+    client = Client()
+    if cast[role] is not None:
+        client.force_login(cast[role])
+    ctx = dict(cast)
+    if page.setup is not None:
+        page.setup(ctx)
+    response = client.get(page.path(ctx))
+    if role in page.allowed:
+        assert response.status_code == 200, (role, response.status_code)
+    else:
+        assert response.status_code in (302, 403, 404), (role, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith(("/sign-in/", "/admin/login/"))
+
+
+@pytest.mark.parametrize("name, path", PUBLIC_PAGES, ids=[n for n, _p in PUBLIC_PAGES])
+def test_public_page_answers_anyone(name: str, path: Callable[[dict[str, Any]], str]):
+    response = Client().get(path({}))
+    assert response.status_code == 200, (name, response.status_code)
