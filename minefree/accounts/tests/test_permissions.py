@@ -14,10 +14,10 @@ from django.test import Client
 from minefree.accounts import services as accounts_services
 from minefree.accounts.models import ApiToken, Membership, Role
 from minefree.accounts.tests.factories import CAST, make_cast, make_user
-from minefree.clearance.tests import web_writes as clearance_web_writes
 from minefree.assistance.models import Offer
 from minefree.casework.cases import case_request
 from minefree.casework.models import FollowUpAction, IndividualisedApproachCase
+from minefree.clearance.tests import web_writes as clearance_web_writes
 from minefree.core import hooks
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, HookFailure
@@ -360,10 +360,54 @@ class Page:
     setup: Callable[[dict[str, Any]], None] | None = None
 
 
-PAGES: list[Page] = []
+PAGES: list[Page] = [
+    Page("account", SIGNED_IN, lambda ctx: "/account/"),
+    Page("follow-ups", STAFF, lambda ctx: "/follow-ups/"),
+    Page("reminders", STAFF, lambda ctx: "/reports/reminders/"),
+    Page("import batches", STAFF, lambda ctx: "/reports/import/batches/"),
+    Page("cooperation workspace", COMMITTEE, lambda ctx: "/cooperation/workspace/"),
+    Page("bilateral meetings", COMMITTEE, lambda ctx: "/cooperation/bilateral-meetings/"),
+    Page("fund review", COMMITTEE, lambda ctx: "/fund/review/"),
+    Page("fund contributions", COMMITTEE, lambda ctx: "/fund/contributions/"),
+    Page("fund ledger", COMMITTEE, lambda ctx: "/fund/ledger/"),
+]
 
 #: pages anyone reads, signed in or not: (name, address); each answers an anonymous 200
-PUBLIC_PAGES: list[tuple[str, Callable[[dict[str, Any]], str]]] = []
+PUBLIC_PAGES: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+    (name, lambda ctx, path=path: path)
+    for name, path in [
+        ("home", "/"),
+        ("states", "/states/"),
+        ("country", "/states/PER/"),
+        ("meetings", "/meetings/"),
+        ("committees", "/committees/"),
+        ("reports", "/reports/"),
+        ("compliance", "/reports/compliance/"),
+        ("compliance csv", "/reports/compliance.csv"),
+        ("compliance states csv", "/reports/compliance/states.csv"),
+        ("open data", "/reports/data/"),
+        ("challenges", "/knowledge/challenges/"),
+        ("challenges csv", "/knowledge/challenges.csv"),
+        ("challenge passages", "/knowledge/challenges/financial/"),
+        ("knowledge documents", "/knowledge/documents/"),
+        ("practices", "/knowledge/practices/"),
+        ("knowledge search", "/knowledge/"),
+        ("cooperation", "/cooperation/"),
+        ("needs", "/cooperation/needs/"),
+        ("offers", "/cooperation/offers/"),
+        ("flows", "/cooperation/flows/"),
+        ("flows export", "/cooperation/flows/export.csv"),
+        ("published totals", "/cooperation/flows/published-totals/"),
+        ("cases", "/cooperation/cases/"),
+        ("extension requests", "/clearance/"),
+        ("fund", "/fund/"),
+        ("fund hosts", "/fund/hosts/"),
+        ("fund report", "/fund/report/"),
+        ("indicators", "/indicators/"),
+        ("committee documents", "/indicators/documents/"),
+        ("sign-in", "/sign-in/"),
+    ]
+]
 
 
 @pytest.mark.parametrize("role", list(CAST))
