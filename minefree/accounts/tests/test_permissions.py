@@ -14,7 +14,7 @@ from django.test import Client
 from minefree.accounts import services as accounts_services
 from minefree.accounts.models import ApiToken, Membership, Role
 from minefree.accounts.tests.factories import CAST, make_cast, make_user
-from minefree.assistance.models import Offer
+from minefree.assistance.models import Need, Offer
 from minefree.casework.cases import case_request
 from minefree.casework.models import FollowUpAction, IndividualisedApproachCase
 from minefree.clearance.tests import web_writes as clearance_web_writes
@@ -22,9 +22,11 @@ from minefree.core import hooks
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, HookFailure
 from minefree.fund.tests import web_writes as fund_web_writes
+from minefree.indicators.models import Indicator
 from minefree.indicators.tests import web_writes as indicators_web_writes
 from minefree.knowledge.tests import web_writes as knowledge_web_writes
 from minefree.registry.models import Actor
+from minefree.reporting.services import report_open
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +146,31 @@ def _japan_offer(ctx: dict[str, Any]) -> None:
         year_from=2025,
         year_to=2027,
     )
+
+
+def _report_draft(ctx: dict[str, Any]) -> None:
+    ctx["report_draft"] = report_open(
+        actor=ctx["focal_point_peru"], state=Actor.objects.get(iso3="PER"), year=2024
+    )
+
+
+def _draft_path(ctx: dict[str, Any], tail: str) -> str:
+    return f"/reports/v/{ctx['report_draft'].pk}/{tail}"
+
+
+def _peru_need(ctx: dict[str, Any]) -> None:
+    ctx["need"] = Need.objects.create(
+        state=Actor.objects.get(iso3="PER"),
+        pillar="survey_clearance",
+        assistance_type="financial",
+        title="Clearance of the Cordillera del Cóndor",
+        year_from=2025,
+        year_to=2026,
+    )
+
+
+def _an_indicator(ctx: dict[str, Any]) -> None:
+    ctx["code"] = Indicator.objects.order_by("code").values_list("code", flat=True)[0]
 
 
 OFFER_FORM = {
@@ -370,6 +397,130 @@ PAGES: list[Page] = [
     Page("fund review", COMMITTEE, lambda ctx: "/fund/review/"),
     Page("fund contributions", COMMITTEE, lambda ctx: "/fund/contributions/"),
     Page("fund ledger", COMMITTEE, lambda ctx: "/fund/ledger/"),
+    # forms that open a record
+    Page("need new", PERU_PEOPLE | STAFF, lambda ctx: "/cooperation/needs/new/PER/"),
+    Page("offer new", {"donor_japan"} | STAFF, lambda ctx: "/cooperation/offers/new/JPN/"),
+    Page("platform", PERU_PEOPLE | STAFF, lambda ctx: "/cooperation/platforms/PER/"),
+    Page(
+        "case new",
+        PERU_PEOPLE | COMMITTEE | {"focal_point_colombia"},
+        lambda ctx: "/cooperation/cases/new/",
+    ),
+    Page("knowledge document add", COMMITTEE, lambda ctx: "/knowledge/documents/add/"),
+    Page("practice propose", SIGNED_IN - {"no_role"}, lambda ctx: "/knowledge/practices/propose/"),
+    Page("committee document new", COMMITTEE, lambda ctx: "/indicators/documents/new/"),
+    Page("fund call new", STAFF, lambda ctx: "/fund/calls/new/"),
+    # a record's pages: drafts are their authors' and ISU staff's
+    Page(
+        "report version draft", PERU_PEOPLE | STAFF, lambda ctx: _draft_path(ctx, ""), _report_draft
+    ),
+    Page(
+        "report form draft",
+        PERU_PEOPLE | STAFF,
+        lambda ctx: _draft_path(ctx, "forms/A/"),
+        _report_draft,
+    ),
+    Page(
+        "report submission review",
+        PERU_PEOPLE,
+        lambda ctx: _draft_path(ctx, "submit/"),
+        _report_draft,
+    ),
+    Page(
+        "report workbook draft",
+        PERU_PEOPLE | STAFF,
+        lambda ctx: _draft_path(ctx, "report.xlsx"),
+        _report_draft,
+    ),
+    Page(
+        "extension request draft",
+        PERU_PEOPLE | STAFF,
+        lambda ctx: f"/clearance/v/{ctx['draft'].pk}/",
+        clearance_web_writes.a_draft,
+    ),
+    Page(
+        "extension request draft table",
+        PERU_PEOPLE | STAFF,
+        lambda ctx: f"/clearance/v/{ctx['draft'].pk}/tables/milestones/",
+        clearance_web_writes.a_draft,
+    ),
+    Page(
+        "extension request submission review",
+        PERU_PEOPLE,
+        lambda ctx: f"/clearance/v/{ctx['draft'].pk}/submit/",
+        clearance_web_writes.a_draft,
+    ),
+    Page(
+        "extension request workspace",
+        COMMITTEE,
+        lambda ctx: f"/clearance/{ctx['request'].pk}/workspace/",
+        clearance_web_writes.a_submitted_request,
+    ),
+    Page(
+        "extension request",
+        set(CAST),
+        lambda ctx: f"/clearance/{ctx['request'].pk}/",
+        clearance_web_writes.a_submitted_request,
+    ),
+    Page(
+        "extension request workbook",
+        set(CAST),
+        lambda ctx: f"/clearance/requests/{ctx['request'].pk}/v1.xlsx",
+        clearance_web_writes.a_submitted_request,
+    ),
+    Page(
+        "passage",
+        set(CAST),
+        lambda ctx: f"/knowledge/passages/{ctx['passage'].pk}/",
+        knowledge_web_writes.a_passage,
+    ),
+    Page(
+        "practice published",
+        set(CAST),
+        lambda ctx: f"/knowledge/practices/{ctx['practice'].pk}/",
+        knowledge_web_writes.a_published_practice,
+    ),
+    Page(
+        "committee document draft",
+        COMMITTEE,
+        lambda ctx: f"/indicators/documents/{ctx['document'].pk}/",
+        indicators_web_writes.a_draft,
+    ),
+    # committee members see every application, the host's state (Colombia) too
+    Page(
+        "fund application draft",
+        PERU_PEOPLE | COMMITTEE | {"focal_point_colombia"},
+        lambda ctx: f"/fund/applications/{ctx['application'].pk}/",
+        fund_web_writes.a_draft,
+    ),
+    Page(
+        "fund application edit",
+        PERU_PEOPLE,
+        lambda ctx: f"/fund/applications/{ctx['application'].pk}/edit/",
+        fund_web_writes.a_draft,
+    ),
+    Page(
+        "fund call draft",
+        STAFF,
+        lambda ctx: f"/fund/calls/{ctx['call'].pk}/",
+        fund_web_writes.a_draft_call,
+    ),
+    Page("need", set(CAST), lambda ctx: f"/cooperation/needs/{ctx['need'].pk}/", _peru_need),
+    Page(
+        "need edit",
+        PERU_PEOPLE | STAFF,
+        lambda ctx: f"/cooperation/needs/{ctx['need'].pk}/edit/",
+        _peru_need,
+    ),
+    Page("offer", set(CAST), lambda ctx: f"/cooperation/offers/{ctx['offer'].pk}/", _japan_offer),
+    Page(
+        "offer edit",
+        {"donor_japan"} | STAFF,
+        lambda ctx: f"/cooperation/offers/{ctx['offer'].pk}/edit/",
+        _japan_offer,
+    ),
+    Page("indicator", set(CAST), lambda ctx: f"/indicators/{ctx['code']}/", _an_indicator),
+    Page("indicator csv", set(CAST), lambda ctx: f"/indicators/{ctx['code']}.csv", _an_indicator),
 ]
 
 #: pages anyone reads, signed in or not: (name, address); each answers an anonymous 200
@@ -406,6 +557,9 @@ PUBLIC_PAGES: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("indicators", "/indicators/"),
         ("committee documents", "/indicators/documents/"),
         ("sign-in", "/sign-in/"),
+        ("open data file", "/reports/data/reports.csv"),
+        ("reference file", "/sources/reference/README.md"),
+        ("extension request template", "/clearance/template/PER.xlsx"),
     ]
 ]
 
