@@ -14,7 +14,7 @@ from django.test import Client
 from minefree.accounts import services as accounts_services
 from minefree.accounts.models import ApiToken, Membership, Role
 from minefree.accounts.tests.factories import CAST, make_cast, make_user
-from minefree.assistance.models import Need, Offer
+from minefree.assistance.models import Need, Offer, Partnership
 from minefree.casework.cases import case_request
 from minefree.casework.models import FollowUpAction, IndividualisedApproachCase
 from minefree.clearance.tests import web_writes as clearance_web_writes
@@ -166,6 +166,14 @@ def _peru_need(ctx: dict[str, Any]) -> None:
         title="Clearance of the Cordillera del Cóndor",
         year_from=2025,
         year_to=2026,
+    )
+
+
+def _a_partnership(ctx: dict[str, Any]) -> None:
+    _peru_need(ctx)
+    _japan_offer(ctx)
+    ctx["partnership"] = Partnership.objects.create(
+        need=ctx["need"], offer=ctx["offer"], score=5.0, reasons=[]
     )
 
 
@@ -519,6 +527,23 @@ PAGES: list[Page] = [
         lambda ctx: f"/cooperation/offers/{ctx['offer'].pk}/edit/",
         _japan_offer,
     ),
+    Page("fund applications", SIGNED_IN, lambda ctx: "/fund/applications/"),
+    Page(
+        "fund application new",
+        PERU_PEOPLE,  # Colombia has no national body in the reference data
+        lambda ctx: "/fund/applications/new/",
+    ),
+    Page(
+        "fund host profile edit", PERU_PEOPLE | STAFF, lambda ctx: "/fund/hosts/peru-contraminas/"
+    ),
+    Page("extension request template", SIGNED_IN, lambda ctx: "/clearance/template/"),
+    Page(
+        "partnership",
+        set(CAST),
+        lambda ctx: f"/cooperation/partnerships/{ctx['partnership'].pk}/",
+        _a_partnership,
+    ),
+    Page("case", set(CAST), lambda ctx: f"/cooperation/cases/{ctx['case'].pk}/", _requested_case),
     Page("indicator", set(CAST), lambda ctx: f"/indicators/{ctx['code']}/", _an_indicator),
     Page("indicator csv", set(CAST), lambda ctx: f"/indicators/{ctx['code']}.csv", _an_indicator),
 ]
@@ -560,6 +585,7 @@ PUBLIC_PAGES: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("open data file", "/reports/data/reports.csv"),
         ("reference file", "/sources/reference/README.md"),
         ("extension request template", "/clearance/template/PER.xlsx"),
+        ("fund year report", f"/fund/report/{dt.date.today().year}/"),
     ]
 ]
 
