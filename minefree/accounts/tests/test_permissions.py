@@ -612,3 +612,42 @@ def test_page_is_read_only_by_its_roles(page: Page, role: str, cast: dict[str, A
 def test_public_page_answers_anyone(name: str, path: Callable[[dict[str, Any]], str]):
     response = Client().get(path({}))
     assert response.status_code == 200, (name, response.status_code)
+
+
+def admin_forms() -> list[str]:
+    """The admin's add and change forms ISU staff may send (one record each)."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = SYSTEM
+    paths = []
+    for model, model_admin in admin.site._registry.items():
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}"
+        if model_admin.has_add_permission(request):
+            paths.append(f"{base}/add/")
+        record = model._default_manager.order_by("pk").first()
+        if record is not None and model_admin.has_change_permission(request):
+            paths.append(f"{base}/{record.pk}/change/")
+    return paths
+
+
+@pytest.mark.parametrize("role", [r for r in CAST if r not in STAFF])
+def test_admin_forms_refuse_everyone_but_staff(role: str, cast: dict[str, Any]):
+    """Every admin form opens for ISU staff; anybody else sending it is sent to the admin's
+    sign-in or refused, and nothing is written."""
+    staff = Client()
+    staff.force_login(cast["isu_staff"])
+    client = Client()
+    if cast[role] is not None:
+        client.force_login(cast[role])
+    paths = admin_forms()
+    assert len(paths) > 10
+    audits = AuditEvent.objects.count()
+    for path in paths:
+        assert staff.get(path).status_code == 200, path
+        response = client.post(path, {"name_en": "Changed"})
+        assert response.status_code in (302, 403), (path, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/admin/login/"), path
+    assert AuditEvent.objects.count() == audits

@@ -143,9 +143,11 @@ NOT_WRITES: dict[str, str] = {
 
 
 _ADMIN = (
-    "an admin form: StaffAdmin lets only ISU staff open or send it and its save_model calls "
-    "a service whose rule (registry.edit, membership.grant) RULE_CASES tests; only the "
-    "actor's change form has a web case yet ('admin registry edit')"
+    "an admin form: accounts/tests/test_permissions.py::test_admin_forms_refuse_everyone_but_"
+    "staff sends every admin form as each other role (refused, nothing written) and opens it "
+    "as staff; a staff write is a web case only for the actor's change form and the plans' "
+    "wording, the others call a service whose rule (registry.edit, membership.grant) "
+    "RULE_CASES tests"
 )
 _UPLOAD = "a workbook upload (needs a valid XLSX); its 403 for others is tested in {}"
 #: forms not in a web write matrix yet, and where their refusal is tested meanwhile
