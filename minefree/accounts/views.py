@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from minefree.accounts import selectors, services, steps
 from minefree.accounts.forms import ApiTokenForm, DelegateForm, HandOverForm
@@ -54,6 +54,7 @@ FORMS = {
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "memberships": selectors.memberships_for(request.user).filter(user_id=request.user.pk or 0),

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from minefree.assistance.selectors import reader
 from minefree.core import hooks, jobs
@@ -35,6 +35,7 @@ PAGE_SIZE = 50
 
 
 @cached_public_page(lambda: [ALL_VERSION_KEY])
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     today = dt.date.today()
     parties = selectors.parties_on(today)
@@ -48,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @cached_public_page(lambda: [ALL_VERSION_KEY], params=[*StateFilterForm.base_fields, "page"])
+@require_safe
 def states(request: HttpRequest) -> HttpResponse:
     form = StateFilterForm(request.GET or None, regions=selectors.regions())
     filters = form.filters() if form.is_valid() else selectors.StateFilters()
@@ -65,6 +67,7 @@ def states(request: HttpRequest) -> HttpResponse:
 
 
 @cached_public_page(lambda iso3: [f"state:{iso3.upper()}", SHARED_VERSION_KEY])
+@require_safe
 def country(request: HttpRequest, iso3: str) -> HttpResponse:
     profile = selectors.country_profile(iso3)
     if profile is None:
@@ -84,17 +87,20 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
 
 
 @cached_public_page(lambda: [SHARED_VERSION_KEY])
+@require_safe
 def meetings(request: HttpRequest) -> HttpResponse:
     context = {"meetings": selectors.meetings_list(), "kinds": MeetingKind}
     return render(request, "site/meetings.html", context)
 
 
 @cached_public_page(lambda: [ALL_VERSION_KEY])
+@require_safe
 def committees(request: HttpRequest) -> HttpResponse:
     return render(request, "site/committees.html", {"committees": selectors.committees_list()})
 
 
 @login_required
+@require_safe
 def follow_ups(request: HttpRequest) -> HttpResponse:
     """ISU staff: effects on other apps that failed after a change committed, and background
     jobs that failed, to run again."""

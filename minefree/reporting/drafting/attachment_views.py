@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from minefree.core.upload_limits import upload_limit
 from minefree.core.views import or_404
@@ -53,6 +53,7 @@ def remove(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     return redirect(form_url(version, attachment.letter) + "#attachments")
 
 
+@require_safe
 def download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     version = selectors.get_version_for(request.user, pk)
     attachment = or_404(version.attachments.filter(pk=attachment_id).first())

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from minefree.core import jobs
 from minefree.core.permissions import can
@@ -101,6 +101,7 @@ def _batch_context(batch: ImportBatch) -> dict[str, object]:
 
 @login_required
 @refused_as_403
+@require_safe
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     item = get_object_or_404(ImportBatch, pk=pk)

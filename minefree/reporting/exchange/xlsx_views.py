@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from minefree.core.upload_limits import upload_limit
 from minefree.core.views import int_param
@@ -20,6 +20,7 @@ from minefree.reporting.web import flash_errors, refused_as_403
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@require_safe
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_for(request.user, pk)
     report = version.report

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from minefree.core.audit import ALL_VERSION_KEY
 from minefree.core.charts import Series, line_chart
@@ -166,6 +167,7 @@ def _region(request: HttpRequest, known: list[str]) -> str:
     lambda *_a, **_k: [ALL_VERSION_KEY],
     params=["from", "to", "year", "region", "page", "format"],
 )
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A chart, year-by-year rates, multi-year gaps, and one year's states with completeness.
 
@@ -217,6 +219,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["from", "to"])
+@require_safe
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     """The dashboard's table as CSV (the same as ``?format=csv``)."""
     first, last, _valid = parse_years(request.GET.get("from"), request.GET.get("to"))
@@ -224,6 +227,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 
 
 @cached_public_page(lambda *_a, **_k: [ALL_VERSION_KEY], params=["year"])
+@require_safe
 def dashboard_states_csv(request: HttpRequest) -> HttpResponse:
     """One year's States Parties with status and completeness, as CSV (``?year=``)."""
     _first, last = default_years()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from minefree.core.views import int_param
 from minefree.reporting import selectors
@@ -12,6 +13,7 @@ from minefree.reporting.publication.diff import diff_contents
 from minefree.reporting.specification.content import load_content
 
 
+@require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     """``?from=<version id>&to=<version id>``: same report (versions) or same state (years)."""
     old_id, new_id = int_param(request.GET, "from"), int_param(request.GET, "to")
