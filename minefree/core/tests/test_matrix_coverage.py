@@ -49,6 +49,11 @@ INTERNAL: dict[str, str] = {
     ),
     "minefree.api.idempotency.api_answer_keep": "keeps the answer of a request already allowed",
     "minefree.api.idempotency.api_request_release": "gives back the key of a refused request",
+    "minefree.core.jobs.worker_beat": "a worker process's own heartbeat, run by the worker",
+    "minefree.core.jobs.worker_gone": "a worker process's record of its own end, run by the worker",
+    "minefree.core.jobs.jobs_recover_abandoned": (
+        "a worker hands back the jobs of a worker that died; each job was allowed when queued"
+    ),
 }
 
 
@@ -176,6 +181,10 @@ WRITES_ELSEWHERE: dict[str, str] = {
     "reporting:batch_process": _UPLOAD.format("reporting/tests/test_batches.py"),
     "reporting:remaining_areas_update": (
         "needs two years of Form C; refused to others in reporting/tests/test_remaining_areas.py"
+    ),
+    "site:job_rerun": (
+        "needs a job stored for a worker; every role allowed or refused in "
+        "core/tests/test_jobs.py::test_a_failed_job_is_shown_to_isu_staff_and_run_again_by_them"
     ),
 }
 
