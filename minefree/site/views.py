@@ -73,8 +73,9 @@ def states(request: HttpRequest) -> HttpResponse:
 @cached_public_page(lambda iso3: [f"state:{iso3.upper()}", SHARED_VERSION_KEY])
 def country(request: HttpRequest, iso3: str) -> HttpResponse:
     """A state's page. What every reader sees alike is rendered once per data version and
-    language and shared (``core.fragments``); only the reader's own parts are rendered
-    for each request, so a signed-in page costs little more than the page cache's hit."""
+    language and shared (``core.fragments``); the parts that depend on what the reader may
+    read once per kind of reader (``reader_key``); only the header's user menu and the
+    edit link for each request, so a signed-in page costs little more than a cached hit."""
     actor = selectors.country_actor(iso3)
     if actor is None:
         raise Http404(_("No state or area with this code."))
@@ -107,6 +108,15 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
             part("site/country/_cooperation.html", lambda: cooperation_section(actor, who)),
             reader_key(who),
         ),
+        # the challenges too depend only on what the reader may read
+        "challenges": shared.get(
+            "challenges",
+            part(
+                "knowledge/_state_challenges.html",
+                lambda: {"state": actor, "state_challenges": state_challenges(request.user, actor)},
+            ),
+            reader_key(who),
+        ),
         "fund_visits": shared.get(
             "fund_visits",
             part(
@@ -123,7 +133,6 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
         "actor": actor,
         "fragments": fragments,
         "coop_may_edit_platform": bool(actor.iso3) and may_edit_platform(who, actor),
-        "state_challenges": state_challenges(request.user, actor),
     }
     return render(request, "site/country.html", context)
 
