@@ -7,6 +7,7 @@ through ``cached_fragment`` and only the reader's own parts fresh each time::
 
     fragments = PageFragments([f"state:{iso3}", SHARED_VERSION_KEY], iso3)
     profile = fragments.get("profile", lambda: render_to_string(...))
+    parts = fragments.get_many({"profile": Fragment(render), "needs": Fragment(other, (kind,))})
 
 A fragment's key is made of the page's version counters (read once per page, with the
 same ``current_versions`` the page cache uses, so a committed change invalidates both
@@ -16,6 +17,7 @@ queries behind a fragment must happen inside it (lazily), not before.
 
 Fragments live in Django's default cache (per process unless memcached is configured).
 ``fragments_bypassed()`` renders everything afresh: the tests compare both ways.
+All HTML stored is what our own templates rendered (autoescaped), hence ``mark_safe``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import translation
@@ -69,6 +72,14 @@ def version_keys(versions: Mapping[str, int]) -> list[str]:
     return [f"{k}={v}" for k, v in sorted(versions.items())]
 
 
+@dataclass(frozen=True)
+class Fragment:
+    """How to render one part of a page, and what else keys it (e.g. a kind of reader)."""
+
+    render: Callable[[], str]
+    extra: tuple[str, ...] = ()
+
+
 class PageFragments:
     """The shared fragments of one page in one request: counters read once, on creation.
 
@@ -86,3 +97,20 @@ class PageFragments:
     def get(self, name: str, render: Callable[[], str], *extra: str) -> SafeString:
         """Fragment ``name``; ``extra`` keys a variant (e.g. a class of reader)."""
         return cached_fragment(name, [*self.keys, *extra], render)
+
+    def get_many(self, parts: Mapping[str, Fragment]) -> dict[str, SafeString]:
+        """Several fragments by name, looked up together (one round trip to memcached),
+        the missing ones rendered and stored together."""
+        if _bypassed.get():
+            return {name: mark_safe(part.render()) for name, part in parts.items()}
+        keys = {name: fragment_key(name, [*self.keys, *part.extra]) for name, part in parts.items()}
+        found: dict[str, str] = cache.get_many(list(keys.values()))
+        missing = {
+            keys[name]: str(part.render())
+            for name, part in parts.items()
+            if keys[name] not in found
+        }
+        if missing:
+            cache.set_many(missing)
+        html = {**found, **missing}
+        return {name: mark_safe(html[key]) for name, key in keys.items()}

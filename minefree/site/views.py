@@ -22,7 +22,7 @@ from minefree.assistance.selectors import reader
 from minefree.casework.rules import may_edit_platform
 from minefree.core import hooks
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
-from minefree.core.fragments import PageFragments
+from minefree.core.fragments import Fragment, PageFragments
 from minefree.core.models import REFERENCE_FILE, HookFailure
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
@@ -92,43 +92,43 @@ def country(request: HttpRequest, iso3: str) -> HttpResponse:
         found = profile()
         return {"profile": found, "actor": found.actor if found else actor}
 
-    fragments = {
-        "profile": shared.get("profile", part("site/country/_profile.html", with_profile)),
-        "extension_requests": shared.get(
-            "extension_requests",
-            part("site/country/_extension_requests.html", lambda: clearance_section(actor)),
-        ),
-        "reporting": shared.get(
-            "reporting", part("site/country/_reporting.html", lambda: reporting_section(actor))
-        ),
-        # what the cooperation part shows depends on what the reader may read: one copy
-        # per kind of reader (everyone without extra rights shares the public one)
-        "cooperation": shared.get(
-            "cooperation",
-            part("site/country/_cooperation.html", lambda: cooperation_section(actor, who)),
-            reader_key(who),
-        ),
-        # the challenges too depend only on what the reader may read
-        "challenges": shared.get(
-            "challenges",
-            part(
-                "knowledge/_state_challenges.html",
-                lambda: {"state": actor, "state_challenges": state_challenges(request.user, actor)},
+    fragments = shared.get_many(
+        {
+            "profile": Fragment(part("site/country/_profile.html", with_profile)),
+            "extension_requests": Fragment(
+                part("site/country/_extension_requests.html", lambda: clearance_section(actor))
             ),
-            reader_key(who),
-        ),
-        "fund_visits": shared.get(
-            "fund_visits",
-            part(
-                "site/country/_fund_visits.html",
-                lambda: {"fund_visits": visits_of_state(actor)},
+            "reporting": Fragment(
+                part("site/country/_reporting.html", lambda: reporting_section(actor))
             ),
-        ),
-        "indicators": shared.get(
-            "indicators", part("indicators/_state_profile.html", lambda: indicators_section(actor))
-        ),
-        "seats": shared.get("seats", part("site/country/_seats.html", with_profile)),
-    }
+            # the challenges and the cooperation part show what the reader may read: one
+            # copy per kind of reader (all without extra rights share the public one)
+            "challenges": Fragment(
+                part(
+                    "knowledge/_state_challenges.html",
+                    lambda: {
+                        "state": actor,
+                        "state_challenges": state_challenges(request.user, actor),
+                    },
+                ),
+                (reader_key(who),),
+            ),
+            "cooperation": Fragment(
+                part("site/country/_cooperation.html", lambda: cooperation_section(actor, who)),
+                (reader_key(who),),
+            ),
+            "fund_visits": Fragment(
+                part(
+                    "site/country/_fund_visits.html",
+                    lambda: {"fund_visits": visits_of_state(actor)},
+                )
+            ),
+            "indicators": Fragment(
+                part("indicators/_state_profile.html", lambda: indicators_section(actor))
+            ),
+            "seats": Fragment(part("site/country/_seats.html", with_profile)),
+        }
+    )
     context = {
         "actor": actor,
         "fragments": fragments,

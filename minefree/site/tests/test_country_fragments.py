@@ -16,7 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from minefree.accounts.tests.factories import make_cast
 from minefree.cooperation.tests.test_pages import make_need
 from minefree.core.audit import SYSTEM
-from minefree.core.fragments import cached_fragment, fragments_bypassed
+from minefree.core.fragments import (
+    Fragment,
+    PageFragments,
+    cached_fragment,
+    fragments_bypassed,
+)
 from minefree.core.models import Origin, Visibility
 from minefree.registry.models import Obligation
 from minefree.registry.tests.factories import grow_country
@@ -26,6 +31,27 @@ from minefree.reporting.exchange.synthetic import synthetic_history
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 READERS = ["anonymous", "focal_point_peru", "focal_point_colombia", "committee_chair", "isu_staff"]
+
+
+def test_page_fragments_render_only_what_is_missing_and_all_when_bypassed():
+    calls: list[str] = []
+
+    def part(name: str) -> Fragment:
+        return Fragment(lambda: calls.append(name) or f"<p>{name}</p>")
+
+    fragments = PageFragments(["state:PER", "shared"], "PER")
+    assert fragments.get("a", lambda: "<p>a</p>") == "<p>a</p>"  # stored alone
+    found = fragments.get_many({"a": part("a"), "b": part("b"), "empty": Fragment(lambda: "")})
+    assert found == {"a": "<p>a</p>", "b": "<p>b</p>", "empty": ""}
+    assert calls == ["b"]
+    assert fragments.get_many({"b": part("b"), "empty": Fragment(lambda: "x")})["empty"] == ""
+    assert calls == ["b"]
+    with fragments_bypassed():
+        fragments.get_many({"a": part("a"), "b": part("b")})
+    assert calls == ["b", "a", "b"]
+    # another reader kind, another language: other keys
+    fragments.get_many({"b": Fragment(part("b").render, ("reader:staff",))})
+    assert calls == ["b", "a", "b", "b"]
 
 
 @pytest.fixture
