@@ -178,10 +178,20 @@ class CountryProfile:
         return self.alternatives.get(key, [])
 
 
+def _country_actors(iso3: str) -> QuerySet[Actor]:
+    return Actor.objects.filter(iso3__iexact=iso3, kind__in=[ActorKind.STATE, ActorKind.OTHER_AREA])
+
+
+def country_actor(iso3: str) -> Actor | None:
+    """The state or area a country page is about, alone (one query): what the page needs
+    around its shared parts, which load the rest (``country_profile``) only when rendered."""
+    return _country_actors(iso3).first()
+
+
 def country_profile(iso3: str) -> CountryProfile | None:
     """Everything a country page shows, in a fixed number of queries."""
     actor = (
-        Actor.objects.filter(iso3__iexact=iso3, kind__in=[ActorKind.STATE, ActorKind.OTHER_AREA])
+        _country_actors(iso3)
         .select_related(
             "adherence",
             "adherence__dates_source",

@@ -32,6 +32,20 @@ def _lines(lines: list[funding.CounterpartLine]) -> list[dict[str, Any]]:
     ]
 
 
+def reader_key(who: Reader) -> str:
+    """What decides which cooperation records a reader sees, as a cache key: readers with
+    the same rights and the same represented actors see the same section."""
+    return "reader:" + ",".join(
+        [
+            "staff" if who.staff else "",
+            "committee" if who.committee else "",
+            "states_parties" if who.states_parties else "",
+            "states=" + ".".join(str(i) for i in sorted(who.state_ids)),
+            "donors=" + ".".join(str(i) for i in sorted(who.donor_ids)),
+        ]
+    )
+
+
 def cooperation_section(actor: Actor, who: Reader) -> dict[str, Any]:
     needs = list(needs_list(who, NeedFilters(state=actor.iso3 or "")))
     progress = funding.need_progress(needs, who)

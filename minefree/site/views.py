@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,12 +14,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from minefree.assistance.selectors import reader
+from minefree.casework.rules import may_edit_platform
 from minefree.core import hooks, jobs
 from minefree.core.audit import ALL_VERSION_KEY, SHARED_VERSION_KEY
+from minefree.core.fragments import Fragment, PageFragments
 from minefree.core.models import REFERENCE_FILE, HookFailure
 from minefree.core.pagecache import cached_public_page
 from minefree.core.permissions import can
@@ -27,7 +33,7 @@ from minefree.knowledge.challenges import state_challenges
 from minefree.registry import selectors
 from minefree.registry.models import MeetingKind, TreatyStatus
 from minefree.site.clearance_section import clearance_section
-from minefree.site.cooperation_section import cooperation_section
+from minefree.site.cooperation_section import cooperation_section, reader_key
 from minefree.site.forms import StateFilterForm
 from minefree.site.reporting_section import reporting_section
 
@@ -69,19 +75,67 @@ def states(request: HttpRequest) -> HttpResponse:
 @cached_public_page(lambda iso3: [f"state:{iso3.upper()}", SHARED_VERSION_KEY])
 @require_safe
 def country(request: HttpRequest, iso3: str) -> HttpResponse:
-    profile = selectors.country_profile(iso3)
-    if profile is None:
+    """A state's page. What every reader sees alike is rendered once per data version and
+    language and shared (``core.fragments``); the parts that depend on what the reader may
+    read once per kind of reader (``reader_key``); only the header's user menu and the
+    edit link for each request, so a signed-in page costs little more than a cached hit."""
+    actor = selectors.country_actor(iso3)
+    if actor is None:
         raise Http404(_("No state or area with this code."))
+    code = iso3.upper()
+    shared = PageFragments([f"state:{code}", SHARED_VERSION_KEY], code)
+    who = reader(request.user)
+    profile = functools.cache(lambda: selectors.country_profile(iso3))
+    today = dt.date.today()
+
+    def part(template: str, context: Callable[[], dict[str, Any]]) -> Callable[[], str]:
+        return lambda: render_to_string(template, {"actor": actor, "today": today, **context()})
+
+    def with_profile() -> dict[str, Any]:
+        found = profile()
+        return {"profile": found, "actor": found.actor if found else actor}
+
+    fragments = shared.get_many(
+        {
+            "profile": Fragment(part("site/country/_profile.html", with_profile)),
+            "extension_requests": Fragment(
+                part("site/country/_extension_requests.html", lambda: clearance_section(actor))
+            ),
+            "reporting": Fragment(
+                part("site/country/_reporting.html", lambda: reporting_section(actor))
+            ),
+            # the challenges and the cooperation part show what the reader may read: one
+            # copy per kind of reader (all without extra rights share the public one)
+            "challenges": Fragment(
+                part(
+                    "knowledge/_state_challenges.html",
+                    lambda: {
+                        "state": actor,
+                        "state_challenges": state_challenges(request.user, actor),
+                    },
+                ),
+                (reader_key(who),),
+            ),
+            "cooperation": Fragment(
+                part("site/country/_cooperation.html", lambda: cooperation_section(actor, who)),
+                (reader_key(who),),
+            ),
+            "fund_visits": Fragment(
+                part(
+                    "site/country/_fund_visits.html",
+                    lambda: {"fund_visits": visits_of_state(actor)},
+                )
+            ),
+            "indicators": Fragment(
+                part("indicators/_state_profile.html", lambda: indicators_section(actor))
+            ),
+            "seats": Fragment(part("site/country/_seats.html", with_profile)),
+        }
+    )
     context = {
-        "profile": profile,
-        "actor": profile.actor,
-        "today": dt.date.today(),
-        **reporting_section(profile.actor),
-        **clearance_section(profile.actor),
-        **cooperation_section(profile.actor, reader(request.user)),
-        "fund_visits": visits_of_state(profile.actor),
-        "state_challenges": state_challenges(request.user, profile.actor),
-        **indicators_section(profile.actor),
+        "actor": actor,
+        "fragments": fragments,
+        "coop_may_edit_platform": bool(actor.iso3) and may_edit_platform(who, actor),
     }
     return render(request, "site/country.html", context)
 
