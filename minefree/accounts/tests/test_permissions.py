@@ -18,6 +18,7 @@ from minefree.assistance.models import Need, Offer, Partnership
 from minefree.casework.cases import case_request
 from minefree.casework.models import FollowUpAction, IndividualisedApproachCase
 from minefree.clearance.tests import web_writes as clearance_web_writes
+from minefree.cooperation.tests.form_data import OFFER_FORM
 from minefree.core import hooks
 from minefree.core.audit import SYSTEM
 from minefree.core.models import AuditEvent, HookFailure
@@ -180,18 +181,6 @@ def _a_partnership(ctx: dict[str, Any]) -> None:
 def _an_indicator(ctx: dict[str, Any]) -> None:
     ctx["code"] = Indicator.objects.order_by("code").values_list("code", flat=True)[0]
 
-
-OFFER_FORM = {
-    "title": "Deminers' training",
-    "assistance_types": ["training"],
-    "pillars": ["survey_clearance"],
-    "priority_states": "PER",
-    "priority_regions": "",
-    "languages": "es",
-    "year_from": "2025",
-    "year_to": "2027",
-    "visibility": "public",
-}
 
 ENDPOINTS = [
     Endpoint(

@@ -14,6 +14,7 @@ from django.test import Client
 from minefree.accounts.tests.factories import CAST, make_cast
 from minefree.assistance.models import Need, Offer, Partnership
 from minefree.casework.models import BilateralMeeting, NationalPlatform, PlatformMeeting
+from minefree.cooperation.tests.form_data import NEED_FORM, OFFER_FORM
 from minefree.core.models import AuditEvent
 from minefree.funding.models import Flow
 from minefree.registry.models import Actor
@@ -30,32 +31,6 @@ class Endpoint:
     url: Callable[[dict[str, Any]], str]
     data: Callable[[dict[str, Any]], dict[str, Any]]
     changed: Callable[[dict[str, Any]], int]
-
-
-NEED_FORM = {
-    "pillar": "survey_clearance",
-    "assistance_type": "financial",
-    "title": "Mine detection dogs",
-    "amount": "250000",
-    "currency": "USD",
-    "year_from": "2025",
-    "year_to": "2026",
-    "languages": "es",
-    "source_kind": "form_j",
-    "source_ref": "Article 7 report 2024, version 1",
-    "visibility": "public",
-}
-OFFER_FORM = {
-    "title": "Deminers' training",
-    "assistance_types": ["training"],
-    "pillars": ["survey_clearance"],
-    "priority_states": "PER",
-    "priority_regions": "",
-    "languages": "es",
-    "year_from": "2025",
-    "year_to": "2027",
-    "visibility": "public",
-}
 
 
 def _world() -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.test import Client
 
 from minefree.accounts.tests.factories import make_cast
 from minefree.assistance.models import Need, Offer, Partnership
+from minefree.cooperation.tests.form_data import NEED_FORM, OFFER_FORM
 from minefree.core.audit import new_request_id, request_context, snapshot
 from minefree.core.audit_history import history, inconsistencies, replay
 from minefree.core.models import AuditEvent
@@ -23,31 +24,6 @@ from minefree.reporting.models import Article7Report, FormRow, ReportVersion
 from minefree.reporting.tests.factories import explain_warnings
 
 pytestmark = pytest.mark.django_db
-
-NEED_FORM = {
-    "pillar": "survey_clearance",
-    "assistance_type": "financial",
-    "title": "Mine detection dogs",
-    "amount": "250000",
-    "currency": "USD",
-    "year_from": "2025",
-    "year_to": "2026",
-    "languages": "es",
-    "source_kind": "form_j",
-    "source_ref": "Article 7 report 2024, version 1",
-    "visibility": "public",
-}
-OFFER_FORM = {
-    "title": "Deminers' training",
-    "assistance_types": ["training"],
-    "pillars": ["survey_clearance"],
-    "priority_states": "PER",
-    "priority_regions": "",
-    "languages": "es",
-    "year_from": "2025",
-    "year_to": "2027",
-    "visibility": "public",
-}
 
 
 def _as(user: Any) -> Client:
