@@ -252,14 +252,18 @@ def minefree(env: dict[str, str], *args: str) -> None:
     subprocess.run([*cmd, *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
-def prepare(env: dict[str, str]) -> None:
+def prepare(env: dict[str, str], *, history: bool = False) -> None:
+    """A fresh database with the reference data (and the synthetic Article 7 history)."""
     minefree(env, "migrate", "--noinput", "-v0")
     minefree(env, "load-reference", "--quiet")
+    if history:
+        minefree(env, "load-demo-history")
 
 
-def inspect(env: dict[str, str], path: str) -> Json:
+def python_json(env: dict[str, str], script: str, *args: str) -> Json:
+    """Run ``script`` in a Python of the app's environment; its last line of output, as JSON."""
     out = subprocess.run(
-        [sys.executable, "-c", _INSPECT, path],
+        [sys.executable, "-c", script, *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -268,6 +272,10 @@ def inspect(env: dict[str, str], path: str) -> Json:
     ).stdout
     data: Json = json.loads(out.strip().splitlines()[-1])
     return data
+
+
+def inspect(env: dict[str, str], path: str) -> Json:
+    return python_json(env, _INSPECT, path)
 
 
 @dataclass(frozen=True)

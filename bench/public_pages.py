@@ -34,8 +34,8 @@ from country_page import (
     bench_env,
     http_get,
     inspect,
-    minefree,
     parse_wrk,
+    prepare,
     run_options,
     static_copy,
 )
@@ -83,9 +83,7 @@ def run(*, database_url: str, load: Load, rounds: int = 1, do_prepare: bool = Tr
     env = bench_env(database_url)
     started = time.monotonic()
     if do_prepare:
-        minefree(env, "migrate", "--noinput", "-v0")
-        minefree(env, "load-reference", "--quiet")
-        minefree(env, "load-demo-history")
+        prepare(env, history=True)
     info = inspect(env, DASHBOARD)
     if info["first_status"] != 200 or info["second_cache"] != "hit":
         raise RuntimeError(f"{DASHBOARD} is not served from the cache: {info}")

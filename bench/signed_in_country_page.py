@@ -18,8 +18,6 @@ warm render. Usage (``bench/run`` does all of this)::
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Json, add_server_arguments, bench_parser, machine_info, record_run
+from common import Json, add_server_arguments, bench_parser, machine_info, record_run
 from country_page import (
     Load,
     Server,
@@ -35,6 +33,8 @@ from country_page import (
     bench_env,
     gunicorn,
     minefree,
+    prepare,
+    python_json,
     run_options,
     run_wrk,
 )
@@ -117,16 +117,7 @@ class SignedInLoad(Load):
 
 
 def sign_in(env: dict[str, str], path: str, loops: int) -> Json:
-    out = subprocess.run(
-        [sys.executable, "-c", _SIGN_IN, path, USERNAME, str(loops)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    data: Json = json.loads(out.strip().splitlines()[-1])
-    return data
+    return python_json(env, _SIGN_IN, path, USERNAME, str(loops))
 
 
 def run(
@@ -142,9 +133,7 @@ def run(
     env = bench_env(database_url)
     started = time.monotonic()
     if do_prepare:
-        minefree(env, "migrate", "--noinput", "-v0")
-        minefree(env, "load-reference", "--quiet")
-        minefree(env, "load-demo-history")
+        prepare(env, history=True)
         minefree(env, "collectstatic", "--noinput", "-v0")  # the page's CSS and scripts
     info = sign_in(env, page_path, loops)
     if info["first_status"] != 200 or not info["signed_in"]:
