@@ -220,7 +220,10 @@ def context_of(
 
     def of(role: str | None) -> BrowserContext:
         if role not in made:
-            context = chromium_browser.new_context(base_url=server.url, locale="en-GB")
+            # axe is injected as an inline script, which the site's CSP (rightly) blocks
+            context = chromium_browser.new_context(
+                base_url=server.url, locale="en-GB", bypass_csp=True
+            )
             context.set_default_timeout(10_000)
             if role is not None:
                 page = context.new_page()
