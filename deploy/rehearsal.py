@@ -245,7 +245,9 @@ class Rehearsal:
         self.results["data_load_s"] = {"value": round(time.monotonic() - started, 1)}
 
     def seed_accounts(self) -> None:
-        """40 synthetic focal points with open drafts and API tokens (deploy/seed_load.py)."""
+        """Synthetic focal points with open drafts and API tokens (deploy/seed_load.py): one
+        for each focal point and API client of the load, so no two users share an account
+        and overwrite each other's drafts (a quarter and 15 % of the users: 80 of 200)."""
         accounts = self.directory / "accounts.json"
         log("Synthetic focal point accounts for the load")
         seed = subprocess.run(
@@ -254,7 +256,7 @@ class Rehearsal:
                 "-m",
                 "deploy.seed_load",
                 "--focal-points",
-                "40",
+                str(max(40, self.users * 2 // 5)),
                 "--out",
                 str(accounts),
             ],
