@@ -395,6 +395,13 @@ class DatabaseCopies:
         from psycopg import sql
 
         with psycopg.connect(self._admin(), autocommit=True) as conn:
+            # a template must have no other session: a live server of an earlier browser
+            # test in this process may still hold one
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [template],
+            )
             for statement in (
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 "CREATE DATABASE {} TEMPLATE {}",
