@@ -533,13 +533,22 @@ def run_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = bench_parser("Country page vs static file, under wrk.")
-    parser.add_argument("--path", default="/states/PER/")
+def add_gunicorn_arguments(parser: argparse.ArgumentParser) -> None:
+    """How the measured gunicorn runs: workers, their class, threads, the WSGI app."""
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
     parser.add_argument("--app", default=Server.app, help="WSGI app (to try a variant)")
+
+
+def server_of(args: argparse.Namespace) -> Server:
+    return Server(args.workers, args.worker_class, args.threads, args.app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = bench_parser("Country page vs static file, under wrk.")
+    parser.add_argument("--path", default="/states/PER/")
+    add_gunicorn_arguments(parser)
     add_server_arguments(parser, prepare="migrate/load/collect")
     args = parser.parse_args(argv)
     if not args.database_url:
@@ -549,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         args.results,
         lambda: run(
             page_path=args.path,
-            server=Server(args.workers, args.worker_class, args.threads, args.app),
+            server=server_of(args),
             **run_options(args),
         ),
     )

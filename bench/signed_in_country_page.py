@@ -30,6 +30,7 @@ from country_page import (
     Load,
     Server,
     _combine,
+    add_gunicorn_arguments,
     bench_env,
     gunicorn,
     minefree,
@@ -37,6 +38,7 @@ from country_page import (
     python_json,
     run_options,
     run_wrk,
+    server_of,
 )
 
 P99_TARGET_S = 0.1
@@ -187,9 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = bench_parser("Signed-in country page under wrk.")
     parser.add_argument("--path", default=PAGE)
     parser.add_argument("--loops", type=int, default=30, help="in-process renders to time")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
-    parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
+    add_gunicorn_arguments(parser)
     add_server_arguments(parser, prepare="migrate/load reference and demo history/collect")
     parser.set_defaults(duration=10)
     args = parser.parse_args(argv)
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: run(
             page_path=args.path,
             loops=args.loops,
-            server=Server(args.workers, args.worker_class, args.threads),
+            server=server_of(args),
             **run_options(args),
         ),
     )
