@@ -311,6 +311,18 @@ def bump_versions(state_codes: Iterable[str]) -> None:
             ContentVersion.objects.get_or_create(key=key, defaults={"version": 1})
 
 
+@within_service
+def versions_move_past(floors: Mapping[str, int]) -> None:
+    """Set every counter (those named in ``floors`` and those stored) above both its stored
+    value and its floor, so no page cached under an earlier value is served again (after a
+    restore has replaced the database under the running servers)."""
+    stored = dict(ContentVersion.objects.values_list("key", "version"))
+    for key in sorted(set(stored) | set(floors)):
+        value = max(stored.get(key, 0), floors.get(key, 0)) + 1
+        if not ContentVersion.objects.filter(key=key).update(version=value):
+            ContentVersion.objects.create(key=key, version=value)
+
+
 def current_versions(keys: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """The counters behind a cached page: one prepared statement, on every cached hit.
 

@@ -53,7 +53,7 @@ from django.db import connection, models
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-from minefree.core.audit import SYSTEM, audit_record, service
+from minefree.core.audit import SYSTEM, audit_record, service, versions_move_past
 from minefree.core.models import ContentVersion, IdempotencyKey
 from minefree.core.permissions import require
 
@@ -700,11 +700,7 @@ def restore_record(
     and the archive's (a page cached under any earlier value is never served again), and
     record the restore in the audit log of the restored database."""
     require(actor, "database.restore", None, "Only ISU staff restore the database.")
-    restored = dict(ContentVersion.objects.values_list("key", "version"))
-    for key in sorted(set(restored) | set(versions_before)):
-        value = max(restored.get(key, 0), versions_before.get(key, 0)) + 1
-        if not ContentVersion.objects.filter(key=key).update(version=value):
-            ContentVersion.objects.create(key=key, version=value)
+    versions_move_past(versions_before)
     audit_record(
         actor=actor,
         action="database.restored",
