@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,10 +35,12 @@ def pair():
     directory = Path(tempfile.mkdtemp(prefix="minefree-standby-"))
     ports = 20000 + os.getpid() % 20000, 20000 + (os.getpid() + 1) % 20000
     servers = PostgresPair(directory / "pg", *ports)
-    servers.start(fast_unsafe=True)
-    yield servers
-    servers.remove()
-    directory.rmdir()
+    try:
+        servers.start(fast_unsafe=True)
+        yield servers
+    finally:  # also when a server failed to start
+        servers.remove()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_public_pages_come_from_the_standby_when_it_has_caught_up(pair):
