@@ -75,7 +75,7 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-year", "title"]
+        ordering = ["-year", "title", "pk"]  # pk: a stable order for equal titles
         verbose_name = _("document")
         verbose_name_plural = _("documents")
 
