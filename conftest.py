@@ -20,13 +20,16 @@ def pytest_configure(config: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """Load the real reference data once per test database; tests roll back on top of it."""
     from minefree.core.audit import SYSTEM
+    from minefree.core.counter_notices import stop_listening
     from minefree.registry.services import reference_load
 
     with django_db_blocker.unblock():
         reference_load(actor=SYSTEM, directory=settings.REFERENCE_DATA_DIR)
+    yield
+    stop_listening()  # its session would keep the test database from being dropped
 
 
 @pytest.fixture(autouse=True)

@@ -63,6 +63,28 @@ class PostgresServer:
             host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, autocommit=True
         )
 
+    def create(self, *, fast_unsafe: bool = False) -> None:
+        """``initdb`` the cluster; ``fast_unsafe`` turns off fsync (throwaway test clusters)."""
+        _own(self.data.parent)
+        _as_postgres(
+            [
+                str(postgres_bin() / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+        if fast_unsafe:
+            with (self.data / "postgresql.auto.conf").open("a") as conf:
+                conf.write("fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n")
+        if os.geteuid() == 0:
+            shutil.chown(self.data / "postgresql.auto.conf", "postgres", "postgres")
+
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data.parent}"
         _as_postgres(
@@ -108,24 +130,7 @@ class PostgresPair:
         """Create and start both; ``fast_unsafe`` turns off fsync (throwaway test clusters)."""
         _own(self.directory)
         bin_ = postgres_bin()
-        _as_postgres(
-            [
-                str(bin_ / "initdb"),
-                "-D",
-                str(self.primary.data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ]
-        )
-        if fast_unsafe:
-            with (self.primary.data / "postgresql.auto.conf").open("a") as conf:
-                conf.write("fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n")
-        if os.geteuid() == 0:
-            shutil.chown(self.primary.data / "postgresql.auto.conf", "postgres", "postgres")
+        self.primary.create(fast_unsafe=fast_unsafe)
         self.primary.start()
         _as_postgres(
             [

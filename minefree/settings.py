@@ -121,6 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# On PostgreSQL each process keeps its own copy of the page-cache counters, told of every
+# committed change by LISTEN/NOTIFY (core.counter_notices), instead of asking the primary
+# on every cached hit; 0 reads them from the database every time.
+MINEFREE_COUNTER_NOTICES = env_bool("MINEFREE_COUNTER_NOTICES", default=True)
+
 # A PostgreSQL streaming standby (docs/deploy.md): public pages are rendered from it when
 # it holds exactly the version of the data the page shows (core.standby); everything else,
 # and every write, uses the primary. In tests it mirrors the primary and is not read.

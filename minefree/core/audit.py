@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import F
 
+from minefree.core.counter_notices import heard_versions, note_local_change
 from minefree.core.models import AuditEvent, ContentVersion, IdempotencyKey, JobWorker
 
 P = ParamSpec("P")
@@ -309,6 +310,7 @@ def bump_versions(state_codes: Iterable[str]) -> None:
         updated = ContentVersion.objects.filter(key=key).update(version=F("version") + 1)
         if not updated:
             ContentVersion.objects.get_or_create(key=key, defaults={"version": 1})
+    transaction.on_commit(note_local_change)
 
 
 @within_service
@@ -321,6 +323,7 @@ def versions_move_past(floors: Mapping[str, int]) -> None:
         value = max(stored.get(key, 0), floors.get(key, 0)) + 1
         if not ContentVersion.objects.filter(key=key).update(version=value):
             ContentVersion.objects.create(key=key, version=value)
+    transaction.on_commit(note_local_change)
 
 
 def current_versions(keys: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
@@ -329,8 +332,12 @@ def current_versions(keys: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> dict
     Plain SQL on purpose: building the equivalent ORM query costs more than running it.
     Read from the primary (``default``) unless ``using`` names another database: the
     counters decide what is fresh, so they are never taken from a standby that may lag.
+    On PostgreSQL, outside a transaction, the primary's counters come from this process's
+    copy that the primary keeps current (``core.counter_notices``): no round trip.
     """
     wanted = list(keys)
+    if using == DEFAULT_DB_ALIAS and (heard := heard_versions(wanted)) is not None:
+        return heard
     placeholders = ", ".join(["%s"] * len(wanted))
     with connections[using].cursor() as cursor:
         cursor.execute(
