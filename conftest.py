@@ -47,4 +47,7 @@ def _default_language() -> Any:
 def _clear_page_cache() -> None:
     from django.core.cache import cache
 
+    from minefree.accounts.readers import forget_readers
+
     cache.clear()
+    forget_readers()  # a flushed database starts its counters again from 0

@@ -15,14 +15,16 @@ The owner always sees its own records, whatever their visibility.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
 from minefree.accounts.models import GLOBAL_ROLES, Role
 from minefree.accounts.selectors import active_memberships, is_staff_member
-from minefree.core.audit import SYSTEM
+from minefree.core.audit import ALL_VERSION_KEY, SYSTEM, current_versions
 from minefree.core.models import Visibility
 from minefree.registry.models import Actor
 from minefree.registry.selectors import parties_on
@@ -67,6 +69,39 @@ STAFF_READER = Reader(staff=True, committee=True, states_parties=True)
 
 
 def reader(user: Any, on: dt.date | None = None) -> Reader:
+    """What ``user`` may read on ``on`` (today by default).
+
+    Today's answer is remembered per process, keyed by the counter every audited change
+    bumps (memberships and party periods change only through audited services): a
+    signed-in page asks for it without a query on PostgreSQL (``core.counter_notices``),
+    and the first request after any change works it out again. Inside a transaction it
+    is always worked out, from what the transaction sees.
+    """
+    if (
+        on is None
+        and getattr(user, "is_authenticated", False)
+        and not (user is SYSTEM or getattr(user, "is_superuser", False))
+        and not connection.in_atomic_block
+    ):
+        version = current_versions([ALL_VERSION_KEY])[ALL_VERSION_KEY]
+        return _todays_reader(user, dt.date.today(), version)
+    return _work_out_reader(user, on)
+
+
+@functools.lru_cache(maxsize=2048)
+def _todays_reader(user: Any, day: dt.date, version: int) -> Reader:
+    """Keyed by the user (their primary key), the day and the counter; bounded, so
+    earlier counters' entries are pushed out."""
+    return _work_out_reader(user, None)
+
+
+def forget_readers() -> None:
+    """Drop the remembered answers (tests whose database is emptied between them, where
+    the counters start again from 0)."""
+    _todays_reader.cache_clear()
+
+
+def _work_out_reader(user: Any, on: dt.date | None) -> Reader:
     if on is None and not (user is SYSTEM or getattr(user, "is_superuser", False)):
         # today's memberships answer "ISU staff?" too: one query on every signed-in page
         memberships = list(active_memberships(user))
