@@ -36,6 +36,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from psycopg import pq
@@ -110,7 +111,7 @@ class CounterListener:
         try:
             wrapper = connections[self.alias]
             params = {**wrapper.get_connection_params(), "application_name": APPLICATION_NAME}
-            raw = wrapper.Database.connect(**params, autocommit=True)
+            raw = psycopg.connect(**params, autocommit=True)
             # notices read while a query of ours runs are handed here, not dropped
             raw.add_notify_handler(lambda notice: self._pending.append(notice.payload))
             raw.execute(f"LISTEN {CHANNEL}")
