@@ -17,6 +17,10 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
+# the app is imported once, in the master: a renewed worker is a fork, ready in
+# milliseconds, not a fresh import of Django taking seconds while its requests wait
+# (nothing connects to a database or cache at import; every connection opens in the worker)
+preload_app = True
 # nginx on the same machine sets X-Forwarded-Proto; trust it from loopback only
 forwarded_allow_ips = "127.0.0.1"
 accesslog = os.environ.get("MINEFREE_ACCESS_LOG") or None
