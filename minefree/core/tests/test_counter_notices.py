@@ -3,11 +3,8 @@ tested against a real server started by the test, whatever database the suite us
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -17,8 +14,7 @@ from django.db import connection
 from deploy.servers import PostgresServer
 from minefree.core.audit import SHARED_VERSION_KEY
 from minefree.core.counter_notices import heard_versions
-
-ROOT = Path(__file__).resolve().parents[3]
+from minefree.core.tests.probes import run_probe
 
 
 @pytest.mark.django_db
@@ -44,24 +40,10 @@ def server():
 
 
 def test_changes_by_another_session_are_heard_and_cached_hits_make_no_query(server):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment |= {
-        "DJANGO_SETTINGS_MODULE": "minefree.settings",
-        "DATABASE_URL": server.url,
-        "MINEFREE_DEBUG": "1",
-        "MINEFREE_STANDBY_URL": "",
-        "PYTHONPATH": str(ROOT),
-    }
-    run = subprocess.run(
-        [sys.executable, "-m", "minefree.core.tests.counter_notices_probe"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
+    seen = run_probe(
+        ["-m", "minefree.core.tests.counter_notices_probe"],
+        {"DATABASE_URL": server.url, "MINEFREE_DEBUG": "1", "MINEFREE_STANDBY_URL": ""},
     )
-    assert run.returncode == 0, run.stderr[-3000:]
-    seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["listening"] is True
     delays = seen["delay_ms"]
     assert delays["changes"] == 200

@@ -3,11 +3,8 @@ the version of the data they show; otherwise, and for everything else, from the 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -15,8 +12,7 @@ import pytest
 
 from deploy.servers import PostgresPair
 from minefree.core.standby import STANDBY, StandbyRouter, reading_from_standby
-
-ROOT = Path(__file__).resolve().parents[3]
+from minefree.core.tests.probes import run_probe
 
 
 def test_the_router_sends_only_reads_inside_the_block_to_the_standby():
@@ -44,31 +40,20 @@ def pair():
 
 
 def test_public_pages_come_from_the_standby_when_it_has_caught_up(pair):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment |= {
-        "DJANGO_SETTINGS_MODULE": "minefree.settings",
-        "DATABASE_URL": pair.primary.url,
-        "MINEFREE_STANDBY_URL": pair.standby.url,
-        "MINEFREE_DEBUG": "1",
-        "PYTHONPATH": str(ROOT),
-    }
-    run = subprocess.run(
+    seen = run_probe(
         [
-            sys.executable,
             "-m",
             "minefree.core.tests.standby_probe",
             str(pair.directory),
             str(pair.primary_port),
             str(pair.standby_port),
         ],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
+        {
+            "DATABASE_URL": pair.primary.url,
+            "MINEFREE_STANDBY_URL": pair.standby.url,
+            "MINEFREE_DEBUG": "1",
+        },
     )
-    assert run.returncode == 0, run.stderr[-3000:]
-    seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["caught_up"] == [200, "standby:1", "miss"]
     assert seen["caught_up_again"] == [200, "standby:1", "hit"]
     # replay paused: the standby still holds version 1, so the primary renders version 2

@@ -3,13 +3,7 @@ any, and connects to nothing while doing so (gunicorn forks its workers from it)
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[3]
+from minefree.core.tests.probes import run_probe
 
 _PROBE = r"""
 import json, sys
@@ -31,25 +25,16 @@ print(json.dumps({
 
 
 def test_the_wsgi_module_warms_up_without_connecting(tmp_path):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment |= {
-        "DJANGO_SETTINGS_MODULE": "minefree.settings",
-        "MINEFREE_DEBUG": "0",
-        "SECRET_KEY": "a-secret-for-this-test-only-" + "x" * 30,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'absent.sqlite3'}",
-        "PYTHONPATH": str(ROOT),
-    }
-    run = subprocess.run(
-        [sys.executable, "-c", _PROBE],
-        env=environment,
-        capture_output=True,
-        text=True,
+    seen = run_probe(
+        ["-c", _PROBE],
+        {
+            "MINEFREE_DEBUG": "0",
+            "SECRET_KEY": "a-secret-for-this-test-only-" + "x" * 30,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'absent.sqlite3'}",
+        },
         timeout=120,
-        cwd=ROOT,
     )
-    assert run.returncode == 0, run.stderr[-3000:]
-    seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["before"] == {"site_views": False}
     assert seen["site_views"] and seen["api_routes"]  # every app's URLs and views imported
     assert {"fr", "es"} <= set(seen["languages"])  # the catalogues loaded
