@@ -30,8 +30,8 @@ def warm_up() -> float:
     began = time.perf_counter()
     get_resolver().url_patterns  # noqa: B018 - imports every app's urls, views and API routers
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Country")  # loads the catalogues of this language
+        with translation.override(code):  # activating a language loads its catalogues
+            pass
     for name in _minefree_templates():
         try:
             engines["django"].get_template(name)  # compiled once, kept by the cached loader
