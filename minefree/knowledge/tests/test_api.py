@@ -255,3 +255,24 @@ def test_lists_read_in_a_fixed_number_of_queries(cast, url, django_assert_max_nu
         9
     ):  # the token, the reader, the count, the page, its relations
         assert Client().get(url, **auth).status_code == 200
+
+
+def test_documents_come_newest_year_first_in_one_order_page_after_page(cast):
+    # a list with a count of passages per document is a GROUP BY query, where Django
+    # leaves the model's default order out: the API orders it itself
+    for year, title in ((2019, "B"), (2024, "Z"), (2024, "A"), (2021, "M"), (2024, "A")):
+        Document.objects.create(title=title, year=year, kind="statement", language="en", text=title)
+    expected = list(
+        Document.objects.filter(visibility=Visibility.PUBLIC)
+        .order_by("-year", "title", "pk")
+        .values_list("pk", flat=True)
+    )
+    client = Client()
+    whole = [d["id"] for d in client.get("/api/knowledge/documents").json()["items"]]
+    assert whole == expected
+    paged = [
+        d["id"]
+        for offset in range(0, len(expected), 2)
+        for d in client.get(f"/api/knowledge/documents?limit=2&offset={offset}").json()["items"]
+    ]
+    assert paged == expected
