@@ -358,7 +358,7 @@ def _documents(request: HttpRequest, base: QuerySet[Document] | None = None) -> 
         .prefetch_related("states")
         .annotate(passage_count=Count("passages"))
         # explicit: Django leaves a model's default order out of a query with GROUP BY
-        .order_by(*Document._meta.ordering)
+        .order_by("-year", "title", "pk")
     )
 
 
@@ -502,7 +502,7 @@ def _practices(request: HttpRequest, base: QuerySet[Practice] | None = None) -> 
         .select_related("contact")
         .prefetch_related("where", "documents")
         .annotate(useful_count=Count("feedback", filter=Q(feedback__useful=True)))
-        .order_by(*Practice._meta.ordering, "pk")
+        .order_by("-published_at", "title", "pk")
     )
 
 
