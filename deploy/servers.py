@@ -128,9 +128,8 @@ class PostgresPair:
 
     def start(self, *, fast_unsafe: bool = False) -> None:
         """Create and start both; ``fast_unsafe`` turns off fsync (throwaway test clusters)."""
-        _own(self.directory)
         bin_ = postgres_bin()
-        self.primary.create(fast_unsafe=fast_unsafe)
+        self.primary.create(fast_unsafe=fast_unsafe)  # owns the pair's directory too
         self.primary.start()
         _as_postgres(
             [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from minefree.accounts.models import Membership, Role
@@ -33,8 +33,6 @@ def test_the_answer_is_remembered_until_an_audited_change():
 
 
 def test_inside_a_transaction_the_answer_is_worked_out_again():
-    from django.db import transaction
-
     user = get_user_model().objects.create_user(username="reader-in-transaction")
     assert reader(user) == Reader()
     with transaction.atomic():
