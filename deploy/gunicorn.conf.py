@@ -16,12 +16,12 @@ timeout = int(os.environ.get("MINEFREE_WEB_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
 # renewing a worker briefly leaves its server one process short: at the rehearsal's
-# thousands of requests a second, renewals every 5,000 requests put 0.7 s on the p99 of
-# cached pages (23 ms without); 50,000 is still hours at the ISU's busiest
+# thousands of requests a second, renewals every 5,000 requests were what the rehearsal's
+# slowest requests waited for; 50,000 is still hours at the ISU's busiest
 max_requests = 50000
 max_requests_jitter = 5000
-# the app is imported once, in the master: a renewed worker is a fork, ready in
-# milliseconds, not a fresh import of Django taking seconds while its requests wait
+# the app is imported once, in the master: a renewed worker is a fork, ready at once,
+# not a fresh import of Django while its requests wait
 # (nothing connects to a database or cache at import; every connection opens in the worker)
 preload_app = True
 # nginx on the same machine sets X-Forwarded-Proto; trust it from loopback only

@@ -2,7 +2,7 @@
 
 Django imports the URL configuration (every app's views and API routers), loads the
 translation catalogues and compiles templates lazily, on the first request that needs
-them: close to a second during which that request and the ones queued behind it wait.
+them, while that request and the ones queued behind it wait.
 An app server starts a process when it starts and again each time it renews one (after
 ``max_requests``), so ``minefree.wsgi`` does this work before the process takes requests;
 with gunicorn's ``preload_app`` it is done once, in the master, and every worker forked
