@@ -18,6 +18,7 @@ from django.test import Client
 
 from minefree.api.tests.writes import database_state
 from minefree.core.models import AuditEvent
+from minefree.core.tests.rate_windows import wait_for_a_fresh_window
 from minefree.knowledge import classify, services, training
 from minefree.knowledge.models import LabelStatus, Passage, PassageLabel, TrainingRun
 from minefree.knowledge.schemas import CLASSIFY_MAX_CHARS
@@ -236,5 +237,6 @@ def test_bad_bodies_are_a_422_and_store_nothing(client: Client, body: dict[str, 
 @pytest.mark.django_db
 def test_anonymous_calls_are_counted_like_every_api_call(settings, client: Client):
     settings.MINEFREE_API_RATE_ANONYMOUS = "2/m"
+    wait_for_a_fresh_window("api", "address:127.0.0.1", "2/m")
     codes = [_post(client, {"text": PROGRESS, "lang": "en"}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
