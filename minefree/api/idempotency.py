@@ -9,13 +9,14 @@ all three are saved or none is. A request that was refused (any answer but 2xx) 
 key back, and sending it again runs it again. Of two requests with the same key at once,
 the second waits for the first (the unique index on PostgreSQL, the write lock on SQLite)
 and then gets its answer. A key is one user's:
-two users' keys never collide. The same key with another request (method, address or body)
-is refused (422 ``idempotency_key_reused``).
+two users' keys never collide. The same key with another request (method, address or body;
+an upload's fields and files) is refused (422 ``idempotency_key_reused``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from minefree.core.audit import service
 from minefree.core.models import IdempotencyKey
+from minefree.core.upload_limits import read_form
 from minefree.core.workflow import actor_label
 
 HEADER = "Idempotency-Key"
@@ -39,10 +41,26 @@ def _refusal(status: int, code: str, detail: str) -> JsonResponse:
 
 
 def _fingerprint(request: HttpRequest) -> str:
+    """What makes two requests the same: method, address and body. A multipart body counts
+    by its fields and files, not its bytes: a client's retry draws a new boundary, and a
+    body past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is never held whole (the files are hashed
+    where the upload handlers put them)."""
     digest = hashlib.sha256()
     for part in (request.method or "", request.get_full_path(), request.content_type or ""):
         digest.update(part.encode() + b"\0")
-    digest.update(request.body)
+    if request.content_type != "multipart/form-data":
+        digest.update(request.body)
+        return digest.hexdigest()
+    files = []
+    for field, uploads in sorted(request.FILES.lists()):
+        for upload in uploads:
+            content = hashlib.sha256()
+            for chunk in upload.chunks():
+                content.update(chunk)
+            upload.seek(0)
+            files.append([field, upload.name, upload.size, content.hexdigest()])
+    form = {"fields": sorted(request.POST.lists()), "files": files}
+    digest.update(json.dumps(form, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
@@ -112,6 +130,10 @@ class IdempotencyMiddleware:
                 f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable ASCII characters, "
                 "e.g. a UUID.",
             )
+        if request.content_type == "multipart/form-data":
+            refused = read_form(request)
+            if refused is not None:
+                return refused
         key = hashlib.sha256(raw.encode()).hexdigest()
         fingerprint = _fingerprint(request)
         claims = IdempotencyKey.objects.filter(actor_label=actor_label(user), key=key)

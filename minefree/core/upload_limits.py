@@ -209,16 +209,25 @@ class UploadLimitMiddleware:
             "/api/"
         ):
             # A form is read here, as CsrfViewMiddleware would, to answer a refusal with a
-            # page; the API reads its own (and its Idempotency-Key may need the raw body).
-            try:
-                request.POST  # noqa: B018 - reads the form and its files
-            except UploadTooLargeError as error:
-                return refusal(request, 413, error.message)
-            except (MultiPartParserError, TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig):
-                return refusal(request, 400, unreadable())
+            # page; the API reads its own when an operation (or an Idempotency-Key) needs it.
+            refused_form = read_form(request)
+            if refused_form is not None:
+                return refused_form
         response = self.get_response(request)
         refused = request.META.get(REFUSED)
         return refusal(request, 413, refused) if refused else response
+
+
+def read_form(request: HttpRequest) -> HttpResponse | None:
+    """Read a multipart body's fields and files through the handlers the middleware set;
+    the refusal (413 or 400) if it cannot be read, else ``None``."""
+    try:
+        request.POST  # noqa: B018 - reads the form and its files
+    except UploadTooLargeError as error:
+        return refusal(request, 413, error.message)
+    except (MultiPartParserError, TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig):
+        return refusal(request, 400, unreadable())
+    return None
 
 
 def unreadable() -> str:

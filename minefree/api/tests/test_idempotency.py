@@ -13,6 +13,8 @@ from minefree.accounts.tests.factories import bearer, make_cast
 from minefree.assistance.models import Need
 from minefree.cooperation.tests.test_api_writes import NEED
 from minefree.core.models import AuditEvent, IdempotencyKey
+from minefree.core.tests.upload_endpoints import ENDPOINTS, client_for, multipart
+from minefree.reporting.models import Attachment
 
 pytestmark = pytest.mark.django_db
 
@@ -89,4 +91,53 @@ def test_a_malformed_key_is_a_clear_error(cast, key):
 def test_a_key_without_a_user_is_ignored_and_the_call_refused(cast):
     response = _post({}, NEED, "k4")
     assert response.status_code == 401
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_an_upload_past_what_django_holds_whole_is_retried_with_a_new_boundary(
+    cast, settings, tmp_path
+):
+    """A script's retry draws a new multipart boundary; the upload (3 MB, more than the
+    2.5 MB Django reads into memory) is still the same request, replayed, not stored twice."""
+    settings.MEDIA_ROOT = tmp_path
+    endpoint = next(e for e in ENDPOINTS if e.name == "api attachment")
+    ctx = cast | endpoint.setup(cast)
+    client, auth = client_for(endpoint, ctx[endpoint.role])
+    pdf = b"%PDF-1.4\n" + b"% padding to pass what Django reads whole\n" * 75_000 + b"%%EOF\n"
+    assert len(pdf) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def send(data: bytes, boundary: bytes) -> Any:
+        body = multipart({"description": "Map"}, "file", b"map.pdf", data, boundary)
+        return client.post(
+            endpoint.url(ctx),
+            data=body,
+            content_type=f"multipart/form-data; boundary={boundary.decode()}",
+            HTTP_IDEMPOTENCY_KEY="upload-1",
+            **auth,
+        )
+
+    first = send(pdf, b"boundaryOfTheFirstTry")
+    assert first.status_code == 201, first.content
+    again = send(pdf, b"boundaryOfTheRetry42")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Attachment.objects.count() == 1
+    other = send(pdf.replace(b"padding", b"PADDING", 1), b"boundaryOfTheRetry42")
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    assert Attachment.objects.count() == 1
+
+
+def test_an_upload_that_cannot_be_read_is_refused_before_its_key_is_claimed(cast):
+    endpoint = next(e for e in ENDPOINTS if e.name == "api attachment")
+    ctx = cast | endpoint.setup(cast)
+    client, auth = client_for(endpoint, ctx[endpoint.role])
+    response = client.generic(
+        "POST",
+        endpoint.url(ctx),
+        b"x",
+        content_type="multipart/form-data",  # no boundary: nothing can be read
+        HTTP_IDEMPOTENCY_KEY="upload-2",
+        **auth,
+    )
+    assert response.status_code == 400 and response.json()["code"] == "bad_request"
     assert not IdempotencyKey.objects.exists()

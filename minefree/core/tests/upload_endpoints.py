@@ -156,19 +156,25 @@ ENDPOINTS = [
 ]
 
 
-def multipart(fields: dict[str, str], file_field: str, filename: bytes, data: bytes) -> bytes:
+def multipart(
+    fields: dict[str, str],
+    file_field: str,
+    filename: bytes,
+    data: bytes,
+    boundary: bytes = BOUNDARY,
+) -> bytes:
     """A multipart/form-data body with ``filename`` sent as raw bytes."""
     out = b"".join(
         b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
-        % (BOUNDARY, name.encode(), value.encode())
+        % (boundary, name.encode(), value.encode())
         for name, value in fields.items()
     )
     out += (
         b'--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
         b"Content-Type: application/octet-stream\r\n\r\n"
-        % (BOUNDARY, file_field.encode(), filename)
+        % (boundary, file_field.encode(), filename)
     )
-    return out + data + b"\r\n--%s--\r\n" % BOUNDARY
+    return out + data + b"\r\n--%s--\r\n" % boundary
 
 
 def client_for(endpoint: UploadEndpoint, user: Any) -> tuple[Client, dict[str, str]]:
