@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -58,15 +58,17 @@ def _with_parts(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 
 def applications_for(user: Any) -> QuerySet[Application]:
-    """ISU staff and committee members see every application; a state's people its own
-    (as applicant or host); everyone the granted ones."""
+    """ISU staff see every application; committee members every one submitted (a draft is
+    its state's until then, as a report or an extension request is); a state's people its
+    own, as applicant or as the host it is planned with; everyone the granted ones."""
     who = reader(user)
     qs = Application.objects.all()
-    if not (who.staff or who.committee):
-        from django.db.models import Q
-
+    if not who.staff:
+        seen = Q(status__in=PUBLIC_STATUSES)
+        if who.committee:
+            seen |= ~Q(status=ApplicationStatus.DRAFT)
         qs = qs.filter(
-            Q(status__in=PUBLIC_STATUSES)
+            seen
             | Q(applicant__parent_id__in=list(who.state_ids))
             | Q(host__parent_id__in=list(who.state_ids))
         )

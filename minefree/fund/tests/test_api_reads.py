@@ -134,9 +134,15 @@ def test_applications_before_the_grant_are_their_states_the_committees_and_isu_s
         draft.pk,
         granted.pk,
     }
-    # committee members and ISU staff: all
-    assert ok("/applications", users["unseated"])["count"] == 2
-    assert ok("/applications", users["isu"])["count"] == 2
+    # committee members: every one submitted, not another state's draft; ISU staff: all
+    submitted = f.application_at("submitted", applicant="cambodia-cmaa")
+    assert {a["id"] for a in ok("/applications", users["unseated"])["items"]} == {
+        submitted.pk,
+        granted.pk,
+    }
+    assert get(f"/applications/{draft.pk}", users["unseated"]).status_code == 404
+    assert ok(f"/applications/{submitted.pk}", users["unseated"])["status"] == "submitted"
+    assert ok("/applications", users["isu"])["count"] == 3
     # filters
     assert ok("/applications", users["isu"], status="draft")["items"][0]["id"] == draft.pk
     assert ok("/applications", users["isu"], state="nga")["items"][0]["id"] == granted.pk
