@@ -7,9 +7,12 @@ of every form):
 
 - a ``Content-Length`` over the limit is refused with 413 at once: not a byte is read;
 - otherwise the body is parsed through ``FileSizeLimitHandler``, which counts each file's
-  bytes as they arrive and stops reading as soon as one passes its limit, so at most the
-  limit and one chunk (64 KB) of a file is ever read or spooled to disk, whatever the
-  client said the body's size was.
+  bytes as they arrive. An endpoint taking one file stops reading as soon as it passes its
+  limit, so at most the limit and one chunk (64 KB) of it is ever read or spooled to disk,
+  whatever the client said the body's size was. An endpoint taking many files (the bulk
+  import) goes on past a file over its limit without keeping the rest of it: the view
+  receives an empty ``OversizeUpload`` saying the file's name and size, and the other
+  files are imported; reading stops once all the files together pass the endpoint's total.
 
 An address that declares no limit takes no more than Django takes for a body it reads
 whole (``DATA_UPLOAD_MAX_MEMORY_SIZE``), files included.
@@ -17,12 +20,14 @@ whole (``DATA_UPLOAD_MAX_MEMORY_SIZE``), files included.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -105,32 +110,47 @@ class UploadTooLargeError(MultiPartParserError):
         self.message = message
 
 
+class OversizeUpload(UploadedFile):
+    """A file of a many-file upload that passed its limit: its name and the size it had,
+    none of its content (``read()`` gives nothing)."""
+
+    def __init__(self, name: str, size: int, content_type: str | None) -> None:
+        super().__init__(io.BytesIO(), name, content_type, size)
+
+
 class FileSizeLimitHandler(FileUploadHandler):
-    """The first upload handler: counts the bytes of each file and of all files, and stops
-    the upload (``UploadTooLargeError``) at the first chunk past the limit, before the next
-    handlers store it."""
+    """The first upload handler: counts the bytes of each file and of all files. Past its
+    limit, a file stops the upload (``UploadTooLargeError``) at that chunk, before the next
+    handlers store it; where the endpoint takes many files, the rest of that file is read
+    without being kept and it ends as an ``OversizeUpload``."""
 
     def __init__(self, request: HttpRequest, limit: UploadLimit) -> None:
         super().__init__(request)
         self.limit = limit
         self.file_bytes = 0
         self.total_bytes = 0
+        self.oversize = False
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.file_bytes = 0
+        self.oversize = False
 
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.file_bytes += len(raw_data)
         self.total_bytes += len(raw_data)
         if self.file_bytes > self.limit.file_bytes:
-            self._refuse(file_too_large(self.file_name or "", self.limit))
+            if self.limit.files == 1:
+                self._refuse(file_too_large(self.file_name or "", self.limit))
+            self.oversize = True
         if self.total_bytes > self.limit.file_bytes * self.limit.files:
             self._refuse(body_too_large(None, self.limit))
-        return raw_data
+        return None if self.oversize else raw_data
 
-    def file_complete(self, file_size: int) -> None:
-        return None
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if not self.oversize:
+            return None  # the next handler's file
+        return OversizeUpload(self.file_name or "file", self.file_bytes, self.content_type)
 
     def _refuse(self, message: str) -> None:
         assert self.request is not None
