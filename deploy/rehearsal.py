@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -29,7 +30,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -45,18 +46,43 @@ from deploy.servers import PostgresPair  # noqa: E402
 Json = dict[str, Any]
 #: a bulk import: 300 workbooks of 10 MB and the form around them (reporting.exchange.batches)
 CLIENT_MAX_BODY_SIZE = "3001m"
+#: where a rehearsal's directory keeps the ports it chose, for ``--reuse``
+PORTS_FILE = "ports.json"
 DEBIAN_PACKAGES = {"nginx": "nginx-light", "memcached": "memcached", "wrk": "wrk"}
 
 
 @dataclass(frozen=True)
 class Ports:
-    primary: int = 55432
-    standby: int = 55433
-    memcached: int = 55211
-    app_a: int = 58001
-    app_b: int = 58002
-    http: int = 58080
-    https: int = 58443
+    primary: int
+    standby: int
+    memcached: int
+    app_a: int
+    app_b: int
+    http: int
+    https: int
+
+    @classmethod
+    def free(cls) -> Ports:
+        """Ports nothing listens on now, chosen by the system: a run right after another
+        (or beside any other server) does not collide with it."""
+        held = []
+        try:
+            for _name in fields(cls):
+                held.append(socket.socket())
+                held[-1].bind(("127.0.0.1", 0))
+            return cls(*(s.getsockname()[1] for s in held))
+        finally:
+            for s in held:
+                s.close()
+
+    def save(self, directory: Path) -> None:
+        (directory / PORTS_FILE).write_text(json.dumps(asdict(self)))
+
+    @classmethod
+    def of(cls, directory: Path) -> Ports:
+        """The ports a kept directory's servers were made with (the standby names the
+        primary's)."""
+        return cls(**json.loads((directory / PORTS_FILE).read_text()))
 
 
 def log(message: str) -> None:
@@ -105,10 +131,10 @@ def fetch(
 class Rehearsal:
     duration: int
     users: int
-    ports: Ports = field(default_factory=Ports)
     keep: bool = False
     reuse: Path | None = None
     directory: Path = field(init=False)
+    ports: Ports = field(init=False)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     results: dict[str, Json] = field(default_factory=dict)
     pair: PostgresPair = field(init=False)
@@ -117,9 +143,12 @@ class Rehearsal:
         if self.reuse:
             self.directory = self.reuse
             self.keep = True
+            self.ports = Ports.of(self.directory)
         else:
             self.directory = Path(tempfile.mkdtemp(prefix="minefree-rehearsal-"))
             self.directory.chmod(0o755)
+            self.ports = Ports.free()
+            self.ports.save(self.directory)
         self.pair = PostgresPair(self.directory / "pg", self.ports.primary, self.ports.standby)
         self.secret_key = secrets.token_urlsafe(50)
 
