@@ -483,12 +483,19 @@ PAGES: list[Page] = [
         lambda ctx: f"/indicators/documents/{ctx['document'].pk}/",
         indicators_web_writes.a_draft,
     ),
-    # committee members see every application, the host's state (Colombia) too
+    # a draft is its state's and its host's (Colombia), and ISU staff's; committee members
+    # read it once submitted
     Page(
         "fund application draft",
-        PERU_PEOPLE | COMMITTEE | {"focal_point_colombia"},
+        PERU_PEOPLE | STAFF | {"focal_point_colombia"},
         lambda ctx: f"/fund/applications/{ctx['application'].pk}/",
         fund_web_writes.a_draft,
+    ),
+    Page(
+        "fund application submitted",
+        PERU_PEOPLE | COMMITTEE | {"focal_point_colombia"},
+        lambda ctx: f"/fund/applications/{ctx['application'].pk}/",
+        fund_web_writes.a_submitted,
     ),
     Page(
         "fund application edit",
