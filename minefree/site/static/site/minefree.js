@@ -1,6 +1,8 @@
 // minefree: keep the keyboard focus where the work is.
 // A link or a redirect to "#some-field" (a finding's field, a row) scrolls there and also
 // focuses the field, or the first field of the row, so a focal point can correct it at once.
+// The skip link's target (the main landmark) is left to the browser: the next Tab goes to
+// the content's first link or field, not past a field focused a moment after the jump.
 (function () {
   "use strict";
   var EDITABLE = "input:not([type=hidden]):not([disabled]), textarea, select";
@@ -9,7 +11,7 @@
     var id = decodeURIComponent(window.location.hash.slice(1));
     if (!id) { return; }
     var target = document.getElementById(id);
-    if (!target) { return; }
+    if (!target || target.matches("main")) { return; }
     var field = target.matches(EDITABLE) ? target : target.querySelector(EDITABLE);
     if (field) { field.focus(); }
   }
