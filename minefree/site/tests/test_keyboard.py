@@ -100,7 +100,11 @@ def skip_link_first(page: Page) -> None:
 def skip_to_main(page: Page) -> None:
     """On a newly loaded page: the first Tab reaches the skip link, shown on screen; Enter
     follows it, so that the next Tab goes to the page's own content. A page opened at an
-    anchor (``#warnings`` after an explanation) starts the Tabs from there instead."""
+    anchor (``#warnings`` after an explanation) starts the Tabs from there instead.
+
+    The page is first let finish loading: the address changes as soon as the new page
+    starts, and keys pressed while it still loads may reach a field that loses them."""
+    page.wait_for_load_state()
     skip_link_first(page)
     if urlsplit(page.url).fragment not in ("", "main"):
         return
@@ -168,6 +172,7 @@ def test_report_drafted_and_submitted_with_the_keyboard_alone(
     assert is_focused(page, "section#own input[name='year']"), page.evaluate(FOCUSED)
     keyboard.press("Control+A")
     keyboard.type(str(YEAR))
+    expect(page.locator("section#own input[name='year']")).to_have_value(str(YEAR))
     tab_to(page, "section#own form.open-report button[type='submit']")
     keyboard.press("Enter")
     expect(page.locator("ul.messages")).to_contain_text("The draft is open.", timeout=AFTER_POST)
@@ -208,7 +213,6 @@ def test_report_drafted_and_submitted_with_the_keyboard_alone(
         assert unexplained_warnings(page) == remaining - 1
 
     # Review what will be published, then submit with the space bar.
-    page.wait_for_load_state()
     skip_to_main(page)
     tab_to(page, "section#submit a.button.submit")
     keyboard.press("Enter")
